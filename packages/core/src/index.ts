@@ -1,1 +1,3 @@
+export * from './errors.js';
 export * from './money/index.js';
+export * from './orders/index.js';
