@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './money/index.js';
 export * from './orders/index.js';
+export * from './wallet/index.js';

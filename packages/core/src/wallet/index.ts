@@ -1,0 +1,3 @@
+export * from './ledger-entry.js';
+export * from './wallet.js';
+export * from './wallet-errors.js';

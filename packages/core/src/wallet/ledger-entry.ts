@@ -1,0 +1,82 @@
+/**
+ * The wallet's ledger: every movement of a user's money is one entry, and the balances are
+ * nothing but sums over the entries.
+ *
+ *   kind      available   held     meaning
+ *   CREDIT      +a          0      money paid in (admin credit)
+ *   HOLD        -a         +a      price reserved at buy
+ *   RELEASE     +a         -a      reservation given back (cancel, expiry, failure)
+ *   CAPTURE      0         -a      reservation charged (first code): the money leaves
+ *   REFUND      +a          0      a captured price given back (upstream-refunded report)
+ *
+ *   available (SPEC "balance") = Σ signedAvailableDelta(entry)   — holds excluded
+ *   held                       = Σ signedHeldDelta(entry)        — the open holds
+ *   available + held + Σ CAPTURE = Σ CREDIT + Σ REFUND            — nothing appears or vanishes
+ *
+ * `amountMinor` is always positive; the kind gives the sign. Amounts are minor units of the
+ * platform currency (one currency per wallet).
+ */
+export const LEDGER_ENTRY_KINDS = ['CREDIT', 'HOLD', 'CAPTURE', 'RELEASE', 'REFUND'] as const;
+export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
+
+export interface LedgerEntry {
+  kind: LedgerEntryKind;
+  /** Positive; the sign comes from `kind`. */
+  amountMinor: bigint;
+  /** The hold this entry opens or settles (the order id); absent on CREDIT. */
+  holdId?: string;
+  /** Why: a payment reference for a credit, the order id for the rest. */
+  reference: string;
+}
+
+export interface WalletBalance {
+  /** What the user can spend: SPEC's `User.balance`. Never below zero. */
+  availableMinor: bigint;
+  /** Σ of open holds: SPEC's `User.held`. */
+  heldMinor: bigint;
+}
+
+export function isLedgerEntryKind(value: unknown): value is LedgerEntryKind {
+  return typeof value === 'string' && (LEDGER_ENTRY_KINDS as readonly string[]).includes(value);
+}
+
+/** How an entry of `kind` changes the available balance (the store adds this in SQL). */
+export function signedAvailableDelta(kind: LedgerEntryKind, amountMinor: bigint): bigint {
+  switch (kind) {
+    case 'CREDIT':
+    case 'RELEASE':
+    case 'REFUND':
+      return amountMinor;
+    case 'HOLD':
+      return -amountMinor;
+    case 'CAPTURE':
+      return 0n;
+  }
+}
+
+/** How an entry of `kind` changes the held balance. */
+export function signedHeldDelta(kind: LedgerEntryKind, amountMinor: bigint): bigint {
+  switch (kind) {
+    case 'HOLD':
+      return amountMinor;
+    case 'RELEASE':
+    case 'CAPTURE':
+      return -amountMinor;
+    case 'CREDIT':
+    case 'REFUND':
+      return 0n;
+  }
+}
+
+/** The balances a list of entries sums to (the definition of "balance"). */
+export function balanceOfEntries(
+  entries: Iterable<Pick<LedgerEntry, 'kind' | 'amountMinor'>>,
+): WalletBalance {
+  let availableMinor = 0n;
+  let heldMinor = 0n;
+  for (const entry of entries) {
+    availableMinor += signedAvailableDelta(entry.kind, entry.amountMinor);
+    heldMinor += signedHeldDelta(entry.kind, entry.amountMinor);
+  }
+  return { availableMinor, heldMinor };
+}
