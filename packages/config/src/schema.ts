@@ -1,0 +1,277 @@
+import {
+  CURRENCY_EXPONENTS,
+  isCurrencyCode,
+  Money,
+  parseDecimal,
+  type CurrencyCode,
+} from '@numbroker/core';
+import { z } from 'zod';
+
+/** The upstream protocols numbroker speaks (mirrors PROVIDER_KINDS of @numbroker/providers,
+ *  which config may not import). */
+export const PROVIDER_KINDS = [
+  'shiznumber',
+  'shomare',
+  'arzancell',
+  'verifyplus',
+  'smsman',
+  'smsactivate',
+] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+export const DEFAULT_PROVIDER_CURRENCY: Readonly<Record<ProviderKind, CurrencyCode>> = {
+  shiznumber: 'IRT',
+  shomare: 'IRT',
+  arzancell: 'IRT',
+  verifyplus: 'IRT',
+  smsman: 'RUB',
+  smsactivate: 'RUB',
+};
+
+export const DEFAULTS = {
+  database: 'sqlite:./data/numbroker.sqlite',
+  port: 4000,
+  currency: 'IRT',
+  orderTtlSeconds: 1200,
+  pollIntervalMs: 2000,
+  catalogSyncSeconds: 60,
+  markupPercent: '0',
+  providerTimeoutMs: 10_000,
+  /** 0 = the worker serves no metrics endpoint. */
+  workerMetricsPort: 0,
+  pendingReconcileSeconds: 120,
+} as const;
+
+const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]*$/;
+const ISO_COUNTRY = /^[A-Z]{2}$/;
+
+function decimalProblem(text: string, sign: 'positive' | 'non-negative'): string | undefined {
+  let units: bigint;
+  try {
+    units = parseDecimal(text).units;
+  } catch {
+    return `expected a decimal string such as "12.5"; got ${JSON.stringify(text)}`;
+  }
+  if (sign === 'positive' && units <= 0n) return `must be greater than 0; got "${text}"`;
+  if (sign === 'non-negative' && units < 0n) return `must not be negative; got "${text}"`;
+  return undefined;
+}
+
+/** A decimal string, never a JSON number: amounts and rates must not pass through a float. */
+const decimalString = (sign: 'positive' | 'non-negative') =>
+  z.string().superRefine((text, ctx) => {
+    const problem = decimalProblem(text, sign);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) => z.number().int().min(1).max(max);
+
+const httpUrl = z.string().superRefine((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an http(s) URL; got ${JSON.stringify(text)}`,
+    });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an http or https URL; got "${url.protocol}"`,
+    });
+  }
+});
+
+const databaseUrl = z.string().superRefine((text, ctx) => {
+  if (/^sqlite:.+/.test(text)) return;
+  if (/^postgres(ql)?:\/\/.+/.test(text)) {
+    try {
+      new URL(text);
+      return;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a valid postgres:// URL' });
+      return;
+    }
+  }
+  // The value may hold a password: describe it, never echo it.
+  ctx.addIssue({
+    code: 'custom',
+    message: 'expected "sqlite:PATH", "sqlite::memory:" or a postgres:// URL',
+  });
+});
+
+const currencyCode = z.string().superRefine((text, ctx) => {
+  if (!isCurrencyCode(text)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected one of ${Object.keys(CURRENCY_EXPONENTS).join(', ')}; got ${JSON.stringify(text)}`,
+    });
+  }
+});
+
+const pricingRule = z.strictObject({
+  provider: z.string().min(1).optional(),
+  service: z.string().min(1).optional(),
+  country: z
+    .string()
+    .regex(ISO_COUNTRY, 'expected an ISO 3166-1 alpha-2 code such as "RU"')
+    .optional(),
+  markupPercent: decimalString('non-negative').optional(),
+  /** Added after the percentage, in the platform currency. */
+  markupFixed: decimalString('non-negative').optional(),
+});
+
+const pricing = z.strictObject({
+  markupPercent: decimalString('non-negative').default(DEFAULTS.markupPercent),
+  /** In the platform currency; defaults to its smallest unit. */
+  roundTo: decimalString('positive').optional(),
+  rules: z.array(pricingRule).default([]),
+});
+
+const provider = z.strictObject({
+  id: z
+    .string()
+    .regex(PROVIDER_ID, `expected lower-case letters, digits, "-" or "_" (${PROVIDER_ID.source})`),
+  kind: z.enum(PROVIDER_KINDS),
+  baseUrl: httpUrl,
+  apiKey: z.string().min(1, 'must not be empty'),
+  currency: currencyCode.optional(),
+  prices: z
+    .record(
+      z.string().regex(ISO_COUNTRY, 'expected an ISO 3166-1 alpha-2 country code such as "RU"'),
+      decimalString('positive'),
+    )
+    .optional(),
+  timeoutMs: positiveInt(600_000).default(DEFAULTS.providerTimeoutMs),
+  ratePerSecond: z.number().positive().optional(),
+  maxConcurrent: positiveInt().optional(),
+});
+
+const port = z.number().int().min(0).max(65_535);
+
+export const configSchema = z
+  .strictObject({
+    database: databaseUrl.default(DEFAULTS.database),
+    port: port.default(DEFAULTS.port),
+    adminApiKey: z.string().min(1, 'must not be empty').optional(),
+    currency: currencyCode.default(DEFAULTS.currency),
+    exchangeRates: z
+      .record(
+        z.string().superRefine((code, ctx) => {
+          if (!isCurrencyCode(code)) {
+            ctx.addIssue({ code: 'custom', message: `"${code}" is not a known currency code` });
+          }
+        }),
+        decimalString('positive'),
+      )
+      .default({}),
+    orderTtlSeconds: positiveInt().default(DEFAULTS.orderTtlSeconds),
+    pollIntervalMs: positiveInt().default(DEFAULTS.pollIntervalMs),
+    catalogSyncSeconds: positiveInt().default(DEFAULTS.catalogSyncSeconds),
+    pricing: pricing.prefault({}),
+    providers: z.array(provider).default([]),
+    workerMetricsPort: port.default(DEFAULTS.workerMetricsPort),
+    pendingReconcileSeconds: positiveInt().default(DEFAULTS.pendingReconcileSeconds),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.providers.forEach((entry, index) => {
+      const first = seen.get(entry.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'id'],
+          message: `duplicate provider id "${entry.id}" (also providers[${first}].id)`,
+        });
+      } else {
+        seen.set(entry.id, index);
+      }
+      const currency = entry.currency ?? DEFAULT_PROVIDER_CURRENCY[entry.kind];
+      if (entry.prices !== undefined) {
+        if (entry.kind !== 'verifyplus') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['providers', index, 'prices'],
+            message: `only verifyplus providers take a price table; this one is "${entry.kind}"`,
+          });
+        }
+        for (const [country, price] of Object.entries(entry.prices)) {
+          const problem = moneyProblem(price, currency);
+          if (problem) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['providers', index, 'prices', country],
+              message: problem,
+            });
+          }
+        }
+      }
+    });
+    const platform = config.currency;
+    if (config.pricing.roundTo !== undefined) {
+      const problem = moneyProblem(config.pricing.roundTo, platform);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['pricing', 'roundTo'], message: problem });
+    }
+    config.pricing.rules.forEach((rule, index) => {
+      if (rule.markupFixed !== undefined) {
+        const problem = moneyProblem(rule.markupFixed, platform, { allowZero: true });
+        if (problem) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pricing', 'rules', index, 'markupFixed'],
+            message: problem,
+          });
+        }
+      }
+      if (rule.provider !== undefined && !seen.has(rule.provider)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pricing', 'rules', index, 'provider'],
+          message: `no provider has id "${rule.provider}"`,
+        });
+      }
+    });
+  })
+  .transform((config) => {
+    const currency = config.currency as CurrencyCode;
+    return {
+      ...config,
+      currency,
+      pricing: {
+        ...config.pricing,
+        roundTo: config.pricing.roundTo ?? Money.ofMinor(1n, currency).format(),
+      },
+      providers: config.providers.map((entry) => ({
+        ...entry,
+        currency: (entry.currency ?? DEFAULT_PROVIDER_CURRENCY[entry.kind]) as CurrencyCode,
+      })),
+    };
+  });
+
+/** An amount in `currency` that must fit its minor unit (and be positive unless allowed). */
+function moneyProblem(
+  text: string,
+  currency: string,
+  options: { allowZero?: boolean } = {},
+): string | undefined {
+  try {
+    const money = Money.parse(text, currency);
+    return money.isZero() && !options.allowZero
+      ? `must be greater than 0; got "${text}"`
+      : undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** What the JSON file may hold (every key optional). */
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** The validated configuration, every default filled in. */
+export type Config = z.output<typeof configSchema>;
+export type ProviderConfig = Config['providers'][number];
+export type PricingConfig = Config['pricing'];
+export type PricingRuleConfig = PricingConfig['rules'][number];
