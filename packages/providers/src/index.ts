@@ -1,3 +1,5 @@
 export * from './adapter.js';
 export * from './errors.js';
 export * from './simulator/types.js';
+export * from './simulator/harness.js';
+export * from './http/index.js';
