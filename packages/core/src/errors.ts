@@ -32,7 +32,7 @@ export abstract class DomainError extends Error {
 /** A request names something we don't know or can't use: unknown service or country, a
  *  malformed phone number or policy value. */
 export class BadUserInput extends DomainError {
-  override readonly name = 'BadUserInput';
+  override readonly name: string = 'BadUserInput';
   readonly apiCode = 'BAD_USER_INPUT' as const;
   constructor(
     readonly code: string,

@@ -1,3 +1,4 @@
+export * from './catalog/index.js';
 export * from './errors.js';
 export * from './money/index.js';
 export * from './orders/index.js';

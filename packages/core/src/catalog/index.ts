@@ -1,0 +1,3 @@
+export * from './catalog.js';
+export * from './catalog-errors.js';
+export * from './phone-number.js';
