@@ -1,0 +1,449 @@
+import { Writable } from 'node:stream';
+import { Money, type CurrencyCode } from '@numbroker/core';
+import { pino, type Logger } from 'pino';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  ActivationStatus,
+  BuyRequest,
+  Offer,
+  ProviderAccount,
+  ProviderAdapter,
+  ProviderKind,
+} from '../adapter.js';
+import {
+  AuthError,
+  CancelNotAllowed,
+  NoNumbers,
+  NotFound,
+  ProviderError,
+  RateLimited,
+  Unavailable,
+  type ProviderOperation,
+} from '../errors.js';
+import type { AdapterOptions } from '../http/account-client.js';
+import type { FaultKind, ProviderSimulator, SimulatorOptions } from '../simulator/types.js';
+
+export interface ContractTarget {
+  kind: ProviderKind;
+  createSimulator(options?: SimulatorOptions): ProviderSimulator;
+  /** Must hand `options` (logger, retries) on to the adapter's HTTP client. */
+  createAdapter(account: ProviderAccount, options?: AdapterOptions): ProviderAdapter;
+  /** A product the simulator stocks by default (or after setOffer) that the adapter can buy. */
+  sample: { service: string; country: string; cost: string };
+  currency: CurrencyCode;
+  /** Substring of the buy request's path+query (e.g. "action=getNumber"), to aim faults at the
+   *  buy itself when `buy` makes other requests first. Default: the first request of `buy`. */
+  buyRequestMatch?: string;
+  /** The same for `status`. Default: the first request of `status`. */
+  statusRequestMatch?: string;
+  /** The upstream (or the adapter) refuses a cancel once a code came. Default true. */
+  cancelAfterCodeRefused?: boolean;
+  /** A well-formed activation ref the simulator never issued (default "999999999"). */
+  unknownActivationRef?: string;
+  /** The SMS text that `deliverSms` uses in the suite; must hold the code 12345. */
+  smsText?: string;
+}
+
+const FAULTS: readonly FaultKind[] = [
+  'http500',
+  'html502',
+  'timeout',
+  'malformed',
+  'rate-limit',
+  'reset',
+];
+/** A slug of our catalog: lower-case words joined by dashes (telegram, google-voice). */
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+export function isIsoCountry(code: string): boolean {
+  // Intl names every assigned ISO 3166-1 alpha-2 code and echoes unknown ones back.
+  return /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== code;
+}
+
+/**
+ * The behaviour every adapter must show against its own simulator over real HTTP. Call it from
+ * `<kind>/adapter.test.ts`; capability flags turn the optional parts into skips.
+ */
+export function runContractSuite(target: ContractTarget): void {
+  const apiKey = `contract-${target.kind}-K3y_9f8e7d6c5b4a`;
+  const smsText = target.smsText ?? 'Your code is 12345';
+  const logLines: string[] = [];
+  const logger = capturingLogger(logLines);
+  // Read once at collection time, to turn optional parts into skips.
+  const capabilities = target.createAdapter(placeholderAccount(target)).capabilities;
+
+  describe(`${target.kind} adapter contract`, () => {
+    let sim: ProviderSimulator;
+    let adapter: ProviderAdapter;
+
+    const accountFor = (overrides: Partial<ProviderAccount> = {}): ProviderAccount => ({
+      id: `contract-${target.kind}`,
+      kind: target.kind,
+      baseUrl: sim.baseUrl,
+      apiKey,
+      currency: target.currency,
+      timeoutMs: 3000,
+      ...overrides,
+    });
+    const adapterWith = (
+      accountOverrides: Partial<ProviderAccount> = {},
+      options: AdapterOptions = {},
+    ): ProviderAdapter =>
+      target.createAdapter(accountFor(accountOverrides), {
+        logger,
+        maxRetries: 0,
+        retryBaseDelayMs: 5,
+        ...options,
+      });
+
+    const sampleOffer = async (from: ProviderAdapter = adapter): Promise<Offer> => {
+      const offers = await from.catalog();
+      const offer = offers.find(
+        (o) => o.service === target.sample.service && o.country === target.sample.country,
+      );
+      if (!offer) {
+        throw new Error(`catalog has no ${target.sample.service}/${target.sample.country} offer`);
+      }
+      return offer;
+    };
+    const buyRequest = (offer: Offer): BuyRequest => ({
+      service: offer.service,
+      country: offer.country,
+      operator: offer.operator,
+      ref: offer.ref,
+    });
+    const buySample = async () => adapter.buy(buyRequest(await sampleOffer()));
+
+    /** Requests the simulator received while `run` ran. */
+    const requestsDuring = async (run: () => Promise<unknown>) => {
+      const before = sim.requests.length;
+      const outcome = await run().then(
+        (value) => ({ value, error: undefined as unknown }),
+        (error: unknown) => ({ value: undefined, error }),
+      );
+      return { ...outcome, requests: sim.requests.slice(before) };
+    };
+
+    beforeEach(async () => {
+      sim = target.createSimulator({ apiKey });
+      await sim.start();
+      adapter = adapterWith();
+    });
+    afterEach(async () => {
+      await sim.stop();
+    });
+    afterAll(() => {
+      const leaking = logLines.filter((line) => containsSecret(line, apiKey));
+      expect(leaking).toEqual([]);
+    });
+
+    describe('catalog and balance', () => {
+      it('maps the catalog to our slugs, ISO countries and positive costs in its currency', async () => {
+        const offers = await adapter.catalog();
+        expect(offers.length).toBeGreaterThan(0);
+        for (const offer of offers) {
+          expect(offer.service, JSON.stringify(offer)).toMatch(SLUG);
+          expect(isIsoCountry(offer.country), `${offer.country} is not ISO 3166-1`).toBe(true);
+          expect(offer.cost.currency).toBe(target.currency);
+          expect(offer.cost.minor > 0n, `cost of ${offer.ref}`).toBe(true);
+          expect(Number.isInteger(offer.stock) && offer.stock >= 0).toBe(true);
+          expect(typeof offer.ref === 'string' && offer.ref.length > 0).toBe(true);
+        }
+        const sample = await sampleOffer();
+        expect(sample.cost.equals(Money.parse(target.sample.cost, target.currency))).toBe(true);
+      });
+
+      it('reads the balance in its currency', async () => {
+        const amount =
+          target.currency === 'IRT' || target.currency === 'VND' ? '123450' : '1234.50';
+        sim.setBalance(amount);
+        const balance = await adapter.balance();
+        expect(balance.equals(Money.parse(amount, target.currency))).toBe(true);
+      });
+
+      it('reports a product out of stock as NoNumbers', async () => {
+        const offer = await sampleOffer();
+        sim.setOffer({ ...target.sample, stock: 0 });
+        const error = await rejectionOf(adapter.buy(buyRequest(offer)));
+        expectProviderError(error, NoNumbers, 'buy');
+      });
+
+      it('reports a wrong key as AuthError on every kind of call', async () => {
+        const offer = await sampleOffer();
+        const wrong = adapterWith({ apiKey: 'wrong-key-000000' });
+        expectProviderError(await rejectionOf(wrong.catalog()), AuthError, 'catalog');
+        expectProviderError(await rejectionOf(wrong.balance()), AuthError, 'balance');
+        expectProviderError(await rejectionOf(wrong.buy(buyRequest(offer))), AuthError, 'buy');
+      });
+    });
+
+    describe('an activation', () => {
+      it('goes buy → waiting → code → finished', async () => {
+        const purchase = await buySample();
+        expect(purchase.phoneNumber).toMatch(E164);
+        expect(purchase.activationRef).not.toBe('');
+        expect(sim.activation(purchase.activationRef)?.state).toBe('waiting');
+        if (purchase.cost) expect(purchase.cost.currency).toBe(target.currency);
+
+        const waiting = await adapter.status(purchase.activationRef);
+        expect(waiting).toMatchObject({ activationRef: purchase.activationRef, state: 'waiting' });
+        expect(waiting.messages).toEqual([]);
+
+        sim.deliverSms(purchase.activationRef, smsText);
+        const withCode = await adapter.status(purchase.activationRef);
+        expect(withCode.state).toBe('code');
+        expect(withCode.messages.map((m) => m.code)).toContain('12345');
+
+        if (adapter.capabilities.finish) {
+          if (!adapter.finish) throw new Error('capabilities.finish without finish()');
+          await adapter.finish(purchase.activationRef);
+          expect(sim.activation(purchase.activationRef)?.state).toBe('finished');
+        }
+      });
+
+      it('shows an activation the upstream ended on its own as expired or cancelled', async () => {
+        const purchase = await buySample();
+        sim.expireActivation(purchase.activationRef);
+        const status = await adapter.status(purchase.activationRef);
+        expect(['expired', 'cancelled']).toContain(status.state);
+      });
+
+      it('answers NotFound for an activation the upstream does not know', async () => {
+        await buySample();
+        const unknownRef = target.unknownActivationRef ?? '999999999';
+        expectProviderError(await rejectionOf(adapter.status(unknownRef)), NotFound, 'status');
+      });
+
+      it.skipIf(!capabilities.cancel)(
+        'cancels before a code (and the upstream refunds where it says so)',
+        async () => {
+          const balanceBefore = await adapter.balance();
+          const purchase = await buySample();
+          await adapter.cancel!(purchase.activationRef);
+          expect(sim.activation(purchase.activationRef)?.state).toBe('cancelled');
+          expect((await adapter.status(purchase.activationRef)).state).toBe('cancelled');
+          if (adapter.capabilities.cancelRefunds) {
+            expect((await adapter.balance()).equals(balanceBefore)).toBe(true);
+          }
+        },
+      );
+
+      it.skipIf(!capabilities.cancel || target.cancelAfterCodeRefused === false)(
+        'refuses to cancel after a code with CancelNotAllowed (not retryable)',
+        async () => {
+          const purchase = await buySample();
+          sim.deliverSms(purchase.activationRef, smsText);
+          const error = await rejectionOf(adapter.cancel!(purchase.activationRef));
+          expectProviderError(error, CancelNotAllowed, 'cancel');
+          expect((error as CancelNotAllowed).retryable).toBe(false);
+          expect(sim.activation(purchase.activationRef)?.state).not.toBe('cancelled');
+        },
+      );
+
+      it.skipIf(!capabilities.report)(
+        'reports a wrong code (and the upstream refunds where it says so)',
+        async () => {
+          const balanceBefore = await adapter.balance();
+          const purchase = await buySample();
+          sim.deliverSms(purchase.activationRef, smsText);
+          await adapter.report!(purchase.activationRef);
+          expect(['reported', 'cancelled']).toContain(
+            sim.activation(purchase.activationRef)?.state,
+          );
+          if (adapter.capabilities.reportRefunds) {
+            expect((await adapter.balance()).equals(balanceBefore)).toBe(true);
+          }
+        },
+      );
+
+      it.skipIf(!capabilities.requestAnotherSms)(
+        'asks for another SMS after a code and sees the next one',
+        async () => {
+          const purchase = await buySample();
+          sim.deliverSms(purchase.activationRef, smsText);
+          await adapter.requestAnotherSms!(purchase.activationRef);
+          sim.deliverSms(purchase.activationRef, 'Your new code is 67890');
+          const status = await adapter.status(purchase.activationRef);
+          expect(status.state).toBe('code');
+          expect(status.messages.at(-1)?.code).toBe('67890');
+        },
+      );
+
+      it.skipIf(!capabilities.batchStatus)('reads many activations in one batch', async () => {
+        const first = await buySample();
+        const second = await buySample();
+        sim.deliverSms(second.activationRef, smsText);
+        const statuses: Map<string, ActivationStatus> = await adapter.statusMany!([
+          first.activationRef,
+          second.activationRef,
+        ]);
+        expect(statuses.get(first.activationRef)?.state).toBe('waiting');
+        expect(statuses.get(second.activationRef)?.state).toBe('code');
+        expect(statuses.get(second.activationRef)?.messages.map((m) => m.code)).toContain('12345');
+      });
+
+      it.skipIf(!capabilities.listActivations)('lists recent activations upstream', async () => {
+        const purchase = await buySample();
+        const listed = await adapter.listActivations!();
+        expect(listed.map((a) => a.activationRef)).toContain(purchase.activationRef);
+      });
+    });
+
+    describe('faults', () => {
+      it('recovers from one transient fault on an idempotent call by retrying', async () => {
+        const retrying = adapterWith({}, { maxRetries: 2 });
+        sim.injectFault({ kind: 'html502' });
+        const offers = await retrying.catalog();
+        expect(offers.length).toBeGreaterThan(0);
+      });
+
+      for (const fault of FAULTS) {
+        it(`maps ${fault} on catalog to ${expectedClassName(fault)}`, async () => {
+          const quick = adapterWith({ timeoutMs: 300 });
+          sim.injectFault({ kind: fault, times: 5, retryAfterSeconds: 30 });
+          const error = await rejectionOf(quick.catalog());
+          expectFaultError(error, fault, 'catalog');
+        });
+
+        it(`maps ${fault} on status to ${expectedClassName(fault)}`, async () => {
+          const quick = adapterWith({ timeoutMs: 300 });
+          const purchase = await buySample();
+          sim.injectFault({
+            kind: fault,
+            times: 5,
+            retryAfterSeconds: 30,
+            match: target.statusRequestMatch,
+          });
+          const error = await rejectionOf(quick.status(purchase.activationRef));
+          expectFaultError(error, fault, 'status');
+        });
+
+        it(`never repeats a buy after ${fault}`, async () => {
+          // Full retries on: a buy must still go out exactly once.
+          const quick = adapterWith({ timeoutMs: 300 }, { maxRetries: 2 });
+          const offer = await sampleOffer();
+          sim.injectFault({
+            kind: fault,
+            times: 5,
+            retryAfterSeconds: 0,
+            match: target.buyRequestMatch,
+          });
+          const { error, requests } = await requestsDuring(() => quick.buy(buyRequest(offer)));
+          expect(error).toBeInstanceOf(ProviderError);
+          expectNoSecret(error, apiKey);
+          if (error instanceof Unavailable) expect(error.surelyNotSent).toBe(false);
+          const buys = target.buyRequestMatch
+            ? requests.filter((r) => r.url.includes(target.buyRequestMatch!))
+            : requests;
+          const signatures = buys.map((r) => `${r.method} ${r.url} ${r.body}`);
+          expect(new Set(signatures).size).toBe(signatures.length);
+          if (target.buyRequestMatch) expect(buys).toHaveLength(1);
+        });
+      }
+    });
+
+    describe('secrets', () => {
+      it('keeps the key out of errors and logs, and logs through the given logger', async () => {
+        const wrong = adapterWith({ apiKey: `${apiKey}-wrong` });
+        const error = await rejectionOf(wrong.balance());
+        expectNoSecret(error, `${apiKey}-wrong`);
+        sim.injectFault({ kind: 'timeout' });
+        const timedOut = await rejectionOf(adapterWith({ timeoutMs: 200 }).balance());
+        expectNoSecret(timedOut, apiKey);
+        expect(logLines.length).toBeGreaterThan(0);
+        expect(logLines.filter((line) => containsSecret(line, apiKey))).toEqual([]);
+      });
+    });
+  });
+
+  function expectFaultError(error: unknown, fault: FaultKind, operation: ProviderOperation): void {
+    if (fault === 'rate-limit') {
+      expectProviderError(error, RateLimited, operation);
+      expect((error as RateLimited).retryAfterMs).toBe(30_000);
+    } else {
+      expectProviderError(error, Unavailable, operation);
+    }
+    expect((error as ProviderError).retryable).toBe(true);
+    expectNoSecret(error, apiKey);
+  }
+
+  function expectProviderError(
+    error: unknown,
+    expected: abstract new (...args: never[]) => ProviderError,
+    operation: ProviderOperation,
+  ): void {
+    expect(error, describeError(error)).toBeInstanceOf(expected);
+    const providerError = error as ProviderError;
+    expect(providerError.operation).toBe(operation);
+    expect(providerError.providerId).toBe(`contract-${target.kind}`);
+    expectNoSecret(error, apiKey);
+  }
+}
+
+function expectedClassName(fault: FaultKind): string {
+  return fault === 'rate-limit' ? 'RateLimited' : 'Unavailable';
+}
+
+/** An account good enough to read an adapter's capabilities at collection time. */
+function placeholderAccount(target: ContractTarget): ProviderAccount {
+  return {
+    id: `contract-${target.kind}`,
+    kind: target.kind,
+    baseUrl: 'http://127.0.0.1:9/',
+    apiKey: 'placeholder',
+    currency: target.currency,
+    timeoutMs: 1000,
+  };
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
+
+function containsSecret(text: string, secret: string): boolean {
+  return text.includes(secret) || text.includes(encodeURIComponent(secret));
+}
+
+/** The message, every field and the whole `cause` chain of an error are free of the key. */
+export function expectNoSecret(error: unknown, secret: string): void {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth += 1) {
+    const text =
+      current instanceof Error
+        ? `${current.message}\n${current.stack ?? ''}\n${safeJson(current)}`
+        : safeJson(current);
+    expect(containsSecret(text, secret), `secret found in: ${text.slice(0, 300)}`).toBe(false);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, inner: unknown) =>
+      typeof inner === 'bigint' ? inner.toString() : inner,
+    );
+  } catch {
+    return String(value);
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function capturingLogger(lines: string[]): Logger {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString());
+      callback();
+    },
+  });
+  return pino({ level: 'trace' }, stream);
+}
