@@ -1,0 +1,3 @@
+export * from './code-rate-window.js';
+export * from './rank-offers.js';
+export * from './routing-errors.js';
