@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The worker's own Prometheus registry (polls, codes, expiries, upstream latency). */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+
+  readonly polls = new Counter({
+    name: 'numbroker_worker_polls_total',
+    help: 'Status checks of waiting orders, by provider and outcome',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamRequests = new Histogram({
+    name: 'numbroker_worker_upstream_seconds',
+    help: 'Upstream call latency by provider, operation and outcome',
+    labelNames: ['provider', 'operation', 'outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly codes = new Counter({
+    name: 'numbroker_worker_codes_total',
+    help: 'SMS codes delivered to orders, by provider',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly orderEndings = new Counter({
+    name: 'numbroker_worker_order_endings_total',
+    help: 'Orders ended by the worker (expired, upstream-ended, reconciled, finished)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'numbroker_worker_' });
+  }
+
+  /** Times an upstream call into `upstreamRequests`, whatever its outcome. */
+  async timeUpstream<T>(provider: string, operation: string, call: () => Promise<T>): Promise<T> {
+    const end = this.upstreamRequests.startTimer({ provider, operation });
+    try {
+      const result = await call();
+      end({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      end({ outcome: errorOutcome(error) });
+      throw error;
+    }
+  }
+
+  /** Serves `GET /metrics` (and `/healthz`) on its own port; resolves with the bound port. */
+  async serve(port: number, host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
+    const server: Server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        this.registry
+          .metrics()
+          .then((text) => {
+            res.writeHead(200, { 'content-type': this.registry.contentType });
+            res.end(text);
+          })
+          .catch(() => {
+            res.writeHead(500).end();
+          });
+        return;
+      }
+      if (req.url === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    const address = server.address();
+    return {
+      port: typeof address === 'object' && address ? address.port : port,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+}
+
+function errorOutcome(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code.toLowerCase() : 'error';
+}
