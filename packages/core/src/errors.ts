@@ -45,3 +45,9 @@ export class BadUserInput extends DomainError {
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
+
+/** The `extensions.code` for any thrown value: a domain error's own, INTERNAL for the rest
+ *  (whose message the API should not show). */
+export function apiErrorCodeOf(error: unknown): ApiErrorCode {
+  return error instanceof DomainError ? error.apiCode : 'INTERNAL';
+}
