@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProviderKind } from '../adapter.js';
+export { extractCode } from './extract-code.js';
 import type {
   FaultKind,
   FaultSpec,
@@ -362,14 +363,6 @@ export abstract class SimulatorBase implements ProviderSimulator {
 /** The key a simulator accepts unless told otherwise: long and distinctive, so a leak shows. */
 export function defaultSimulatorKey(kind: ProviderKind): string {
   return `sim-${kind}-key-4f9c2e7a1b`;
-}
-
-/** The verification code in an SMS text: "123-456" style first, then a 4–8 digit run. */
-export function extractCode(text: string): string | null {
-  const split = /(?<!\d)(\d{3})[- ](\d{3})(?!\d)/.exec(text);
-  if (split) return `${split[1]}${split[2]}`;
-  const plain = /(?<!\d)(\d{4,8})(?!\d)/.exec(text);
-  return plain?.[1] ?? null;
 }
 
 function requireString(body: Record<string, unknown>, key: string): string {

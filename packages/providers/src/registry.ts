@@ -1,0 +1,41 @@
+import type { ProviderAccount, ProviderAdapter, ProviderKind } from './adapter.js';
+import type { AdapterOptions } from './http/account-client.js';
+import type { ProviderSimulator, SimulatorOptions } from './simulator/types.js';
+import { SmsActivateAdapter } from './smsactivate/adapter.js';
+import { SmsActivateSimulator } from './smsactivate/simulator.js';
+
+export type AdapterFactory = (
+  account: ProviderAccount,
+  options?: AdapterOptions,
+) => ProviderAdapter;
+export type SimulatorFactory = (options?: SimulatorOptions) => ProviderSimulator;
+
+/** One line per protocol: add yours beside the others. */
+const ADAPTERS: Partial<Record<ProviderKind, AdapterFactory>> = {
+  smsactivate: (account, options) => new SmsActivateAdapter(account, options),
+};
+
+const SIMULATORS: Partial<Record<ProviderKind, SimulatorFactory>> = {
+  smsactivate: (options) => new SmsActivateSimulator(options),
+};
+
+/** Kinds with an adapter in this build. */
+export function supportedKinds(): ProviderKind[] {
+  return Object.keys(ADAPTERS) as ProviderKind[];
+}
+
+/** The adapter for a configured account (the config has validated it already). */
+export function createAdapter(account: ProviderAccount, options?: AdapterOptions): ProviderAdapter {
+  const factory = ADAPTERS[account.kind];
+  if (!factory) {
+    throw new TypeError(`provider "${account.id}": no adapter for kind "${String(account.kind)}"`);
+  }
+  return factory(account, options);
+}
+
+/** A simulator of a protocol (demo, tests, benchmarks); start() it to get its baseUrl. */
+export function createSimulator(kind: ProviderKind, options?: SimulatorOptions): ProviderSimulator {
+  const factory = SIMULATORS[kind];
+  if (!factory) throw new TypeError(`no simulator for provider kind "${String(kind)}"`);
+  return factory(options);
+}
