@@ -1,0 +1,199 @@
+import { Money } from '@numbroker/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderAccount } from '../adapter.js';
+import { runContractSuite } from '../contract/contract-suite.js';
+import {
+  AuthError,
+  InsufficientUpstreamBalance,
+  InvalidRequest,
+  NoNumbers,
+  NotFound,
+  Unavailable,
+} from '../errors.js';
+import { SmsManAdapter } from './adapter.js';
+import { SmsManSimulator } from './simulator.js';
+
+runContractSuite({
+  kind: 'smsman',
+  currency: 'RUB',
+  createSimulator: (options) => new SmsManSimulator(options),
+  createAdapter: (account, options) => new SmsManAdapter(account, options),
+  sample: { service: 'telegram', country: 'RU', cost: '12.50' },
+  buyRequestMatch: '/get-number',
+  statusRequestMatch: '/get-sms',
+});
+
+describe('smsman extras (adapter against its simulator)', () => {
+  let sim: SmsManSimulator;
+  let adapter: SmsManAdapter;
+  const account = (overrides: Partial<ProviderAccount> = {}): ProviderAccount => ({
+    id: 'man',
+    kind: 'smsman',
+    baseUrl: sim.baseUrl,
+    apiKey: sim.apiKey,
+    currency: 'RUB',
+    timeoutMs: 2000,
+    ...overrides,
+  });
+
+  beforeEach(async () => {
+    sim = new SmsManSimulator();
+    await sim.start();
+    adapter = new SmsManAdapter(account(), { maxRetries: 0 });
+  });
+  afterEach(async () => {
+    await sim.stop();
+  });
+
+  it('serves the API under control/, like the production base URL', () => {
+    expect(new URL(sim.baseUrl).pathname).toBe('/control/');
+  });
+
+  it('maps the doc-derived default stock: Russia Vkontakte 15 RUB, WeChat 50 RUB', async () => {
+    const offers = await adapter.catalog();
+    const vk = offers.find((o) => o.service === 'vk' && o.country === 'RU');
+    const wechat = offers.find((o) => o.service === 'wechat' && o.country === 'RU');
+    expect(vk?.cost.equals(Money.parse('15', 'RUB'))).toBe(true);
+    expect(vk?.stock).toBe(6455);
+    expect(vk?.ref).toBe('0:1');
+    expect(wechat?.cost.format()).toBe('50.00');
+    expect(wechat?.stock).toBe(124);
+    // Titles the service spells its own way still land on ISO codes.
+    expect(offers.some((o) => o.country === 'US')).toBe(true);
+    expect(offers.some((o) => o.country === 'TR')).toBe(true);
+  });
+
+  it('sends every call as GET with the token parameter and the doc endpoints', async () => {
+    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    await adapter.status(purchase.activationRef);
+    await adapter.balance();
+    const urls = sim.requests.map((r) => `${r.method} ${r.url}`);
+    expect(urls[0]).toMatch(/^GET \/control\/get-number\?/);
+    const buyUrl = new URL(sim.requests[0]!.url, 'http://x');
+    expect(buyUrl.searchParams.get('token')).toBe(sim.apiKey);
+    expect(buyUrl.searchParams.get('country_id')).toBe('0');
+    expect(buyUrl.searchParams.get('application_id')).toBe('3');
+    expect(urls[1]).toMatch(
+      new RegExp(`^GET /control/get-sms\\?.*request_id=${purchase.activationRef}`),
+    );
+    expect(urls[2]).toMatch(/^GET \/control\/get-balance\?token=/);
+  });
+
+  it('charges at get-number and refunds a reject before any SMS', async () => {
+    sim.setBalance('100.00');
+    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    expect(sim.balance).toBe('87.50');
+    await adapter.cancel(purchase.activationRef);
+    expect(sim.balance).toBe('100.00');
+    const cancelCall = sim.requests.find((r) => r.url.includes('set-status'));
+    expect(new URL(cancelCall!.url, 'http://x').searchParams.get('status')).toBe('reject');
+  });
+
+  it('finishes with close and reports with used', async () => {
+    const first = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    sim.deliverSms(first.activationRef, 'Telegram code: 55555');
+    await adapter.finish(first.activationRef);
+    const second = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    sim.deliverSms(second.activationRef, 'Telegram code: 66666');
+    await adapter.report(second.activationRef);
+    const statuses = sim.requests
+      .filter((r) => r.url.includes('set-status'))
+      .map((r) => new URL(r.url, 'http://x').searchParams.get('status'));
+    expect(statuses).toEqual(['close', 'used']);
+    expect(sim.activation(first.activationRef)?.state).toBe('finished');
+    expect(sim.activation(second.activationRef)?.state).toBe('reported');
+  });
+
+  it('keeps showing the code after finish (the upstream echoes sms_code)', async () => {
+    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    sim.deliverSms(purchase.activationRef, 'code 4321');
+    await adapter.finish(purchase.activationRef);
+    const status = await adapter.status(purchase.activationRef);
+    expect(status.state).toBe('code');
+    expect(status.messages).toEqual([{ code: '4321', text: null }]);
+  });
+
+  it('refuses finish before any SMS as InvalidRequest', async () => {
+    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    const error = await adapter.finish(purchase.activationRef).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequest);
+  });
+
+  it('cancels without a request when the upstream already ended the activation', async () => {
+    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    sim.expireActivation(purchase.activationRef);
+    const before = sim.requests.length;
+    await adapter.cancel(purchase.activationRef);
+    expect(sim.requests.slice(before).map((r) => r.url.split('?')[0])).toEqual([
+      '/control/get-sms',
+    ]);
+  });
+
+  it('reports not enough balance at get-number as InsufficientUpstreamBalance', async () => {
+    sim.setBalance('1.00');
+    const error = await adapter
+      .buy({ service: 'telegram', country: 'RU', ref: '0:3' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InsufficientUpstreamBalance);
+  });
+
+  it('refuses an unknown product id as InvalidRequest, and a bad ref before sending', async () => {
+    const unknown = await adapter
+      .buy({ service: 'telegram', country: 'RU', ref: '0:9999' })
+      .catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(InvalidRequest);
+    const before = sim.requests.length;
+    const malformed = await adapter
+      .buy({ service: 'telegram', country: 'RU', ref: 'telegram-RU' })
+      .catch((e: unknown) => e);
+    expect(malformed).toBeInstanceOf(InvalidRequest);
+    expect(sim.requests.length).toBe(before);
+  });
+
+  it('answers NotFound for a ref that is not a request id, without a request', async () => {
+    const error = await adapter.status('abc').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFound);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('reads a wrong token in both of the doc forms (string and object error_msg)', async () => {
+    const wrong = new SmsManAdapter(account({ apiKey: 'nope-nope' }), { maxRetries: 0 });
+    const balanceError = await wrong.balance().catch((e: unknown) => e);
+    const buyError = await wrong
+      .buy({ service: 'telegram', country: 'RU', ref: '0:3' })
+      .catch((e: unknown) => e);
+    expect(balanceError).toBeInstanceOf(AuthError);
+    expect((balanceError as AuthError).upstreamMessage).toBe('wrong_token: Wrong token!');
+    expect(buyError).toBeInstanceOf(AuthError);
+    expect((buyError as AuthError).upstreamMessage).toBe('wrong_token: token: Wrong token!');
+  });
+
+  it('sells the last number once, then NoNumbers', async () => {
+    sim.setOffer({ service: 'whatsapp', country: 'DE', cost: '20', stock: 1 });
+    const offers = await adapter.catalog();
+    const offer = offers.find((o) => o.service === 'whatsapp' && o.country === 'DE')!;
+    expect(offer.stock).toBe(1);
+    await adapter.buy({ service: 'whatsapp', country: 'DE', ref: offer.ref });
+    const error = await adapter
+      .buy({ service: 'whatsapp', country: 'DE', ref: offer.ref })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoNumbers);
+  });
+
+  it('expires a request on its own after the TTL and gives the money back', async () => {
+    await sim.stop();
+    sim = new SmsManSimulator({ activationTtlSeconds: 0 });
+    await sim.start();
+    adapter = new SmsManAdapter(account(), { maxRetries: 0 });
+    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    expect((await adapter.status(purchase.activationRef)).state).toBe('expired');
+    expect(sim.balance).toBe('799.70');
+  });
+
+  it('reads a plain-text 500 as Unavailable that may have reached the upstream', async () => {
+    sim.injectFault({ kind: 'http500' });
+    const error = await adapter.balance().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Unavailable);
+    expect((error as Unavailable).surelyNotSent).toBe(false);
+  });
+});
