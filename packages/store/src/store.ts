@@ -1,0 +1,39 @@
+import type { CurrencyCode } from '@numbroker/core';
+import { Database, type DataSourceOptions } from './database.js';
+import { OfferStore } from './offer-store.js';
+import { OrderStore } from './order-store.js';
+import { ProviderStateStore } from './provider-state-store.js';
+import { UserStore } from './user-store.js';
+
+export interface StoreOptions extends DataSourceOptions {
+  /** The platform currency (config `currency`): users' wallets are in it. */
+  currency: CurrencyCode;
+}
+
+/** Every repository over one database connection (pool). */
+export class Store {
+  readonly users: UserStore;
+  readonly orders: OrderStore;
+  readonly offers: OfferStore;
+  readonly providers: ProviderStateStore;
+
+  constructor(
+    readonly db: Database,
+    readonly currency: CurrencyCode,
+  ) {
+    this.users = new UserStore(db, currency);
+    this.orders = new OrderStore(db);
+    this.offers = new OfferStore(db);
+    this.providers = new ProviderStateStore(db);
+  }
+
+  /** Connects to `databaseUrl` (config `database`) and runs pending migrations. */
+  static async open(databaseUrl: string, options: StoreOptions): Promise<Store> {
+    const { currency, ...dataSourceOptions } = options;
+    return new Store(await Database.open(databaseUrl, dataSourceOptions), currency);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

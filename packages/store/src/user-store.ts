@@ -1,0 +1,170 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { BadUserInput, WalletRuleViolation, type CurrencyCode } from '@numbroker/core';
+import type { EntityManager } from 'typeorm';
+import { intParam, millis } from './columns.js';
+import { sql, type Database } from './database.js';
+import { LedgerEntryEntity } from './entities/ledger-entry.entity.js';
+import { UserEntity } from './entities/user.entity.js';
+import { WalletEntity } from './entities/wallet.entity.js';
+import { CreditReferenceReused, UserNotFound } from './errors.js';
+
+/** 32 random bytes, base64url: what a user authenticates with. Shown once, stored hashed. */
+export function generateApiKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** sha256 hex: keys are high-entropy random strings, so a plain hash is enough to make a leaked
+ *  table useless without slowing every request down with a password hash. */
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}
+
+export interface CreditResult {
+  wallet: WalletEntity;
+  /** false when this reference was already credited (the call is a no-op). */
+  credited: boolean;
+}
+
+export class UserStore {
+  constructor(
+    private readonly db: Database,
+    /** The platform currency: every user has one wallet in it. */
+    readonly currency: CurrencyCode,
+  ) {}
+
+  /** A new user with a funded-at-zero wallet. The key is returned once and never stored. */
+  async createUser(input: { name: string; isAdmin?: boolean; now?: Date }): Promise<{
+    user: UserEntity;
+    apiKey: string;
+  }> {
+    const apiKey = generateApiKey();
+    const user = await this.db.transaction((tx) =>
+      this.insertUserInTx(tx, { ...input, apiKeyHash: hashApiKey(apiKey) }),
+    );
+    return { user, apiKey };
+  }
+
+  /** The user owning `apiKey`, created (with its wallet) if none does: for the configured
+   *  admin key and the demo's key, which exist before any user row. */
+  async ensureUserWithApiKey(input: {
+    name: string;
+    apiKey: string;
+    isAdmin?: boolean;
+    now?: Date;
+  }): Promise<UserEntity> {
+    const apiKeyHash = hashApiKey(input.apiKey);
+    return this.db.transaction(async (tx) => {
+      const existing = await tx.findOne(UserEntity, { where: { apiKeyHash } });
+      if (existing) return existing;
+      return this.insertUserInTx(tx, { ...input, apiKeyHash });
+    });
+  }
+
+  async findByApiKey(apiKey: string): Promise<UserEntity | null> {
+    if (typeof apiKey !== 'string' || apiKey === '') return null;
+    const apiKeyHash = hashApiKey(apiKey);
+    return this.db.read((m) => m.findOne(UserEntity, { where: { apiKeyHash } }));
+  }
+
+  async findById(userId: string): Promise<UserEntity | null> {
+    return this.db.read((m) => m.findOne(UserEntity, { where: { id: userId } }));
+  }
+
+  /** The user's wallet in the platform currency. */
+  async getWallet(userId: string): Promise<WalletEntity> {
+    const wallet = await this.db.read((m) =>
+      m.findOne(WalletEntity, { where: { userId, currency: this.currency } }),
+    );
+    if (!wallet) throw new UserNotFound(userId);
+    return wallet;
+  }
+
+  /**
+   * Pays `amountMinor` into the user's wallet, once per `reference`: the same reference again is
+   * a no-op (and a different amount under it an error), so a retried admin call never pays twice.
+   */
+  async creditWallet(input: {
+    userId: string;
+    amountMinor: bigint;
+    reference: string;
+    now?: Date;
+  }): Promise<CreditResult> {
+    if (typeof input.amountMinor !== 'bigint' || input.amountMinor <= 0n) {
+      throw new WalletRuleViolation('INVALID_AMOUNT', 'a credit must be a positive amount');
+    }
+    const reference = input.reference.trim();
+    if (reference === '' || reference.length > 200) {
+      throw new WalletRuleViolation(
+        'INVALID_REFERENCE',
+        'a credit needs a reference of 1 to 200 characters',
+      );
+    }
+    const now = input.now ?? new Date();
+    return this.db.transaction(async (tx) => {
+      const wallet = await tx.findOne(WalletEntity, {
+        where: { userId: input.userId, currency: this.currency },
+      });
+      if (!wallet) throw new UserNotFound(input.userId);
+      const inserted = await sql(
+        tx,
+        `INSERT INTO ledger_entries (id, wallet_id, "kind", amount_minor, order_id, reference, created_at)
+         VALUES (?, ?, 'CREDIT', CAST(? AS BIGINT), NULL, ?, CAST(? AS BIGINT)) ON CONFLICT DO NOTHING`,
+        [randomUUID(), wallet.id, intParam(input.amountMinor), reference, millis(now)],
+      );
+      if (inserted.affected === 0) {
+        const previous = await tx.findOne(LedgerEntryEntity, {
+          where: { walletId: wallet.id, kind: 'CREDIT', reference },
+        });
+        if (previous && previous.amountMinor !== input.amountMinor) {
+          throw new CreditReferenceReused(reference);
+        }
+        return { wallet, credited: false };
+      }
+      await sql(
+        tx,
+        `UPDATE wallets SET available_minor = available_minor + CAST(? AS BIGINT),
+           version = version + 1, updated_at = CAST(? AS BIGINT) WHERE id = ?`,
+        [intParam(input.amountMinor), millis(now), wallet.id],
+      );
+      const updated = await tx.findOneOrFail(WalletEntity, { where: { id: wallet.id } });
+      return { wallet: updated, credited: true };
+    });
+  }
+
+  /** Every entry of the user's wallet, oldest first (audits, tests). */
+  async ledger(userId: string): Promise<LedgerEntryEntity[]> {
+    const wallet = await this.getWallet(userId);
+    return this.db.read((m) =>
+      m.find(LedgerEntryEntity, { where: { walletId: wallet.id }, order: { createdAt: 'ASC' } }),
+    );
+  }
+
+  private async insertUserInTx(
+    tx: EntityManager,
+    input: { name: string; apiKeyHash: string; isAdmin?: boolean; now?: Date },
+  ): Promise<UserEntity> {
+    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    if (name === '' || name.length > 200) {
+      throw new BadUserInput('INVALID_NAME', 'a user name must be 1 to 200 characters');
+    }
+    const now = input.now ?? new Date();
+    const user = tx.create(UserEntity, {
+      id: randomUUID(),
+      name,
+      apiKeyHash: input.apiKeyHash,
+      isAdmin: input.isAdmin ?? false,
+      createdAt: now,
+    });
+    await tx.insert(UserEntity, user);
+    await tx.insert(WalletEntity, {
+      id: randomUUID(),
+      userId: user.id,
+      currency: this.currency,
+      availableMinor: 0n,
+      heldMinor: 0n,
+      version: 0,
+      updatedAt: now,
+    });
+    return user;
+  }
+}
