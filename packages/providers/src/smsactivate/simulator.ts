@@ -258,7 +258,7 @@ export class SmsActivateSimulator extends SimulatorBase {
       serviceCode,
       phoneDigits: this.randomPhoneDigits(
         country?.dialingCode ?? '7',
-        country?.nationalNumberLengths.at(-1) ?? 10,
+        mobileLength(country?.nationalNumberLengths ?? []),
       ),
       cost: entry.cost,
       createdAt: this.now(),
@@ -380,6 +380,12 @@ export class SmsActivateSimulator extends SimulatorBase {
     const entry = this.stock.get(stockKey(activation.countryId, activation.serviceCode));
     if (entry) entry.stock += 1;
   }
+}
+
+/** A plausible mobile number length: the longest national length up to 10 digits. */
+function mobileLength(lengths: readonly number[]): number {
+  const fitting = lengths.filter((length) => length >= 7 && length <= 10);
+  return fitting.length > 0 ? Math.max(...fitting) : 10;
 }
 
 function stockKey(countryId: number, serviceCode: string): string {
