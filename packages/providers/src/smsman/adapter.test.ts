@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Money } from '@numbroker/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderAccount } from '../adapter.js';
@@ -12,6 +14,7 @@ import {
 } from '../errors.js';
 import { SmsManAdapter } from './adapter.js';
 import { SmsManSimulator } from './simulator.js';
+import { fixtureText } from './test-support/fixtures.js';
 
 runContractSuite({
   kind: 'smsman',
@@ -195,5 +198,79 @@ describe('smsman extras (adapter against its simulator)', () => {
     const error = await adapter.balance().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Unavailable);
     expect((error as Unavailable).surelyNotSent).toBe(false);
+  });
+});
+
+describe('smsman adapter against answers in the other plausible forms', () => {
+  let server: Server;
+  let baseUrl: string;
+  /** endpoint → [status, body text, content type] */
+  let answers: Record<string, [number, string, string?]>;
+
+  beforeEach(async () => {
+    answers = {};
+    server = createServer((req, res) => {
+      const endpoint = new URL(req.url ?? '/', 'http://x').pathname.replace('/control/', '');
+      const [status, body, type] = answers[endpoint] ?? [404, 'no such endpoint'];
+      res.writeHead(status, { 'content-type': type ?? 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/control/`;
+  });
+  afterEach(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const adapterFor = () =>
+    new SmsManAdapter(
+      { id: 'man', kind: 'smsman', baseUrl, apiKey: 'k-123456', currency: 'RUB', timeoutMs: 2000 },
+      { maxRetries: 0 },
+    );
+
+  it('reads the doc-printed single quotes and id-keyed objects with JSON-number costs', async () => {
+    answers['countries'] = [200, fixtureText('countries.ok.as-printed')];
+    answers['applications'] = [
+      200,
+      '{"1":{"id":"1","title":"Vkontakte","code":"vk"},"3":{"title":"Telegram","code":"tg"}}',
+    ];
+    answers['get-prices'] = [
+      200,
+      '{"0":{"1":{"cost":15,"count":"6455"},"3":{"cost":12.5,"count":3}}}',
+    ];
+    const offers = await adapterFor().catalog();
+    expect(offers.map((o) => [o.service, o.country, o.cost.format(), o.stock, o.ref])).toEqual([
+      ['vk', 'RU', '15.00', 6455, '0:1'],
+      ['telegram', 'RU', '12.50', 3, '0:3'],
+    ]);
+  });
+
+  it('reads a JSON refusal sent with a 4xx status, and a bare 401', async () => {
+    answers['get-number'] = [
+      400,
+      '{"success":false,"error_code":"no_free_phones","error_msg":"No free phones"}',
+    ];
+    answers['get-balance'] = [401, 'Unauthorized', 'text/plain'];
+    const adapter = adapterFor();
+    await expect(adapter.buy({ service: 'vk', country: 'RU', ref: '0:1' })).rejects.toBeInstanceOf(
+      NoNumbers,
+    );
+    await expect(adapter.balance()).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('treats a truncated get-prices (as the doc prints it) as Unavailable', async () => {
+    answers['countries'] = [200, '[]'];
+    answers['applications'] = [200, '[]'];
+    answers['get-prices'] = [200, fixtureText('get-prices.ok.as-printed')];
+    const error = await adapterFor()
+      .catalog()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Unavailable);
+  });
+
+  it('reads a JSON-number request_id and number from get-number', async () => {
+    answers['get-number'] = [200, '{"request_id":90071992547409931,"number":79002415539}'];
+    const purchase = await adapterFor().buy({ service: 'vk', country: 'RU', ref: '0:1' });
+    expect(purchase).toEqual({ activationRef: '90071992547409931', phoneNumber: '+79002415539' });
   });
 });
