@@ -1,0 +1,2 @@
+export { ShomareAdapter, SHOMARE_CAPABILITIES } from './adapter.js';
+export { ShomareSimulator } from './simulator.js';
