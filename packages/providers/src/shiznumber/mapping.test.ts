@@ -150,9 +150,13 @@ describe('ShizNumber mapping against the doc examples', () => {
 describe('ShizNumber mapping rules', () => {
   it('drops services we do not sell and codes that are not ISO', () => {
     const number = shizNumberSchema.parse(loadFixture('get-number-57172.response.json5'));
-    expect(offerFromShiz({ ...number, service: { slug: 'divar' } }, 'IRT')).toMatchObject({
+    expect(offerFromShiz({ ...number, service: { slug: 'webmoney' } }, 'IRT')).toMatchObject({
       ok: false,
-      shizService: 'divar',
+      shizService: 'webmoney',
+    });
+    expect(offerFromShiz({ ...number, service: { slug: 'divar' } }, 'IRT')).toMatchObject({
+      ok: true,
+      offer: { service: 'divar' },
     });
     expect(
       offerFromShiz({ ...number, country: { ...number.country, iso_code: 'TUR' } }, 'IRT'),
@@ -163,6 +167,9 @@ describe('ShizNumber mapping rules', () => {
       offer: { stock: 0 },
     });
     expect(isoCountryFromShiz('uk')).toBe('GB');
+    expect(isoCountryFromShiz('XX')).toBeUndefined();
+    expect(serviceSlugFromShiz('Telegram')).toBe('telegram');
+    expect(serviceSlugFromShiz('epic_games')).toBe('epicgames');
     expect(serviceSlugFromShiz(' Gmail ')).toBe('google');
   });
 
@@ -189,6 +196,16 @@ describe('ShizNumber mapping rules', () => {
     [5551234567, '+90', '+905551234567'],
   ])('toE164(%j, %j) = %s', (national, code, e164) => {
     expect(toE164(national, code)).toBe(e164);
+  });
+
+  it("falls back on core's dialing code when the answer has none", () => {
+    const response = shizBuyResponseSchema.parse(loadFixture('post-number-57172.response.json5'));
+    const order = response.order;
+    const withoutCode = {
+      ...order,
+      number: { ...order.number, country: { ...order.number.country, dialing_code: null } },
+    };
+    expect(purchaseFromShiz(withoutCode, 'IRT').phoneNumber).toBe('+84923255262');
   });
 
   it('refuses numbers it cannot make E.164', () => {

@@ -3,66 +3,49 @@
  * its `iso_code` ↔ ISO 3166-1 alpha-2, integer toman ↔ Money, national numbers ↔ E.164, order
  * statuses ↔ ActivationState. No I/O here; the adapter logs what these functions drop.
  */
-import type { CurrencyCode, Money } from '@numbroker/core';
+import { findCountry, findService, type CurrencyCode, type Money } from '@numbroker/core';
 import type { ActivationState, ActivationStatus, Offer, Purchase, SmsMessage } from '../adapter.js';
 import { upstreamMoney } from '../http/upstream-money.js';
 import { normalizePersian } from './persian-text.js';
 import type { ShizNumber, ShizOrder, ShizOrderStatus } from './wire.js';
 
-/** ShizNumber's service slug → ours. Its slugs are English names in lower case (the doc shows
- *  facebook, telegram, microsoft); aliases cover the spellings such panels commonly use. */
-const SERVICE_SLUGS: Readonly<Record<string, string>> = {
-  telegram: 'telegram',
-  whatsapp: 'whatsapp',
+/** ShizNumber's slugs are English names in lower case (the doc shows facebook, telegram,
+ *  microsoft): where one is our slug too it maps to itself. These are the spellings that differ. */
+const SERVICE_ALIASES: Readonly<Record<string, string>> = {
   'whats-app': 'whatsapp',
-  instagram: 'instagram',
-  facebook: 'facebook',
-  google: 'google',
   gmail: 'google',
   youtube: 'google',
-  microsoft: 'microsoft',
   outlook: 'microsoft',
   hotmail: 'microsoft',
-  twitter: 'twitter',
   x: 'twitter',
-  tiktok: 'tiktok',
   'tik-tok': 'tiktok',
-  discord: 'discord',
-  viber: 'viber',
-  wechat: 'wechat',
-  line: 'line',
-  signal: 'signal',
-  snapchat: 'snapchat',
-  linkedin: 'linkedin',
-  amazon: 'amazon',
-  apple: 'apple',
-  yahoo: 'yahoo',
-  netflix: 'netflix',
-  paypal: 'paypal',
-  uber: 'uber',
-  steam: 'steam',
-  imo: 'imo',
-  openai: 'openai',
   chatgpt: 'openai',
-  tinder: 'tinder',
-  skype: 'skype',
-  kakaotalk: 'kakaotalk',
-  webmoney: 'webmoney',
+  'mail-ru': 'mailru',
+  'snapp-food': 'snapp',
+  snappfood: 'snapp',
+  epic: 'epicgames',
+  'epic-games': 'epicgames',
+  odnoklassniki: 'ok',
+  vkontakte: 'vk',
 };
 
-/** Our service slug for ShizNumber's, or undefined when we do not sell that service. */
+/** Our service slug (as core's catalog spells it) for ShizNumber's, or undefined when we do not
+ *  sell that service: the catalog drops such offers. */
 export function serviceSlugFromShiz(shizSlug: string): string | undefined {
-  return SERVICE_SLUGS[shizSlug.trim().toLowerCase()];
+  const slug = shizSlug
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
+  return findService(SERVICE_ALIASES[slug] ?? slug)?.slug;
 }
 
 /** Codes some panels write that are not ISO 3166-1 alpha-2. */
 const COUNTRY_ALIASES: Readonly<Record<string, string>> = { UK: 'GB', EN: 'GB' };
 
-/** ISO 3166-1 alpha-2 for ShizNumber's `iso_code`, or undefined when it is not one. */
+/** ISO 3166-1 alpha-2 (as core's catalog has it) for ShizNumber's `iso_code`, or undefined. */
 export function isoCountryFromShiz(isoCode: string): string | undefined {
   const upper = isoCode.trim().toUpperCase();
-  const iso = COUNTRY_ALIASES[upper] ?? upper;
-  return /^[A-Z]{2}$/.test(iso) ? iso : undefined;
+  return findCountry(COUNTRY_ALIASES[upper] ?? upper)?.iso;
 }
 
 /** An integer id as the text we hand around as a ref ("57172"); null when it is not one. */
@@ -308,12 +291,19 @@ export function activationStatusFromShiz(order: ShizOrder): StatusMapping {
   return mapping;
 }
 
+/** The order's dialing code: the answer's own, else core's catalog's for its ISO country. */
+export function dialingCodeOfOrder(order: ShizOrder): string | number | null {
+  const { dialing_code: code, iso_code: iso } = order.number.country;
+  if (dialingCodeDigits(code) !== null) return code ?? null;
+  return findCountry(isoCountryFromShiz(iso) ?? '')?.dialingCode ?? null;
+}
+
 /** POST numbers/{id}'s order as a Purchase. Throws ShizMappingError when the number or id is
  *  unusable (the adapter turns that into a reconcilable failure: the money is spent). */
 export function purchaseFromShiz(order: ShizOrder, currency: CurrencyCode): Purchase {
   const activationRef = wireId(order.id);
   if (activationRef === null) throw new ShizMappingError('the order id is not an integer');
-  const phoneNumber = toE164(order.ordered_number, order.number.country.dialing_code);
+  const phoneNumber = toE164(order.ordered_number, dialingCodeOfOrder(order));
   const purchase: Purchase = { activationRef, phoneNumber };
   const cost =
     order.amount === null || order.amount === undefined
