@@ -6,6 +6,7 @@ export * from './entities/index.js';
 export * from './errors.js';
 export * from './migrations/index.js';
 export * from './offer-store.js';
+export * from './order-event-listener.js';
 export * from './order-snapshot.js';
 export * from './order-store.js';
 export * from './provider-state-store.js';
