@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { createPubSub } from '@graphql-yoga/subscription';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { CatalogResolver } from './catalog.resolver.js';
+import { OrderEventsResolver } from './order-events.resolver.js';
+import { OrderResolver } from './order.resolver.js';
+import { ProviderResolver } from './provider.resolver.js';
+import { UserResolver } from './user.resolver.js';
+
+export const RESOLVERS = [
+  UserResolver,
+  CatalogResolver,
+  OrderResolver,
+  OrderEventsResolver,
+  ProviderResolver,
+] as const;
+
+/** The executable schema. Subscriptions stream through their own `subscribe` functions (replay
+ *  + live, see order-events.resolver.ts); type-graphql insists on a pubSub all the same, so it
+ *  gets an unused one. Input is validated in the use cases (typed errors). */
+export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    validate: false,
+    pubSub: createPubSub(),
+    emitSchemaFile: false,
+  });
+}

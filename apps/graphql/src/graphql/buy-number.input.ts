@@ -1,0 +1,25 @@
+import { Field, InputType } from 'type-graphql';
+
+@InputType('BuyNumberInput')
+export class BuyNumberInput {
+  @Field({ description: 'Our service slug (see `services`).' })
+  service!: string;
+
+  @Field({ description: 'ISO 3166-1 alpha-2 (see `countries`).' })
+  country!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Refuse offers above this, in the platform currency.',
+  })
+  maxPrice?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Force one configured provider id.' })
+  provider?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Same key from the same user: the same order, bought and charged once.',
+  })
+  idempotencyKey?: string | null;
+}

@@ -1,0 +1,7 @@
+import { Field, InputType } from 'type-graphql';
+
+@InputType('CreateUserInput')
+export class CreateUserInput {
+  @Field()
+  name!: string;
+}

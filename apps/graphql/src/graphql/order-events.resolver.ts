@@ -1,0 +1,120 @@
+import {
+  Arg,
+  Ctx,
+  ID,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from 'type-graphql';
+import { badUserInput, notFound } from '../errors/api-error.js';
+import type { OrderEventRecord } from '../services/records.js';
+import { orderEventStream } from '../subscriptions/order-event-stream.js';
+import { requireUser, type GraphQLContext } from './context.js';
+import { toOrderType } from './order.mapper.js';
+import { OrderUpdatedType, SmsReceivedType } from './order.type.js';
+
+const EVENT_ID = /^\d{1,19}$/;
+
+interface StreamArgs {
+  orderId: string | undefined;
+  after: string | undefined;
+  onlySms: boolean;
+}
+
+/** Checks ownership before streaming: another user's order is NOT_FOUND, as for reading. */
+async function openStream(
+  context: GraphQLContext,
+  args: StreamArgs,
+): Promise<AsyncIterable<OrderEventRecord>> {
+  const viewer = requireUser(context);
+  if (args.after !== undefined && !EVENT_ID.test(args.after)) {
+    throw badUserInput(
+      `"after" must be an event id (digits) from an earlier event; got "${args.after}"`,
+    );
+  }
+  if (args.orderId !== undefined) {
+    const order = await context.deps.store.findOrder(args.orderId);
+    if (!order || order.userId !== viewer.id) throw notFound('order', args.orderId);
+  }
+  const { orderId, onlySms } = args;
+  context.deps.metrics.openSubscriptions.inc();
+  const stream = orderEventStream({
+    pubSub: context.deps.pubSub,
+    userId: viewer.id,
+    after: args.after,
+    matches: (event) =>
+      (orderId === undefined || event.orderId === orderId) &&
+      (!onlySms || event.type === 'SMS_RECEIVED'),
+    readEventsAfter: (afterId, userId, limit) =>
+      context.deps.store.eventsAfter(afterId, limit, userId),
+    // However the subscription ends (client stop, socket closed, error), the gauge drops.
+    onClose: () => context.deps.metrics.openSubscriptions.dec(),
+  });
+  return stream;
+}
+
+const optional = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+@Resolver()
+export class OrderEventsResolver {
+  @Subscription(() => OrderUpdatedType, {
+    description:
+      'Changes of one order (`id`), or of all mine. `after`: replay what came after it first.',
+    subscribe: ({
+      args,
+      context,
+    }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
+      openStream(context, {
+        orderId: optional(args.id),
+        after: optional(args.after),
+        onlySms: false,
+      }),
+  })
+  async orderUpdated(
+    @Root() event: OrderEventRecord,
+    @Ctx() context: GraphQLContext,
+    @Arg('id', () => ID, { nullable: true }) _id?: string,
+    @Arg('after', () => ID, { nullable: true }) _after?: string,
+  ): Promise<OrderUpdatedType> {
+    const order = await context.deps.store.findOrder(event.orderId);
+    if (!order) throw notFound('order', event.orderId);
+    return Object.assign(new OrderUpdatedType(), {
+      eventId: event.id,
+      type: event.type,
+      order: toOrderType(order),
+    });
+  }
+
+  @Subscription(() => SmsReceivedType, {
+    description:
+      'Codes of one order (`orderId`), or of all mine. `after`: replay what came after it first.',
+    subscribe: ({
+      args,
+      context,
+    }: SubscribeResolverData<unknown, Record<string, unknown>, GraphQLContext>) =>
+      openStream(context, {
+        orderId: optional(args.orderId),
+        after: optional(args.after),
+        onlySms: true,
+      }),
+  })
+  async smsReceived(
+    @Root() event: OrderEventRecord,
+    @Ctx() context: GraphQLContext,
+    @Arg('orderId', () => ID, { nullable: true }) _orderId?: string,
+    @Arg('after', () => ID, { nullable: true }) _after?: string,
+  ): Promise<SmsReceivedType> {
+    const order = await context.deps.store.findOrder(event.orderId);
+    if (!order) throw notFound('order', event.orderId);
+    const sms = event.sms ?? { code: null, text: null, receivedAt: event.createdAt };
+    return Object.assign(new SmsReceivedType(), {
+      eventId: event.id,
+      order: toOrderType(order),
+      code: sms.code ?? '',
+      text: sms.text,
+      receivedAt: sms.receivedAt.toISOString(),
+    });
+  }
+}

@@ -1,0 +1,355 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { Config } from '@numbroker/config';
+import type { ProviderAdapter } from '@numbroker/providers';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import type { Store } from '@numbroker/store';
+import { WebSocketServer } from 'ws';
+import { createAuthenticator } from './auth/authenticate.js';
+import {
+  createRateLimiter,
+  DEFAULT_RATE_LIMIT,
+  RateLimitExceeded,
+  type RateLimitOptions,
+} from './auth/rate-limit.js';
+import type { Viewer } from './auth/viewer.js';
+import { ApiError } from './errors/api-error.js';
+import { mapError, toGraphQLFormattedError } from './errors/to-graphql-error.js';
+import { graphiqlRouter, findGraphiqlDist, wantsHtml } from './graphiql/serve-graphiql.js';
+import { buildGraphQLSchema } from './graphql/build-schema.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { createLoaders } from './graphql/loaders.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics, type ServerMetrics } from './observability/metrics.js';
+import { createApiStore } from './services/store-api-store.js';
+import type { AppDeps } from './services/app-deps.js';
+import { OutboxTail } from './subscriptions/outbox-tail.js';
+import { listenForOrderEvents } from './subscriptions/postgres-listen.js';
+import { createOrderEventsPubSub } from './subscriptions/topics.js';
+import {
+  DEFAULT_QUERY_LIMITS,
+  queryLimitsRule,
+  type QueryLimits,
+} from './validation/query-limits.js';
+
+export interface CreateServerOptions {
+  config: Config;
+  /** The opened store (@numbroker/store `Store.open`), migrations run. */
+  store: Store;
+  /** The configured provider accounts' adapters. */
+  adapters: ReadonlyMap<string, ProviderAdapter> | readonly ProviderAdapter[];
+  logger?: Logger;
+  /** Default 0.0.0.0; tests use 127.0.0.1. */
+  host?: string;
+  /** Overrides `config.port` (tests: 0). */
+  port?: number;
+  rateLimit?: RateLimitOptions;
+  queryLimits?: QueryLimits;
+  /** Outbox poll gap when nothing wakes the tail (default 100 ms; Postgres: 1000 ms + NOTIFY). */
+  outboxPollMs?: number;
+  /** The Vite build of @numbroker/graphiql (default: found through the package). */
+  graphiqlDir?: string;
+  now?: () => Date;
+}
+
+export interface NumbrokerServer {
+  /** http://host:port, without a path. */
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  port: number;
+  deps: AppDeps;
+  metrics: ServerMetrics;
+  close(): Promise<void>;
+}
+
+type WsExtra = { viewer: Viewer };
+
+const GRAPHQL_PATH = '/graphql';
+
+function errorBody(code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { errors: [{ message, extensions: { code, ...extra } }] };
+}
+
+const HTTP_STATUS_BY_CODE: Partial<Record<string, number>> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+};
+
+/** Express 5 + Apollo Server 5 + graphql-ws on one HTTP server and one port: /graphql (HTTP and
+ *  WebSocket), /healthz, /metrics, the GraphiQL page and the SMS-Activate endpoint. */
+export async function createServer(options: CreateServerOptions): Promise<NumbrokerServer> {
+  const { config } = options;
+  const dataSource = options.store.db.dataSource;
+  const logger = options.logger ?? createLogger();
+  const adapters = new Map(
+    Array.isArray(options.adapters)
+      ? (options.adapters as readonly ProviderAdapter[]).map(
+          (adapter) => [adapter.id, adapter] as const,
+        )
+      : [...(options.adapters as ReadonlyMap<string, ProviderAdapter>)],
+  );
+  const store = createApiStore(options.store);
+  const metrics = createMetrics({ countOrdersByStatus: () => store.countOrdersByStatus() });
+  const pubSub = createOrderEventsPubSub();
+  const isPostgres = dataSource.options.type === 'postgres';
+  const tail = new OutboxTail({
+    pubSub,
+    logger: logger.child({ component: 'outbox-tail' }),
+    readEventsAfter: (afterId, limit) => store.eventsAfter(afterId, limit),
+    latestEventId: () => store.latestEventId(),
+    pollIntervalMs: options.outboxPollMs ?? (isPostgres ? 1000 : 100),
+    ...(isPostgres ? { listen: (wake: () => void) => listenForOrderEvents(dataSource, wake) } : {}),
+  });
+  const deps: AppDeps = {
+    config,
+    store,
+    adapters,
+    pubSub,
+    metrics,
+    logger,
+    now: options.now ?? (() => new Date()),
+    wakeOutboxTail: () => tail.wake(),
+  };
+
+  const authenticate = createAuthenticator({
+    adminApiKey: config.adminApiKey,
+    findUserByApiKey: (apiKey) => store.findUserByApiKey(apiKey),
+  });
+  const rateLimit = createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const limitsRule = queryLimitsRule(options.queryLimits ?? DEFAULT_QUERY_LIMITS);
+  const schema = await buildGraphQLSchema();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const httpServer = http.createServer(app);
+  let ready = false;
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = knownRoute(req.path);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    if (ready) res.status(200).json({ status: 'ok' });
+    else res.status(503).json({ status: 'starting' });
+  });
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  const graphiql = graphiqlRouter(options.graphiqlDir ?? findGraphiqlDist());
+  app.use('/graphiql', graphiql.assets);
+  app.get(GRAPHQL_PATH, (req, res, next) =>
+    wantsHtml(req) ? graphiql.page(req, res, next) : next(),
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [limitsRule],
+    formatError: (formatted, error) => toGraphQLFormattedError(formatted, error, logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      operationMetricsPlugin(metrics),
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: '256kb' }),
+    async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const viewer = await authenticate(req.headers.authorization);
+        await rateLimit(viewer.rateLimitKey);
+        res.locals.viewer = viewer;
+        next();
+      } catch (error) {
+        sendApiError(res, error, next);
+      }
+    },
+    expressMiddleware(apollo, {
+      context: async ({ res }) => ({
+        viewer: res.locals.viewer as Viewer,
+        deps,
+        loaders: createLoaders(store, { cache: true }),
+        logger,
+      }),
+    }),
+  );
+
+  // Bad JSON, oversized bodies and anything thrown before GraphQL: a 4xx or a masked 500,
+  // never a crash and never a stack trace.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = httpStatusOf(error);
+    if (status !== undefined && status >= 400 && status < 500) {
+      const message =
+        error instanceof SyntaxError ? 'the request body is not valid JSON' : 'malformed request';
+      res.status(status).json(errorBody('BAD_REQUEST', message));
+      return;
+    }
+    logger.error({ err: error }, 'unhandled error in an HTTP request');
+    res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+  });
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  wsServer.on('error', (error) => logger.error({ err: error }, 'WebSocket server error'));
+  const wsCleanup = useServer<{ authorization?: unknown }, WsExtra>(
+    {
+      schema,
+      // A connection_init without a valid key: returning false closes the socket with 4403.
+      onConnect: async (ctx) => {
+        try {
+          const viewer = await authenticate(ctx.connectionParams?.authorization);
+          ctx.extra.viewer = viewer;
+          return true;
+        } catch (error) {
+          if (!(error instanceof ApiError))
+            logger.error({ err: error }, 'WebSocket authentication failed');
+          return false;
+        }
+      },
+      onSubscribe: async (ctx) => {
+        const viewer = ctx.extra.viewer;
+        if (!viewer)
+          return [
+            new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } }),
+          ];
+        try {
+          await rateLimit(viewer.rateLimitKey);
+        } catch (error) {
+          const mapped = mapError(error);
+          if (mapped)
+            return [new GraphQLError(mapped.message, { extensions: { code: mapped.code } })];
+          throw error;
+        }
+        return undefined;
+      },
+      context: (ctx): GraphQLContext => ({
+        viewer: ctx.extra.viewer as Viewer,
+        deps,
+        loaders: createLoaders(store, { cache: false }),
+        logger,
+      }),
+      validate: (validationSchema, document) =>
+        validate(validationSchema, document, [...specifiedRules, limitsRule]),
+      onNext: (_ctx, _id, _payload, _args, result): FormattedExecutionResult | void => {
+        if (!result.errors?.length) return;
+        return {
+          ...result,
+          errors: result.errors.map((error) =>
+            toGraphQLFormattedError(error.toJSON(), error, logger),
+          ),
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => toGraphQLFormattedError(error.toJSON(), error, logger)),
+    },
+    wsServer,
+  );
+
+  await tail.start();
+  const port = await new Promise<number>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => {
+      httpServer.off('error', reject);
+      resolve((httpServer.address() as AddressInfo).port);
+    });
+  });
+  ready = true;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url: `${url}${GRAPHQL_PATH}` }, 'numbroker GraphQL server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      ready = false;
+      await tail.stop();
+      // Closes every socket (subscribers get a close frame), then drains HTTP.
+      await wsCleanup.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await apollo.stop();
+      if (httpServer.listening) {
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      }
+      logger.info('numbroker GraphQL server stopped');
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    graphqlUrl: `${url}${GRAPHQL_PATH}`,
+    wsUrl: `${url.replace(/^http/, 'ws')}${GRAPHQL_PATH}`,
+    port,
+    deps,
+    metrics,
+    close,
+  };
+}
+
+function sendApiError(res: Response, error: unknown, next: NextFunction): void {
+  const mapped = mapError(error);
+  if (!mapped) return next(error);
+  if (error instanceof RateLimitExceeded) res.set('Retry-After', String(error.retryAfterSeconds));
+  res.status(HTTP_STATUS_BY_CODE[mapped.code] ?? 400).json(errorBody(mapped.code, mapped.message));
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown }).status ??
+    (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function knownRoute(path: string): string {
+  if (path === GRAPHQL_PATH || path === '/healthz' || path === '/metrics') return path;
+  if (path.startsWith('/graphiql/')) return '/graphiql';
+  if (path.startsWith('/stubs/')) return '/stubs/handler_api.php';
+  return 'other';
+}
+
+function operationMetricsPlugin(metrics: ServerMetrics): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, errors, response }) {
+          const hasErrors =
+            (errors?.length ?? 0) > 0 ||
+            (response.body.kind === 'single' &&
+              (response.body.singleResult.errors?.length ?? 0) > 0);
+          metrics.graphqlOperations.inc({
+            type: operation?.operation ?? 'unknown',
+            outcome: hasErrors ? 'error' : 'ok',
+          });
+        },
+      };
+    },
+  };
+}

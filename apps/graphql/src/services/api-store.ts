@@ -1,0 +1,82 @@
+import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
+import type { KnownUser } from '../auth/authenticate.js';
+import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
+
+export interface OrderPage {
+  orders: OrderRecord[];
+  hasNextPage: boolean;
+  cursorOf(order: OrderRecord): string;
+}
+
+export interface StoredOfferRecord {
+  providerId: string;
+  service: string;
+  country: string;
+  operator: string | null;
+  cost: Money;
+  stock: number;
+  ref: string;
+}
+
+export interface ProviderStateRecord {
+  providerId: string;
+  healthy: boolean;
+  balance: Money | null;
+  lastError: string | null;
+}
+
+export interface NewPendingOrder {
+  userId: string;
+  service: string;
+  country: string;
+  operator: string | null;
+  providerId: string;
+  price: Money;
+  idempotencyKey: string | null;
+  expiresAt: Date;
+}
+
+export interface UpstreamAttempt {
+  orderId: string | null;
+  providerId: string;
+  operation: string;
+  ok: boolean;
+  errorCode: string | null;
+  durationMs: number;
+}
+
+/** The database as the API layer sees it: reads shaped for GraphQL, writes through the
+ *  store's transactional operations. One implementation: store-api-store.ts. */
+export interface ApiStore {
+  findUserByApiKey(apiKey: string): Promise<KnownUser | null>;
+  getUser(userId: string): Promise<UserRecord | null>;
+  createUser(name: string): Promise<{ user: UserRecord; apiKey: string }>;
+  creditWallet(userId: string, amount: Money, reference: string): Promise<UserRecord>;
+
+  findOrder(orderId: string): Promise<OrderRecord | null>;
+  listOrders(
+    userId: string,
+    page: { first: number; after: string | undefined; status: OrderStatus | undefined },
+  ): Promise<OrderPage>;
+  messagesOfOrders(orderIds: readonly string[]): Promise<Map<string, SmsRecord[]>>;
+  countOrdersByStatus(): Promise<Record<string, number>>;
+  countOpenOrdersByProvider(): Promise<Map<string, number>>;
+
+  /** Ascending; every user's events, or one user's. */
+  eventsAfter(afterId: string, limit: number, userId?: string): Promise<OrderEventRecord[]>;
+  latestEventId(): Promise<string>;
+
+  listOffers(service: string, country: string | undefined): Promise<StoredOfferRecord[]>;
+  providerStates(): Promise<Map<string, ProviderStateRecord>>;
+
+  /** Transaction 1 of a buy: idempotency claim, hold, PENDING order. `created` is false when
+   *  the same user already used this idempotency key (the existing order is returned). */
+  createPendingOrder(order: NewPendingOrder): Promise<{ order: OrderRecord; created: boolean }>;
+  /** One state change with its wallet movement and event, in one transaction. */
+  applyOrderCommand(
+    orderId: string,
+    command: OrderCommand,
+    extra?: { providerId?: string; operator?: string | null; cost?: Money },
+  ): Promise<OrderRecord>;
+  recordAttempt(attempt: UpstreamAttempt): Promise<void>;
+}

@@ -1,0 +1,71 @@
+import { Repeater } from '@graphql-yoga/subscription';
+import type { OrderEventRecord } from '../services/records.js';
+import type { OrderEventsPubSub } from './topics.js';
+
+export interface OrderEventStreamOptions {
+  pubSub: OrderEventsPubSub;
+  userId: string;
+  /** The last event id the subscriber saw: what came later is replayed from the outbox first. */
+  after?: string | undefined;
+  /** Which events this subscription wants. */
+  matches(event: OrderEventRecord): boolean;
+  /** The outbox, read by id for the replay (this user's events, ascending, at most `limit`). */
+  readEventsAfter(afterId: string, userId: string, limit: number): Promise<OrderEventRecord[]>;
+  onClose?: () => void;
+}
+
+const REPLAY_PAGE = 200;
+
+/** Live events of one user, preceded by a replay from the outbox when `after` is given.
+ *  It listens before it replays and skips ids it already delivered, so no event falls into the
+ *  gap between the two and none is delivered twice. */
+export function orderEventStream(
+  options: OrderEventStreamOptions,
+): AsyncIterableIterator<OrderEventRecord> {
+  return new Repeater<OrderEventRecord>(async (push, stop) => {
+    const live = options.pubSub.subscribe('ORDER_EVENT', options.userId)[Symbol.asyncIterator]();
+    // The first next() registers the listener synchronously; from here nothing is missed.
+    let nextLive = live.next();
+    let stopped = false;
+    void stop.then(() => {
+      stopped = true;
+      options.onClose?.();
+      void live.return?.();
+    });
+    let lastId: bigint | undefined =
+      options.after === undefined ? undefined : BigInt(options.after);
+    const deliver = async (event: OrderEventRecord) => {
+      const id = BigInt(event.id);
+      if (lastId !== undefined && id <= lastId) return;
+      lastId = id;
+      if (options.matches(event)) await push(event);
+    };
+    try {
+      if (options.after !== undefined) {
+        let cursor = options.after;
+        for (;;) {
+          const page = await options.readEventsAfter(cursor, options.userId, REPLAY_PAGE);
+          for (const event of page) {
+            if (stopped) return;
+            await deliver(event);
+          }
+          const last = page.at(-1);
+          if (!last || page.length < REPLAY_PAGE) break;
+          cursor = last.id;
+        }
+      }
+      while (!stopped) {
+        const result = await nextLive;
+        if (result.done) break;
+        nextLive = live.next();
+        await deliver(result.value);
+      }
+    } catch (error) {
+      stop(error);
+      return;
+    } finally {
+      await live.return?.();
+    }
+    stop();
+  });
+}

@@ -1,0 +1,79 @@
+import { Money } from '@numbroker/core';
+import type {
+  ActivationStatus,
+  BuyRequest,
+  Capabilities,
+  Offer,
+  ProviderAdapter,
+  ProviderKind,
+  Purchase,
+} from '@numbroker/providers';
+
+/** A scripted upstream for failover tests: each `buy` takes the next scripted outcome (an
+ *  error to throw, or "ok"). Calls are logged to assert on. */
+export class ScriptedAdapter implements ProviderAdapter {
+  readonly kind: ProviderKind = 'smsactivate';
+  readonly currency = 'IRT' as const;
+  readonly capabilities: Capabilities = {
+    batchStatus: false,
+    listActivations: false,
+    cancel: true,
+    cancelRefunds: true,
+    finish: true,
+    report: true,
+    reportRefunds: true,
+    requestAnotherSms: true,
+    chargesPerSms: false,
+  };
+  readonly calls: Array<{ operation: string; ref: string }> = [];
+  private readonly buyScript: Array<Error | 'ok'> = [];
+  private counter = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly offers: Offer[] = [],
+  ) {}
+
+  scriptBuys(...outcomes: Array<Error | 'ok'>): void {
+    this.buyScript.push(...outcomes);
+  }
+
+  async catalog(): Promise<Offer[]> {
+    return this.offers;
+  }
+
+  async buy(request: BuyRequest): Promise<Purchase> {
+    this.calls.push({ operation: 'buy', ref: request.ref });
+    const outcome = this.buyScript.shift() ?? 'ok';
+    if (outcome !== 'ok') throw outcome;
+    this.counter += 1;
+    return {
+      activationRef: `${this.id}-${this.counter}`,
+      phoneNumber: `+7900000${String(this.counter).padStart(4, '0')}`,
+    };
+  }
+
+  async status(activationRef: string): Promise<ActivationStatus> {
+    return { activationRef, state: 'waiting', messages: [] };
+  }
+
+  async cancel(activationRef: string): Promise<void> {
+    this.calls.push({ operation: 'cancel', ref: activationRef });
+  }
+
+  async finish(activationRef: string): Promise<void> {
+    this.calls.push({ operation: 'finish', ref: activationRef });
+  }
+
+  async report(activationRef: string): Promise<void> {
+    this.calls.push({ operation: 'report', ref: activationRef });
+  }
+
+  async requestAnotherSms(activationRef: string): Promise<void> {
+    this.calls.push({ operation: 'requestAnotherSms', ref: activationRef });
+  }
+
+  async balance(): Promise<Money> {
+    return Money.parse('1000000', 'IRT');
+  }
+}

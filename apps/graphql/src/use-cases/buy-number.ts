@@ -1,0 +1,218 @@
+import {
+  requireCountry,
+  requireRankedOffers,
+  requireService,
+  rankOffers,
+  type RankedOffer,
+} from '@numbroker/core';
+import { isProviderError, Unavailable, type ProviderError } from '@numbroker/providers';
+import { ApiError, badUserInput } from '../errors/api-error.js';
+import type { AppDeps } from '../services/app-deps.js';
+import type { OrderRecord } from '../services/records.js';
+import { callUpstream, parseAmount, priceOffers } from './shared.js';
+
+export interface BuyNumberRequest {
+  userId: string;
+  service: string;
+  country: string;
+  maxPrice?: string | undefined;
+  provider?: string | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+/** At most this many providers are tried for one order. */
+const MAX_ATTEMPTS = 5;
+
+/** What a failed `buy` means for the next offer (Hyperswitch-style table, not scattered ifs).
+ *  `next`: nothing was bought, try the next offer. `reconcile`: the request may have reached
+ *  the upstream; buying again could spend twice, so the order stays PENDING for the worker. */
+type BuyFailureAction = 'next' | 'reconcile';
+
+function actionFor(error: unknown): BuyFailureAction {
+  if (!isProviderError(error)) return 'reconcile';
+  switch (error.code) {
+    case 'NO_NUMBERS':
+    case 'AUTH':
+    case 'RATE_LIMITED':
+    case 'INSUFFICIENT_UPSTREAM_BALANCE':
+    case 'INVALID_REQUEST':
+      return 'next';
+    case 'UNAVAILABLE':
+      return (error as Unavailable).surelyNotSent ? 'next' : 'reconcile';
+    case 'NOT_FOUND':
+    case 'CANCEL_NOT_ALLOWED':
+      return 'next';
+  }
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * SPEC's buyNumber, in DESIGN.md's order: idempotency claim + hold + PENDING (transaction 1),
+ * the upstream buy outside any transaction, then ACTIVE + event or FAILED + release
+ * (transaction 2), cancelling upstream if transaction 2 fails.
+ *
+ * Failover: the offers are tried cheapest first; the order keeps the price held in
+ * transaction 1 (the cheapest offer's), so a customer never pays more than quoted when a
+ * dearer provider has to step in.
+ */
+export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promise<OrderRecord> {
+  const service = requireService(request.service).slug;
+  const country = requireCountry(request.country).iso;
+  const maxPrice =
+    request.maxPrice === undefined ? undefined : parseAmount(deps, request.maxPrice, 'maxPrice');
+  if (request.provider !== undefined && !deps.adapters.has(request.provider)) {
+    throw badUserInput(`unknown provider "${request.provider}"`, { field: 'provider' });
+  }
+  const idempotencyKey = request.idempotencyKey;
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw badUserInput(
+      'idempotencyKey must be 1 to 200 printable ASCII characters without spaces',
+      {
+        field: 'idempotencyKey',
+      },
+    );
+  }
+
+  const states = await deps.store.providerStates();
+  const ranked = rankOffers(priceOffers(deps, await deps.store.listOffers(service, country)), {
+    service,
+    country,
+    ...(maxPrice ? { maxPrice } : {}),
+    ...(request.provider ? { provider: request.provider } : {}),
+    health: (providerId) => ({
+      healthy: deps.adapters.has(providerId) && (states.get(providerId)?.healthy ?? true),
+    }),
+  });
+  const candidates = requireRankedOffers(ranked, {
+    service,
+    country,
+    ...(maxPrice ? { maxPrice } : {}),
+    ...(request.provider ? { provider: request.provider } : {}),
+  }).slice(0, MAX_ATTEMPTS);
+  const first = candidates[0] as RankedOffer;
+
+  // Transaction 1. Throws INSUFFICIENT_FUNDS before any upstream call; returns the existing
+  // order when this user already used the idempotency key (concurrent calls included).
+  const pending = await deps.store.createPendingOrder({
+    userId: request.userId,
+    service,
+    country,
+    operator: first.operator ?? null,
+    providerId: first.providerId,
+    price: first.price,
+    idempotencyKey: idempotencyKey ?? null,
+    expiresAt: new Date(deps.now().getTime() + deps.config.orderTtlSeconds * 1000),
+  });
+  deps.wakeOutboxTail();
+  if (!pending.created) return pending.order;
+  const orderId = pending.order.id;
+
+  const failures: ProviderError[] = [];
+  for (const offer of candidates) {
+    const adapter = deps.adapters.get(offer.providerId);
+    if (!adapter) continue;
+    let purchase;
+    try {
+      purchase = await callUpstream(
+        deps,
+        { providerId: offer.providerId, orderId, operation: 'buy' },
+        () =>
+          adapter.buy({
+            service,
+            country,
+            ref: offer.ref,
+            ...(offer.operator ? { operator: offer.operator } : {}),
+          }),
+      );
+    } catch (error) {
+      if (actionFor(error) === 'reconcile') {
+        deps.logger.warn(
+          { err: error, orderId, provider: offer.providerId },
+          'buy may have reached the upstream; the order stays PENDING for reconciliation',
+        );
+        return (await deps.store.findOrder(orderId)) ?? pending.order;
+      }
+      failures.push(error as ProviderError);
+      deps.logger.info(
+        { orderId, provider: offer.providerId, code: (error as ProviderError).code },
+        'buy failed over',
+      );
+      continue;
+    }
+    // Transaction 2: ACTIVE + event. If it fails the number is bought but unrecorded: cancel it.
+    try {
+      const active = await deps.store.applyOrderCommand(
+        orderId,
+        {
+          type: 'PURCHASED',
+          phoneNumber: purchase.phoneNumber,
+          activationRef: purchase.activationRef,
+        },
+        {
+          providerId: offer.providerId,
+          operator: offer.operator ?? null,
+          ...(purchase.cost ? { cost: purchase.cost } : {}),
+        },
+      );
+      deps.wakeOutboxTail();
+      return active;
+    } catch (error) {
+      deps.logger.error(
+        { err: error, orderId, provider: offer.providerId },
+        'recording a bought number failed',
+      );
+      await compensate(deps, orderId, offer.providerId, purchase.activationRef);
+      await failOrder(deps, orderId, 'the number could not be recorded and was cancelled upstream');
+      throw error;
+    }
+  }
+
+  const onlyNoNumbers =
+    failures.length > 0 && failures.every((failure) => failure.code === 'NO_NUMBERS');
+  await failOrder(
+    deps,
+    orderId,
+    onlyNoNumbers
+      ? 'no provider had numbers'
+      : `no provider could sell (${[...new Set(failures.map((f) => f.code))].join(', ')})`,
+  );
+  if (onlyNoNumbers)
+    throw new ApiError('NO_NUMBERS', `no numbers available for ${service} in ${country}`, {
+      orderId,
+    });
+  throw new ApiError(
+    'UPSTREAM_UNAVAILABLE',
+    `no provider could sell ${service} in ${country} right now; try again later`,
+    {
+      orderId,
+    },
+  );
+}
+
+async function compensate(
+  deps: AppDeps,
+  orderId: string,
+  providerId: string,
+  activationRef: string,
+): Promise<void> {
+  const adapter = deps.adapters.get(providerId);
+  if (!adapter?.cancel) return;
+  try {
+    await callUpstream(deps, { providerId, orderId, operation: 'cancel' }, () =>
+      adapter.cancel!(activationRef),
+    );
+  } catch (error) {
+    deps.logger.error({ err: error, orderId, provider: providerId }, 'compensating cancel failed');
+  }
+}
+
+async function failOrder(deps: AppDeps, orderId: string, reason: string): Promise<void> {
+  try {
+    await deps.store.applyOrderCommand(orderId, { type: 'PURCHASE_FAILED', reason });
+    deps.wakeOutboxTail();
+  } catch (error) {
+    // Still PENDING: the worker's reconciliation fails it and releases the hold.
+    deps.logger.error({ err: error, orderId }, 'could not mark the order FAILED');
+  }
+}

@@ -1,0 +1,31 @@
+import { isProviderError } from '@numbroker/providers';
+import type { AppDeps } from '../services/app-deps.js';
+import type { OrderRecord } from '../services/records.js';
+import { adapterOf, assertTransition, callUpstream, ownOrder } from './shared.js';
+
+/** Before any code: cancelled upstream, then CANCELLED with the hold released (once: the
+ *  store's conditional update refuses a second cancel or a cancel after a code). */
+export async function cancelOrder(
+  deps: AppDeps,
+  request: { userId: string; orderId: string },
+): Promise<OrderRecord> {
+  const order = await ownOrder(deps, request.userId, request.orderId);
+  assertTransition(order, { type: 'CANCEL' });
+  const adapter = adapterOf(deps, order.providerId);
+  if (adapter?.cancel && order.activationRef) {
+    const activationRef = order.activationRef;
+    try {
+      await callUpstream(
+        deps,
+        { providerId: order.providerId, orderId: order.id, operation: 'cancel' },
+        () => adapter.cancel!(activationRef),
+      );
+    } catch (error) {
+      // Gone upstream already (expired there): nothing left to cancel, release here.
+      if (!(isProviderError(error) && error.code === 'NOT_FOUND')) throw error;
+    }
+  }
+  const cancelled = await deps.store.applyOrderCommand(order.id, { type: 'CANCEL' });
+  deps.wakeOutboxTail();
+  return cancelled;
+}

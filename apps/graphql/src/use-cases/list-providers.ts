@@ -1,0 +1,30 @@
+import type { Money } from '@numbroker/core';
+import type { AppDeps } from '../services/app-deps.js';
+
+export interface ProviderSummary {
+  id: string;
+  kind: string;
+  healthy: boolean;
+  balance: Money | null;
+  activeOrders: number;
+  lastError: string | null;
+}
+
+/** Admin view of every configured provider account, from what the worker records. */
+export async function listProviders(deps: AppDeps): Promise<ProviderSummary[]> {
+  const [states, open] = await Promise.all([
+    deps.store.providerStates(),
+    deps.store.countOpenOrdersByProvider(),
+  ]);
+  return deps.config.providers.map((account) => {
+    const state = states.get(account.id);
+    return {
+      id: account.id,
+      kind: account.kind,
+      healthy: state?.healthy ?? true,
+      balance: state?.balance ?? null,
+      activeOrders: open.get(account.id) ?? 0,
+      lastError: state?.lastError ?? null,
+    };
+  });
+}

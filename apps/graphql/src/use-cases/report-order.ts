@@ -1,0 +1,37 @@
+import { isProviderError } from '@numbroker/providers';
+import type { AppDeps } from '../services/app-deps.js';
+import type { OrderRecord } from '../services/records.js';
+import { adapterOf, assertTransition, callUpstream, ownOrder } from './shared.js';
+
+/** The code was wrong: reported upstream where the protocol can, REPORTED, and the captured
+ *  price refunded only when the upstream refunds us (capabilities.reportRefunds). A transient
+ *  upstream failure is an error the caller can retry; a refusal means no refund. */
+export async function reportOrder(
+  deps: AppDeps,
+  request: { userId: string; orderId: string },
+): Promise<OrderRecord> {
+  const order = await ownOrder(deps, request.userId, request.orderId);
+  assertTransition(order, { type: 'REPORT', upstreamRefunded: false });
+  const adapter = adapterOf(deps, order.providerId);
+  let upstreamRefunded = false;
+  if (adapter?.report && order.activationRef) {
+    const activationRef = order.activationRef;
+    try {
+      await callUpstream(
+        deps,
+        { providerId: order.providerId, orderId: order.id, operation: 'report' },
+        () => adapter.report!(activationRef),
+      );
+      upstreamRefunded = adapter.capabilities.reportRefunds;
+    } catch (error) {
+      if (isProviderError(error) && error.retryable) throw error;
+      deps.logger.warn({ err: error, orderId: order.id }, 'upstream refused the report; no refund');
+    }
+  }
+  const reported = await deps.store.applyOrderCommand(order.id, {
+    type: 'REPORT',
+    upstreamRefunded,
+  });
+  deps.wakeOutboxTail();
+  return reported;
+}
