@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSimulator, type ProviderSimulator } from '@numbroker/providers';
+import { graphql } from './http-post.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Stack {
+  graphqlUrl: URL;
+  wsUrl: string;
+  metricsUrl: URL;
+  adminKey: string;
+  sim: ProviderSimulator;
+  server: ChildProcess;
+  pollIntervalMs: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** The real thing on loopback: an SMS-Activate simulator (it has a batch status call), the
+ *  GraphQL server and the worker as their own processes over a fresh SQLite file. */
+export async function startStack(options: {
+  pollIntervalMs: number;
+  stock: number;
+}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'numbroker-bench-'));
+  const sim = createSimulator('smsactivate', { apiKey: 'bench-upstream-key' });
+  await sim.start(0, '127.0.0.1');
+  sim.setOffer({ service: 'telegram', country: 'RU', cost: '20.00', stock: options.stock });
+  sim.setBalance('100000000.00');
+
+  const port = await freePort();
+  const adminKey = 'bench-admin-key-0123456789abcdef';
+  const configPath = join(dir, 'config.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      database: `sqlite:${join(dir, 'bench.sqlite')}`,
+      port,
+      adminApiKey: adminKey,
+      currency: 'IRT',
+      exchangeRates: { RUB: '1200' },
+      orderTtlSeconds: 3600,
+      pollIntervalMs: options.pollIntervalMs,
+      catalogSyncSeconds: 3600,
+      providers: [{ id: 'sa', kind: 'smsactivate', baseUrl: sim.baseUrl, apiKey: sim.apiKey }],
+    }),
+  );
+  const env = { ...process.env, LOG_LEVEL: 'warn' };
+  const server = spawn(
+    process.execPath,
+    [join(repoRoot, 'apps/graphql/dist/main.js'), '--config', configPath],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const worker = spawn(
+    process.execPath,
+    [join(repoRoot, 'apps/worker/dist/main.js'), '--config', configPath],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 60_000, 'server health');
+  const graphqlUrl = new URL(`${base}/graphql`);
+  // The worker syncs the catalog once at start: wait until the offer is buyable.
+  await waitFor(
+    async () => {
+      const data = await graphql<{ offers: unknown[] }>(
+        graphqlUrl,
+        adminKey,
+        '{ offers(service: "telegram", country: "RU") { provider } }',
+      );
+      return data.offers.length > 0;
+    },
+    60_000,
+    'the first catalog sync',
+  );
+
+  return {
+    graphqlUrl,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    metricsUrl: new URL(`${base}/metrics`),
+    adminKey,
+    sim,
+    server,
+    pollIntervalMs: options.pollIntervalMs,
+    async stop() {
+      await Promise.all([server, worker].map(terminate));
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(
+    `timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+  );
+}
+
+/** The server's resident memory, from its own /metrics (prom-client default metrics). */
+export async function serverRssBytes(metricsUrl: URL): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const line = text.split('\n').find((l) => /^\w*process_resident_memory_bytes /.test(l));
+  if (!line) throw new Error('the server exposes no process_resident_memory_bytes metric');
+  return Number(line.split(' ')[1]);
+}
