@@ -3,6 +3,10 @@ import type { AdapterOptions } from './http/account-client.js';
 import type { ProviderSimulator, SimulatorOptions } from './simulator/types.js';
 import { SmsActivateAdapter } from './smsactivate/adapter.js';
 import { SmsActivateSimulator } from './smsactivate/simulator.js';
+import { SmsManAdapter } from './smsman/adapter.js';
+import { SmsManSimulator } from './smsman/simulator.js';
+import { VerifyPlusAdapter } from './verifyplus/adapter.js';
+import { VerifyPlusSimulator } from './verifyplus/simulator.js';
 
 export type AdapterFactory = (
   account: ProviderAccount,
@@ -13,10 +17,14 @@ export type SimulatorFactory = (options?: SimulatorOptions) => ProviderSimulator
 /** One line per protocol: add yours beside the others. */
 const ADAPTERS: Partial<Record<ProviderKind, AdapterFactory>> = {
   smsactivate: (account, options) => new SmsActivateAdapter(account, options),
+  smsman: (account, options) => new SmsManAdapter(account, options),
+  verifyplus: (account, options) => new VerifyPlusAdapter(account, options),
 };
 
 const SIMULATORS: Partial<Record<ProviderKind, SimulatorFactory>> = {
   smsactivate: (options) => new SmsActivateSimulator(options),
+  smsman: (options) => new SmsManSimulator(options),
+  verifyplus: (options) => new VerifyPlusSimulator(options),
 };
 
 /** Kinds with an adapter in this build. */
