@@ -218,6 +218,26 @@ describe('ShizNumber extras against the simulator', () => {
       ]);
     });
 
+    it('takes offers and deliveries through its /__sim/ control API', async () => {
+      const origin = sim.baseUrl.replace(/\/api\/$/, '');
+      const post = (route: string, body: unknown) =>
+        fetch(`${origin}/__sim/${route}`, { method: 'POST', body: JSON.stringify(body) });
+      const offer = { service: 'whatsapp', country: 'TR', stock: 4 };
+      expect((await post('offer', { ...offer, cost: '51000.00' })).status).toBe(200);
+      expect((await post('offer', { ...offer, cost: '51000.5' })).status).toBe(400);
+      expect((await post('offer', { ...offer, service: 'webmoney', cost: '1' })).status).toBe(400);
+      const listed = (await adapter.catalog()).find(
+        (o) => o.service === 'whatsapp' && o.country === 'TR',
+      );
+      expect([listed?.stock, listed?.cost.format()]).toEqual([4, '51000']);
+      const purchase = await adapter.buy({ service: 'whatsapp', country: 'TR', ref: listed!.ref });
+      expect(purchase.phoneNumber).toMatch(/^\+90\d{10}$/);
+      const deliver = { ref: purchase.activationRef, text: 'WhatsApp code 567-890' };
+      expect((await post('deliver', deliver)).status).toBe(200);
+      const status = await adapter.status(purchase.activationRef);
+      expect(status.messages).toEqual([{ code: '567890', text: 'WhatsApp code 567-890' }]);
+    });
+
     it('answers errors with an HTML page to a client that did not ask for JSON', async () => {
       const res = await fetch(`${sim.baseUrl}user`);
       expect(res.status).toBe(404);

@@ -9,6 +9,7 @@
  * Where the doc is silent the choices are written down in NOTES.md ("Simulator choices").
  */
 import { randomInt } from 'node:crypto';
+import { Money } from '@numbroker/core';
 import type { SimActivationView, SimOffer, SimulatorOptions } from '../simulator/types.js';
 import {
   SimulatorBase,
@@ -206,11 +207,8 @@ export class ShizNumberSimulator extends SimulatorBase {
     if (!service) throw new SimulatorInputError(`ShizNumber has no service for "${offer.service}"`);
     const country = COUNTRIES.get(String(offer.country).toUpperCase());
     if (!country) throw new SimulatorInputError(`ShizNumber has no country "${offer.country}"`);
-    if (!/^\d+$/.test(String(offer.cost)) || BigInt(offer.cost) <= 0n) {
-      throw new SimulatorInputError(
-        `cost must be a positive whole number of toman, got "${offer.cost}"`,
-      );
-    }
+    const cost = toman(offer.cost, 'cost');
+    if (cost <= 0n) throw new SimulatorInputError(`cost must be positive, got "${offer.cost}"`);
     if (!Number.isSafeInteger(offer.stock) || offer.stock < 0) {
       throw new SimulatorInputError(`stock must be a non-negative integer, got ${offer.stock}`);
     }
@@ -228,7 +226,7 @@ export class ShizNumberSimulator extends SimulatorBase {
       count: 0,
       active: true,
     };
-    number.price = BigInt(offer.cost);
+    number.price = cost;
     number.count = offer.stock;
     number.active = true;
     this.numbers.set(number.id, number);
@@ -242,10 +240,7 @@ export class ShizNumberSimulator extends SimulatorBase {
   }
 
   setBalance(amount: string): void {
-    if (!/^\d+$/.test(String(amount))) {
-      throw new SimulatorInputError(`balance must be a whole number of toman, got "${amount}"`);
-    }
-    this.balance = BigInt(amount);
+    this.balance = toman(amount, 'balance');
   }
 
   get walletBalance(): string {
@@ -289,7 +284,7 @@ export class ShizNumberSimulator extends SimulatorBase {
     this.balance =
       this.shizOptions.initialBalance === undefined
         ? DEFAULT_BALANCE
-        : BigInt(this.shizOptions.initialBalance);
+        : toman(this.shizOptions.initialBalance, 'initialBalance');
     for (const [id, serviceSlug, iso, operator, price, count] of DEFAULT_STOCK) {
       const service = SERVICES_BY_SLUG.get(serviceSlug);
       const country = COUNTRIES.get(iso);
@@ -605,6 +600,16 @@ function orderView(order: SimOrder) {
     created_at: formatJalali(new Date(order.createdAt)),
     updated_at: formatJalali(new Date(order.updatedAt)),
   };
+}
+
+/** A decimal string as whole toman ("42000", "42000.00"); fractions of a toman are refused. */
+function toman(amount: string, what: string): bigint {
+  try {
+    return Money.parse(String(amount), 'IRT').minor;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SimulatorInputError(`${what}: ${reason}`);
+  }
 }
 
 function randomNational(length: number): string {
