@@ -33,6 +33,7 @@ import { parseShizDate } from './jalali-date.js';
 import {
   ShizMappingError,
   activationStatusFromShiz,
+  dialingCodeOfOrder,
   moneyFromWire,
   offerFromShiz,
   purchaseFromShiz,
@@ -186,7 +187,7 @@ export class ShizNumberAdapter implements ProviderAdapter {
     const listed = orders.map((order) => {
       const status: ActivationStatus & { phoneNumber?: string } = this.toStatus(order);
       try {
-        status.phoneNumber = toE164(order.ordered_number, order.number.country.dialing_code);
+        status.phoneNumber = toE164(order.ordered_number, dialingCodeOfOrder(order));
       } catch {
         // A number we cannot write as E.164 is still worth listing for reconciliation.
       }
