@@ -11,21 +11,25 @@ import {
   ProviderError,
   Unavailable,
 } from '../errors.js';
+import { runContractSuite } from '../contract/contract-suite.js';
 import { VerifyPlusAdapter } from './adapter.js';
 import getAvailableFixture from './fixtures/get-available.json' with { type: 'json' };
 import getNumberFixture from './fixtures/get-number.json' with { type: 'json' };
 import getSmsFixture from './fixtures/get-sms.json' with { type: 'json' };
 import { VerifyPlusSimulator } from './simulator.js';
 
-// The shared contract suite (../contract/contract-suite.ts) passes here in full except its
-// "reads the balance" test: VerifyPlus has no balance API (see NOTES.md). It is wired in as soon
-// as the suite lets a target declare that, e.g.:
-//   runContractSuite({ kind: 'verifyplus', currency: 'IRT',
-//     createSimulator: (o) => new VerifyPlusSimulator(o),
-//     createAdapter: (a, o) => new VerifyPlusAdapter(a, o),
-//     sample: { service: 'telegram', country: 'RU', cost: '3000' },
-//     buyRequestMatch: 'api/get_number', statusRequestMatch: 'api/get_sms',
-//     unknownActivationRef: 'RU:2:999999999' });
+runContractSuite({
+  kind: 'verifyplus',
+  currency: 'IRT',
+  createSimulator: (options) => new VerifyPlusSimulator(options),
+  createAdapter: (account, options) => new VerifyPlusAdapter(account, options),
+  sample: { service: 'telegram', country: 'RU', cost: '3000' },
+  buyRequestMatch: 'api/get_number',
+  statusRequestMatch: 'api/get_sms',
+  unknownActivationRef: 'RU:2:999999999',
+  // No balance call in the doc: balance() rejects (InvalidRequest, or AuthError for a bad token).
+  hasBalance: false,
+});
 
 const API_KEY = 'vp-test-token-7c1d9e';
 
