@@ -104,7 +104,9 @@ export class SmsManAdapter implements ProviderAdapter {
 
   async catalog(): Promise<Offer[]> {
     const operation = 'catalog';
-    const [countries, applications, prices] = await Promise.all([
+    // Settle all three before failing: no request of this call may still be in flight (and
+    // hit the upstream) after catalog() has rejected.
+    const [countries, applications, prices] = (await settleAll([
       this.call({
         operation,
         endpoint: SMSMAN_ENDPOINTS.countries,
@@ -118,7 +120,7 @@ export class SmsManAdapter implements ProviderAdapter {
         relaxed: true,
       }),
       this.call({ operation, endpoint: SMSMAN_ENDPOINTS.prices, idempotent: true }),
-    ]);
+    ])) as [Answer, Answer, Answer];
     const countryList = listFromIdKeyed(
       this.expectShape(countries, countriesResponseSchema, operation),
     );
@@ -364,4 +366,15 @@ export function parseRelaxed(text: string): unknown {
 
 function isTrue(value: unknown): boolean {
   return value === true || value === 'true' || value === 1 || value === '1';
+}
+
+/** Promise.all that waits for every promise before rejecting with the first failure. */
+async function settleAll<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const values: T[] = [];
+  for (const result of results) {
+    if (result.status === 'rejected') throw result.reason;
+    values.push(result.value);
+  }
+  return values;
 }
