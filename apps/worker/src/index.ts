@@ -1,1 +1,12 @@
-export {};
+export * from './catalog-pass.js';
+export * from './database-worker-store.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './periodic-task.js';
+export * from './poll-pass.js';
+export * from './poll-schedule.js';
+export * from './reconcile-pending.js';
+export * from './sms-seen-cache.js';
+export * from './worker-process.js';
+export * from './worker-store.js';
+export * from './worker.js';

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The worker's own Prometheus registry (polls, codes, expiries, upstream latency). */
 export class WorkerMetrics {
@@ -34,6 +34,34 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly providerHealthy = new Gauge({
+    name: 'numbroker_worker_provider_healthy',
+    help: 'Whether the last catalog sync left the provider healthy (1) or its breaker open (0)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly offers = new Gauge({
+    name: 'numbroker_worker_provider_offers',
+    help: 'Offers listed by the provider at the last successful catalog sync',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly passOrders = new Counter({
+    name: 'numbroker_worker_leased_orders_total',
+    help: 'Due orders leased by poll passes (status checks, expiries and reconciliations)',
+    registers: [this.registry],
+  });
+
+  readonly passSeconds = new Histogram({
+    name: 'numbroker_worker_pass_seconds',
+    help: 'Duration of one pass of a worker loop, by loop',
+    labelNames: ['task'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'numbroker_worker_' });
   }
@@ -52,7 +80,7 @@ export class WorkerMetrics {
   }
 
   /** Serves `GET /metrics` (and `/healthz`) on its own port; resolves with the bound port. */
-  async serve(port: number, host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
+  async serve(port: number, host?: string): Promise<{ port: number; close(): Promise<void> }> {
     const server: Server = createServer((req, res) => {
       if (req.url === '/metrics') {
         this.registry
@@ -72,11 +100,21 @@ export class WorkerMetrics {
       }
       res.writeHead(404).end();
     });
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     const address = server.address();
     return {
       port: typeof address === 'object' && address ? address.port : port,
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
     };
   }
 }

@@ -2,6 +2,7 @@ import type { OrderCommand } from '@numbroker/core';
 import {
   CancelNotAllowed,
   NotFound,
+  RateLimited,
   isProviderError,
   type ActivationStatus,
   type ProviderAdapter,
@@ -10,7 +11,14 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from './metrics.js';
 import { backoffDelayMs, nextPollDelayMs } from './poll-schedule.js';
-import type { LeasedOrder, WorkerStore } from './worker-store.js';
+import { reconcilePendingOrders } from './reconcile-pending.js';
+import type {
+  LeasedOpenOrder,
+  LeasedOrder,
+  LeasedPendingOrder,
+  Reschedule,
+  WorkerStore,
+} from './worker-store.js';
 
 export interface PollPassDeps {
   store: WorkerStore;
@@ -28,15 +36,14 @@ export interface PollPassDeps {
   now: () => Date;
 }
 
-type Reschedule = { id: string; nextPollAt: Date; failures: number };
-
 /** The longest a failing order waits before it is tried again. */
 const MAX_BACKOFF_MS = 60_000;
 
 /**
  * One pass of the poll loop: lease every due order, ask each provider about its orders (one
  * batch request per provider where the protocol has one), turn what changed into order
- * commands, expire what outlived its TTL, and reschedule the rest in one statement.
+ * commands, expire what outlived its TTL, reconcile orders stuck in PENDING, and reschedule the
+ * rest in one statement per batch. Returns how many orders it looked at.
  */
 export async function runPollPass(deps: PollPassDeps): Promise<number> {
   let total = 0;
@@ -49,28 +56,48 @@ export async function runPollPass(deps: PollPassDeps): Promise<number> {
     );
     if (leased.length === 0) return total;
     total += leased.length;
-    const byProvider = groupBy(leased, (order) => order.providerId);
-    const reschedules = await Promise.all(
-      [...byProvider].map(([providerId, orders]) => pollProvider(deps, providerId, orders)),
+    const pending = leased.filter(
+      (order): order is LeasedPendingOrder => order.status === 'PENDING',
     );
+    const open = leased.filter((order): order is LeasedOpenOrder => order.status !== 'PENDING');
+    const work = [
+      ...[...groupBy(open, (order) => order.providerId)].map(([providerId, orders]) =>
+        pollProvider(deps, providerId, orders),
+      ),
+      ...[...groupBy(pending, (order) => order.providerId ?? '')].map(([providerId, orders]) =>
+        reconcileProvider(deps, providerId, orders),
+      ),
+    ];
+    const reschedules = await Promise.all(work);
     await deps.store.reschedule(deps.workerId, reschedules.flat());
     if (leased.length < deps.batchSize) return total;
+  }
+}
+
+async function reconcileProvider(
+  deps: PollPassDeps,
+  providerId: string,
+  orders: LeasedPendingOrder[],
+): Promise<Reschedule[]> {
+  try {
+    return await reconcilePendingOrders(deps, deps.adapters.get(providerId), orders);
+  } catch (error) {
+    deps.logger.error(
+      { err: error, provider: providerId || null, orders: orders.length },
+      'reconciling stuck orders failed; retrying later',
+    );
+    return orders.map((order) => retryLater(deps, order));
   }
 }
 
 async function pollProvider(
   deps: PollPassDeps,
   providerId: string,
-  orders: LeasedOrder[],
+  orders: LeasedOpenOrder[],
 ): Promise<Reschedule[]> {
   const adapter = deps.adapters.get(providerId);
   const log = deps.logger.child({ provider: providerId });
-  if (!adapter) {
-    // The provider was removed from the config: its orders wait until it comes back (their
-    // holds stay held, nothing is lost), checked rarely.
-    log.warn({ orders: orders.length }, 'orders of an unconfigured provider are waiting');
-    return orders.map((order) => later(deps, order, MAX_BACKOFF_MS, order.failures));
-  }
+  if (!adapter) return waitForUnconfiguredProvider(deps, providerId, orders);
 
   const statuses = await fetchStatuses(deps, adapter, orders, log);
   const results: Reschedule[] = [];
@@ -80,10 +107,46 @@ async function pollProvider(
       const next = await settleOrder(deps, adapter, order, outcome);
       if (next) results.push(next);
     } catch (error) {
-      log.error({ err: error, orderId: order.id }, 'settling an order failed; retrying later');
+      log.error(
+        { err: error, orderId: order.id },
+        `order ${order.id}: settling failed; retrying later`,
+      );
       results.push(retryLater(deps, order));
     }
   });
+  return results;
+}
+
+/** The provider was removed from the config: its orders wait (holds held, nothing lost),
+ *  checked rarely, until it comes back; at their TTL they expire here, since no one can cancel
+ *  them upstream any more (the upstream ends an unused activation on its own). */
+async function waitForUnconfiguredProvider(
+  deps: PollPassDeps,
+  providerId: string,
+  orders: LeasedOpenOrder[],
+): Promise<Reschedule[]> {
+  const results: Reschedule[] = [];
+  for (const order of orders) {
+    if (!isExpired(deps, order)) {
+      results.push(later(deps, order, MAX_BACKOFF_MS, order.failures));
+      continue;
+    }
+    const command =
+      order.status === 'ACTIVE' ? ({ type: 'EXPIRE' } as const) : ({ type: 'FINISH' } as const);
+    const next = await endOrder(
+      deps,
+      order,
+      command,
+      'ttl reached; its provider is no longer configured',
+    );
+    if (next) results.push(next);
+  }
+  if (results.length > 0) {
+    deps.logger.warn(
+      { provider: providerId, orders: results.length },
+      `${results.length} orders of unconfigured provider "${providerId}" are waiting`,
+    );
+  }
   return results;
 }
 
@@ -92,7 +155,7 @@ type StatusOutcome = { status: ActivationStatus } | { error: unknown };
 async function fetchStatuses(
   deps: PollPassDeps,
   adapter: ProviderAdapter,
-  orders: LeasedOrder[],
+  orders: LeasedOpenOrder[],
   log: Logger,
 ): Promise<Map<string, StatusOutcome>> {
   const outcomes = new Map<string, StatusOutcome>();
@@ -139,19 +202,24 @@ async function fetchStatuses(
 async function settleOrder(
   deps: PollPassDeps,
   adapter: ProviderAdapter,
-  order: LeasedOrder,
+  order: LeasedOpenOrder,
   outcome: StatusOutcome | undefined,
 ): Promise<Reschedule | undefined> {
   const log = deps.logger.child({ provider: adapter.id, orderId: order.id });
   if (!outcome || 'error' in outcome) {
     const error = outcome?.error;
-    if (error instanceof NotFound && order.status === 'ACTIVE') {
-      // The upstream has no such activation any more: it ended there without a code. The
-      // customer gets the hold back (the upstream refunded us or never charged).
-      log.warn({ ref: order.upstreamRef }, 'activation unknown upstream; ending the order');
-      return endOrder(deps, order, { type: 'UPSTREAM_ENDED' }, 'upstream no longer knows it');
+    if (error instanceof NotFound) {
+      // The upstream has no such activation any more: it ended there. Without a code the
+      // customer gets the hold back (the upstream refunded us or never charged); after one the
+      // order completes.
+      log.warn({ ref: order.upstreamRef }, `order ${order.id}: activation unknown upstream`);
+      return endOrder(deps, order, { type: 'UPSTREAM_ENDED' }, 'the upstream no longer knows it');
     }
     if (isExpired(deps, order)) return expireOrder(deps, adapter, order);
+    if (error instanceof RateLimited && error.retryAfterMs !== undefined) {
+      const backoff = backoffDelayMs(order.failures, deps.pollIntervalMs, MAX_BACKOFF_MS);
+      return later(deps, order, Math.max(backoff, error.retryAfterMs), order.failures + 1);
+    }
     return retryLater(deps, order);
   }
 
@@ -161,10 +229,16 @@ async function settleOrder(
     const added = await deps.store.recordSms(
       order.id,
       status.messages.map((m) => ({ code: m.code, text: m.text, receivedAt: m.receivedAt ?? now })),
+      now,
     );
     if (added > 0) {
       deps.metrics.codes.inc({ provider: adapter.id }, added);
-      log.info({ added }, 'SMS delivered');
+      log.info(
+        { added, firstCode: order.status === 'ACTIVE' },
+        order.status === 'ACTIVE'
+          ? `order ${order.id}: code received, hold captured`
+          : `order ${order.id}: ${added} more SMS received`,
+      );
       return { id: order.id, nextPollAt: nextCheck(deps, order), failures: 0 };
     }
   }
@@ -188,7 +262,7 @@ async function settleOrder(
 async function expireOrder(
   deps: PollPassDeps,
   adapter: ProviderAdapter,
-  order: LeasedOrder,
+  order: LeasedOpenOrder,
 ): Promise<Reschedule | undefined> {
   const log = deps.logger.child({ provider: adapter.id, orderId: order.id });
   if (order.status === 'CODE_RECEIVED') {
@@ -199,7 +273,10 @@ async function expireOrder(
         );
       } catch (error) {
         // The customer has the code; a failed upstream close costs nothing.
-        log.warn({ err: error }, 'upstream finish at the TTL failed; completing anyway');
+        log.warn(
+          { err: error },
+          `order ${order.id}: upstream finish at the TTL failed; completing anyway`,
+        );
       }
     }
     return endOrder(deps, order, { type: 'FINISH' }, 'ttl reached after a code');
@@ -212,15 +289,25 @@ async function expireOrder(
       );
     } catch (error) {
       if (error instanceof NotFound) {
-        log.warn('activation unknown upstream at expiry; expiring');
+        log.warn(`order ${order.id}: activation unknown upstream at expiry; expiring`);
       } else if (error instanceof CancelNotAllowed && !error.retryable) {
-        // A code beat the cancel: check again right away so it is delivered (and charged).
-        log.info('upstream refused the cancel (a code came?); polling again now');
-        return { id: order.id, nextPollAt: deps.now(), failures: order.failures + 1 };
+        // A code beat the cancel: check again right away so it is delivered (and charged);
+        // backing off if the upstream keeps refusing without ever showing one.
+        log.info(
+          `order ${order.id}: upstream refused the cancel at expiry (a code came?); checking again`,
+        );
+        return order.failures === 0
+          ? { id: order.id, nextPollAt: deps.now(), failures: 1 }
+          : retryLater(deps, order);
+      } else if (error instanceof CancelNotAllowed) {
+        // Too early for this upstream: try again at the poll interval, not a growing backoff,
+        // so the order expires within seconds of the upstream allowing it.
+        log.info(`order ${order.id}: upstream refuses an early cancel; retrying`);
+        return later(deps, order, deps.pollIntervalMs, order.failures + 1);
       } else {
         log.warn(
           { err: error, code: isProviderError(error) ? error.code : undefined },
-          'upstream cancel at expiry failed; retrying later',
+          `order ${order.id}: upstream cancel at expiry failed; retrying later`,
         );
         return retryLater(deps, order);
       }
@@ -231,24 +318,38 @@ async function expireOrder(
 
 async function endOrder(
   deps: PollPassDeps,
-  order: LeasedOrder,
+  order: LeasedOpenOrder,
   command: OrderCommand,
   reason: string,
 ): Promise<Reschedule | undefined> {
-  const outcome = await deps.store.applyCommand(order.id, command, reason);
-  deps.metrics.orderEndings.inc({
+  const outcome = await deps.store.applyCommand(order.id, command, { reason, now: deps.now() });
+  const log = {
+    orderId: order.id,
     provider: order.providerId,
-    outcome: command.type.toLowerCase(),
-  });
-  deps.logger.info(
-    { orderId: order.id, provider: order.providerId, command: command.type, outcome, reason },
-    'order ended by the worker',
-  );
+    command: command.type,
+    outcome,
+    reason,
+  };
+  if (outcome === 'refused') {
+    deps.logger.info(log, `order ${order.id}: not ended (${reason}), it changed meanwhile`);
+  } else {
+    deps.metrics.orderEndings.inc({
+      provider: order.providerId,
+      outcome: command.type.toLowerCase(),
+    });
+    deps.logger.info(log, `order ${order.id} ${ENDING_WORDS[command.type] ?? 'ended'}: ${reason}`);
+  }
   // Refused means the order moved meanwhile (a code, a customer's cancel): look again soon.
   return outcome === 'refused'
     ? { id: order.id, nextPollAt: deps.now(), failures: order.failures }
     : undefined;
 }
+
+const ENDING_WORDS: Partial<Record<OrderCommand['type'], string>> = {
+  EXPIRE: 'expired, hold released',
+  UPSTREAM_ENDED: 'ended upstream',
+  FINISH: 'completed',
+};
 
 function isExpired(deps: PollPassDeps, order: LeasedOrder): boolean {
   return deps.now().getTime() >= order.expiresAt.getTime();

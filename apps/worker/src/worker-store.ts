@@ -1,18 +1,31 @@
-import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
+import type { Money, OrderCommand } from '@numbroker/core';
 import type { Offer } from '@numbroker/providers';
-import type { ProviderHealth } from './provider-health.js';
 
-/** An order the worker holds a lease on: due for a status check, for expiry, or both. */
-export interface LeasedOrder {
+/** An order the worker holds a lease on: due for a status check, for expiry, or — while
+ *  still PENDING past its reconcile time — for reconciliation (a crash between the upstream
+ *  buy and its write). */
+export type LeasedOrder = LeasedOpenOrder | LeasedPendingOrder;
+
+export interface LeasedOpenOrder {
   id: string;
+  status: 'ACTIVE' | 'CODE_RECEIVED';
   providerId: string;
   upstreamRef: string;
-  status: Extract<OrderStatus, 'ACTIVE' | 'CODE_RECEIVED'>;
   createdAt: Date;
   expiresAt: Date;
-  /** How many SMS the order already has: an upstream showing no more than this brings nothing new. */
-  smsCount: number;
   /** Consecutive failed checks/cancels, for backoff. */
+  failures: number;
+}
+
+export interface LeasedPendingOrder {
+  id: string;
+  status: 'PENDING';
+  /** The provider its buy went to first, if one was chosen. */
+  providerId: string | null;
+  service: string;
+  country: string;
+  createdAt: Date;
+  expiresAt: Date;
   failures: number;
 }
 
@@ -22,56 +35,71 @@ export interface IncomingSms {
   receivedAt: Date;
 }
 
-export interface PendingOrder {
+export interface Reschedule {
   id: string;
-  /** The provider of its last buy attempt, if one was made. */
-  providerId: string | null;
-  service: string;
-  country: string;
-  createdAt: Date;
+  nextPollAt: Date;
+  /** Consecutive failures so far (0 after a clean check). */
+  failures: number;
 }
 
 export type ApplyOutcome = 'applied' | 'unchanged' | 'refused';
 
-/** What the worker needs from the store, narrow on purpose: one place adapts it to
- *  @numbroker/store, and the loops can be tested against it. */
+export interface ApplyCommandOptions {
+  /** Why, for the logs and the order's failure reason. */
+  reason?: string;
+  /** PURCHASED (a reconciled order adopting its activation): the provider that sold it. */
+  providerId?: string;
+  now?: Date;
+}
+
+/** What the worker needs from the store, narrow on purpose: one class adapts it to
+ *  @numbroker/store (DatabaseWorkerStore), and the loops can be tested against it. */
 export interface WorkerStore {
-  /** Leases up to `limit` orders that are due (`next_poll_at <= now`) and not leased by a live
-   *  worker; the lease lapses on its own after `leaseMs` (a `kill -9` loses nothing). */
+  /** Leases up to `limit` open orders whose next check is due (`next_poll_at <= now`) and that
+   *  no live worker holds; the lease lapses on its own after `leaseMs` (a `kill -9` loses
+   *  nothing). */
   leaseDueOrders(
     workerId: string,
     now: Date,
     limit: number,
     leaseMs: number,
   ): Promise<LeasedOrder[]>;
-  /** Sets the next check and drops the lease, for many orders in one statement. */
-  reschedule(
-    workerId: string,
-    items: ReadonlyArray<{ id: string; nextPollAt: Date; failures: number }>,
-  ): Promise<void>;
-  /** Stores new SMS (the same SMS twice is stored once) and moves the order: the first code
-   *  captures the hold; each new SMS writes one event. */
-  recordSms(orderId: string, messages: readonly IncomingSms[]): Promise<number>;
+  /** Sets the next check and drops the lease of many orders in one statement per batch. Orders
+   *  that ended meanwhile, or whose lease is no longer this worker's, are left alone. */
+  reschedule(workerId: string, items: readonly Reschedule[]): Promise<void>;
+  /** Stores the SMS the order does not have yet and moves it (the first code captures the
+   *  hold; each new SMS writes one event). The same SMS polled again costs no write. Returns
+   *  how many were new. */
+  recordSms(orderId: string, messages: readonly IncomingSms[], now: Date): Promise<number>;
   /** Runs one order command with its wallet movement and event, in one transaction. */
-  applyCommand(orderId: string, command: OrderCommand, reason?: string): Promise<ApplyOutcome>;
-  /** Writes an orphaned upstream activation to the log of upstream attempts. */
-  recordOrphan(providerId: string, upstreamRef: string, action: string): Promise<void>;
-  /** PENDING orders created before `olderThan` (a crash between the upstream buy and tx 2). */
-  stalePendingOrders(olderThan: Date, limit: number): Promise<PendingOrder[]>;
+  applyCommand(
+    orderId: string,
+    command: OrderCommand,
+    options?: ApplyCommandOptions,
+  ): Promise<ApplyOutcome>;
+  /** Writes an upstream activation no order owns to the log of upstream attempts. */
+  recordOrphan(providerId: string, upstreamRef: string, action: string, now: Date): Promise<void>;
   /** Which of these upstream refs already belong to an order of this provider. */
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>>;
-  /** Drops every lease this worker holds (graceful shutdown). */
-  releaseLeases(workerId: string): Promise<void>;
+  /** Drops every lease this worker holds (graceful shutdown): another worker picks the orders
+   *  up at once instead of after the lease lapses. */
+  releaseLeases(workerId: string): Promise<number>;
+}
+
+/** A provider's breaker as routing sees it (kept by the store, shared by every process). */
+export interface ProviderHealthView {
+  healthy: boolean;
+  consecutiveFailures: number;
+  /** May it be probed (and routed to) now: healthy, or its breaker's open period is over. */
+  usable: boolean;
 }
 
 export interface CatalogStore {
   /** Replaces a provider's offers with what it lists now (what it no longer lists is gone). */
   replaceOffers(providerId: string, offers: readonly Offer[], now: Date): Promise<void>;
-  loadHealth(providerId: string): Promise<ProviderHealth | undefined>;
-  saveHealth(
-    providerId: string,
-    health: ProviderHealth,
-    details: { balance?: Money; lastError?: string | null },
-    now: Date,
-  ): Promise<void>;
+  providerHealth(providerId: string, now: Date): Promise<ProviderHealthView>;
+  /** A successful sync: closes the breaker, and records the balance when there is one. */
+  recordSyncSuccess(providerId: string, balance: Money | undefined, now: Date): Promise<void>;
+  /** A failed sync: counts toward opening the breaker. `error` is secret-free. */
+  recordSyncFailure(providerId: string, error: string, now: Date): Promise<ProviderHealthView>;
 }

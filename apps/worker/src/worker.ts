@@ -3,19 +3,23 @@ import type { Logger } from 'pino';
 import { runCatalogPass } from './catalog-pass.js';
 import type { WorkerMetrics } from './metrics.js';
 import { PeriodicTask } from './periodic-task.js';
-import { runPollPass } from './poll-pass.js';
-import { runReconcilePass } from './reconcile-pass.js';
+import { runPollPass, type PollPassDeps } from './poll-pass.js';
 import type { CatalogStore, WorkerStore } from './worker-store.js';
 
 export interface WorkerSettings {
+  /** Names this process in order leases: unique per running worker. */
   workerId: string;
   pollIntervalMs: number;
   catalogSyncSeconds: number;
-  pendingReconcileSeconds: number;
-  /** How often due orders are looked for; bounds how late a due check can start. */
+  /** How often due orders are looked for; bounds how late a due check can start
+   *  (default pollIntervalMs / 10, between 20 and 100 ms). */
   tickMs?: number;
+  /** Orders leased per batch (default 1000); a pass keeps leasing until nothing is due. */
   batchSize?: number;
+  /** Per-order status calls in flight per provider without a batch endpoint (default 16). */
   perOrderConcurrency?: number;
+  /** How long a lease holds if this worker dies mid-pass (default max(30 s, 5 poll intervals)). */
+  leaseMs?: number;
 }
 
 export interface WorkerDeps {
@@ -26,68 +30,88 @@ export interface WorkerDeps {
   now?: () => Date;
 }
 
-/** The worker's loops: poll due orders (codes, upstream endings, expiry), sync the catalog and
- *  provider health, reconcile stuck purchases. `stop()` lets every pass in flight finish and
- *  gives its leases back, so another worker picks the orders up at once. */
+/** The worker's loops: poll due orders (codes, upstream endings, expiry, reconciliation of
+ *  stuck purchases), and sync the catalog, balances and provider health. `stop()` lets every
+ *  pass in flight finish and gives its leases back, so another worker picks the orders up at
+ *  once. */
 export class Worker {
-  private readonly tasks: PeriodicTask[];
+  private readonly poll: PeriodicTask;
+  private readonly catalog: PeriodicTask;
+  private readonly pollDeps: PollPassDeps;
+  private readonly now: () => Date;
 
   constructor(
     private readonly settings: WorkerSettings,
     private readonly deps: WorkerDeps,
   ) {
-    const now = deps.now ?? (() => new Date());
+    this.now = deps.now ?? (() => new Date());
     const tickMs = settings.tickMs ?? Math.max(20, Math.min(100, settings.pollIntervalMs / 10));
-    const leaseMs = Math.max(30_000, settings.pollIntervalMs * 5);
-    this.tasks = [
-      new PeriodicTask(
-        'poll',
-        () => tickMs,
-        async () => {
-          await runPollPass({
-            ...deps,
-            workerId: settings.workerId,
-            pollIntervalMs: settings.pollIntervalMs,
-            batchSize: settings.batchSize ?? 1000,
-            leaseMs,
-            perOrderConcurrency: settings.perOrderConcurrency ?? 16,
-            now,
-          });
-        },
-        deps.logger,
-      ),
-      new PeriodicTask(
-        'catalog',
-        () => settings.catalogSyncSeconds * 1000,
-        () => runCatalogPass({ ...deps, now }),
-        deps.logger,
-      ),
-      new PeriodicTask(
-        'reconcile',
-        () => Math.min(30_000, settings.pendingReconcileSeconds * 500),
-        async () => {
-          await runReconcilePass({
-            ...deps,
-            pendingTimeoutMs: settings.pendingReconcileSeconds * 1000,
-            now,
-          });
-        },
-        deps.logger,
-      ),
-    ];
+    this.pollDeps = {
+      ...deps,
+      workerId: settings.workerId,
+      pollIntervalMs: settings.pollIntervalMs,
+      batchSize: settings.batchSize ?? 1000,
+      leaseMs: settings.leaseMs ?? Math.max(30_000, settings.pollIntervalMs * 5),
+      perOrderConcurrency: settings.perOrderConcurrency ?? 16,
+      now: this.now,
+    };
+    this.poll = new PeriodicTask(
+      'poll',
+      () => tickMs,
+      () => this.pollOnce().then(() => undefined),
+      deps.logger,
+    );
+    this.catalog = new PeriodicTask(
+      'catalog',
+      () => settings.catalogSyncSeconds * 1000,
+      () => this.syncCatalogOnce(),
+      deps.logger,
+    );
   }
 
+  get workerId(): string {
+    return this.settings.workerId;
+  }
+
+  /** Starts both loops; the catalog syncs at once. */
   start(): void {
     this.deps.logger.info(
       { workerId: this.settings.workerId, providers: [...this.deps.adapters.keys()] },
-      'worker started',
+      `worker ${this.settings.workerId} started with ${this.deps.adapters.size} providers`,
     );
-    for (const task of this.tasks) task.start();
+    this.poll.start();
+    this.catalog.start();
   }
 
+  /** One poll pass over every due order; returns how many it looked at. */
+  async pollOnce(): Promise<number> {
+    const end = this.deps.metrics.passSeconds.startTimer({ task: 'poll' });
+    try {
+      const orders = await runPollPass(this.pollDeps);
+      this.deps.metrics.passOrders.inc(orders);
+      return orders;
+    } finally {
+      end();
+    }
+  }
+
+  /** One catalog, balance and health sync of every provider. */
+  async syncCatalogOnce(): Promise<void> {
+    const end = this.deps.metrics.passSeconds.startTimer({ task: 'catalog' });
+    try {
+      await runCatalogPass({ ...this.deps, now: this.now });
+    } finally {
+      end();
+    }
+  }
+
+  /** Stops both loops after their passes in flight, then releases this worker's leases. */
   async stop(): Promise<void> {
-    await Promise.all(this.tasks.map((task) => task.stop()));
-    await this.deps.store.releaseLeases(this.settings.workerId);
-    this.deps.logger.info({ workerId: this.settings.workerId }, 'worker stopped');
+    await Promise.all([this.poll.stop(), this.catalog.stop()]);
+    const released = await this.deps.store.releaseLeases(this.settings.workerId);
+    this.deps.logger.info(
+      { workerId: this.settings.workerId, released },
+      `worker ${this.settings.workerId} stopped; ${released} leases released`,
+    );
   }
 }

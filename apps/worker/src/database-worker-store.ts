@@ -1,0 +1,294 @@
+import {
+  OPEN_STATUSES,
+  OrderTransitionRefused,
+  isTerminalStatus,
+  type Money,
+  type OrderCommand,
+} from '@numbroker/core';
+import type { Offer } from '@numbroker/providers';
+import {
+  millis,
+  providerUsable,
+  sql,
+  type BreakerPolicy,
+  type OrderEntity,
+  type ProviderStateEntity,
+  type Store,
+} from '@numbroker/store';
+import { SmsSeenCache, smsFingerprint } from './sms-seen-cache.js';
+import type {
+  ApplyCommandOptions,
+  ApplyOutcome,
+  CatalogStore,
+  IncomingSms,
+  LeasedOrder,
+  ProviderHealthView,
+  Reschedule,
+  WorkerStore,
+} from './worker-store.js';
+
+export interface DatabaseWorkerStoreOptions {
+  /** The provider breaker (store defaults: opens after 5 consecutive failures, for 30 s). */
+  breaker?: BreakerPolicy;
+  /** Orders whose SMS are remembered in memory (least recently used forgotten first). */
+  smsCacheOrders?: number;
+}
+
+/** Orders rescheduled per UPDATE statement: 2 parameters each, far below SQLite's (32766)
+ *  and Postgres' (65535) limits, and one statement per leased batch at the default size. */
+const RESCHEDULE_CHUNK = 1000;
+const REF_LOOKUP_CHUNK = 500;
+/** An open order the store returned without its provider or activation (should not happen):
+ *  looked at again this much later rather than every pass. */
+const BROKEN_ORDER_RETRY_MS = 10 * 60_000;
+const MAX_TRACKED_FAILURES = 100_000;
+
+/**
+ * The worker's WorkerStore and CatalogStore over @numbroker/store (SQLite or Postgres).
+ *
+ * Two things live in this process's memory, on purpose: the SMS each order is known to have
+ * (an order showing the same SMS every poll costs no write), and each order's consecutive
+ * failure count (backoff). Losing either on a restart costs one read, or resets one backoff.
+ */
+export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
+  private readonly smsSeen: SmsSeenCache;
+  private readonly failures = new Map<string, number>();
+
+  constructor(
+    readonly store: Store,
+    private readonly options: DatabaseWorkerStoreOptions = {},
+  ) {
+    this.smsSeen = new SmsSeenCache(options.smsCacheOrders);
+  }
+
+  // ---- WorkerStore ----------------------------------------------------------------------------
+
+  async leaseDueOrders(
+    workerId: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+  ): Promise<LeasedOrder[]> {
+    const rows = await this.store.orders.claimDueOrders(workerId, now, limit, leaseMs);
+    const leased: LeasedOrder[] = [];
+    const broken: Reschedule[] = [];
+    for (const row of rows) {
+      const order = this.toLeased(row);
+      if (order) leased.push(order);
+      else
+        broken.push({
+          id: row.id,
+          nextPollAt: new Date(now.getTime() + BROKEN_ORDER_RETRY_MS),
+          failures: 0,
+        });
+    }
+    if (broken.length > 0) await this.reschedule(workerId, broken);
+    return leased;
+  }
+
+  async reschedule(workerId: string, items: readonly Reschedule[]): Promise<void> {
+    for (const item of items) this.trackFailures(item.id, item.failures);
+    const open = OPEN_STATUSES.map(() => '?').join(', ');
+    for (let start = 0; start < items.length; start += RESCHEDULE_CHUNK) {
+      const chunk = items.slice(start, start + RESCHEDULE_CHUNK);
+      const cases = chunk.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
+      const ids = chunk.map(() => '?').join(', ');
+      // One statement for the whole chunk. Orders that ended meanwhile keep next_poll_at NULL
+      // (the status guard), and a lease another worker took over is not touched.
+      await this.store.db.transaction((tx) =>
+        sql(
+          tx,
+          `UPDATE orders SET lease_owner = NULL, lease_until = NULL, poll_count = poll_count + 1,
+             next_poll_at = CASE id ${cases} END
+           WHERE id IN (${ids}) AND lease_owner = ? AND status IN (${open})`,
+          [
+            ...chunk.flatMap((item) => [item.id, millis(item.nextPollAt)]),
+            ...chunk.map((item) => item.id),
+            workerId,
+            ...OPEN_STATUSES,
+          ],
+        ),
+      );
+    }
+  }
+
+  async recordSms(orderId: string, messages: readonly IncomingSms[], now: Date): Promise<number> {
+    const fingerprints = messages.map(smsFingerprint);
+    if (this.smsSeen.hasAll(orderId, fingerprints)) return 0;
+    if (!this.smsSeen.isLoaded(orderId)) {
+      const stored = await this.store.orders.messages(orderId);
+      this.smsSeen.add(orderId, stored.map(smsFingerprint));
+    }
+    let added = 0;
+    for (const [index, message] of messages.entries()) {
+      const fingerprint = fingerprints[index]!;
+      if (this.smsSeen.has(orderId, fingerprint)) continue;
+      try {
+        const result = await this.store.orders.applyOrderCommand(
+          orderId,
+          { type: 'CODE_RECEIVED' },
+          {
+            sms: { code: message.code, text: message.text, receivedAt: message.receivedAt },
+            now,
+          },
+        );
+        if (result.changed) added += 1;
+      } catch (error) {
+        // The order ended here meanwhile (the customer cancelled, another worker expired it):
+        // a code arriving after that is not the customer's any more.
+        if (error instanceof OrderTransitionRefused) {
+          this.forget(orderId);
+          return added;
+        }
+        throw error;
+      }
+      this.smsSeen.add(orderId, [fingerprint]);
+    }
+    return added;
+  }
+
+  async applyCommand(
+    orderId: string,
+    command: OrderCommand,
+    options: ApplyCommandOptions = {},
+  ): Promise<ApplyOutcome> {
+    try {
+      const result = await this.store.orders.applyOrderCommand(orderId, command, {
+        ...(options.providerId !== undefined ? { providerId: options.providerId } : {}),
+        now: options.now ?? new Date(),
+      });
+      if (isTerminalStatus(result.order.status)) this.forget(orderId);
+      return result.changed ? 'applied' : 'unchanged';
+    } catch (error) {
+      if (error instanceof OrderTransitionRefused) return 'refused';
+      throw error;
+    }
+  }
+
+  async recordOrphan(
+    providerId: string,
+    upstreamRef: string,
+    action: string,
+    now: Date,
+  ): Promise<void> {
+    await this.store.orders.recordAttempt({
+      providerId,
+      operation: 'reconcile-orphan',
+      outcome: action === 'cancel failed' ? 'ERROR' : 'OK',
+      errorCode: `orphan ${upstreamRef}`.slice(0, 64),
+      durationMs: 0,
+      now,
+    });
+  }
+
+  async knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (let start = 0; start < refs.length; start += REF_LOOKUP_CHUNK) {
+      const chunk = refs.slice(start, start + REF_LOOKUP_CHUNK);
+      const result = await this.store.db.read((manager) =>
+        sql(
+          manager,
+          `SELECT upstream_ref FROM orders
+           WHERE provider_id = ? AND upstream_ref IN (${chunk.map(() => '?').join(', ')})`,
+          [providerId, ...chunk],
+        ),
+      );
+      for (const row of result.rows) known.add(String(row.upstream_ref));
+    }
+    return known;
+  }
+
+  async releaseLeases(workerId: string): Promise<number> {
+    const result = await this.store.db.transaction((tx) =>
+      sql(tx, 'UPDATE orders SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?', [
+        workerId,
+      ]),
+    );
+    return result.affected;
+  }
+
+  // ---- CatalogStore ---------------------------------------------------------------------------
+
+  async replaceOffers(providerId: string, offers: readonly Offer[], now: Date): Promise<void> {
+    await this.store.offers.replaceProviderOffers(providerId, offers, now);
+  }
+
+  async providerHealth(providerId: string, now: Date): Promise<ProviderHealthView> {
+    return healthView(await this.store.providers.get(providerId), now);
+  }
+
+  async recordSyncSuccess(
+    providerId: string,
+    balance: Money | undefined,
+    now: Date,
+  ): Promise<void> {
+    await this.store.providers.recordSuccess(providerId, now);
+    if (balance) await this.store.providers.setBalance(providerId, balance, now);
+  }
+
+  async recordSyncFailure(
+    providerId: string,
+    error: string,
+    now: Date,
+  ): Promise<ProviderHealthView> {
+    const state = await this.store.providers.recordFailure(
+      providerId,
+      error,
+      now,
+      this.options.breaker,
+    );
+    return healthView(state, now);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private toLeased(row: OrderEntity): LeasedOrder | undefined {
+    const failures = this.failures.get(row.id) ?? 0;
+    const common = { id: row.id, createdAt: row.createdAt, expiresAt: row.expiresAt, failures };
+    if (row.status === 'PENDING') {
+      return {
+        ...common,
+        status: 'PENDING',
+        providerId: row.providerId,
+        service: row.service,
+        country: row.country,
+      };
+    }
+    if (
+      (row.status === 'ACTIVE' || row.status === 'CODE_RECEIVED') &&
+      row.providerId &&
+      row.upstreamRef
+    ) {
+      return {
+        ...common,
+        status: row.status,
+        providerId: row.providerId,
+        upstreamRef: row.upstreamRef,
+      };
+    }
+    return undefined;
+  }
+
+  private trackFailures(orderId: string, failures: number): void {
+    if (failures <= 0) {
+      this.failures.delete(orderId);
+      return;
+    }
+    // Orders another worker finished are never cleared here: a crude bound keeps it small.
+    if (this.failures.size >= MAX_TRACKED_FAILURES) this.failures.clear();
+    this.failures.set(orderId, failures);
+  }
+
+  private forget(orderId: string): void {
+    this.smsSeen.forget(orderId);
+    this.failures.delete(orderId);
+  }
+}
+
+function healthView(state: ProviderStateEntity | null, now: Date): ProviderHealthView {
+  return {
+    healthy: state?.healthy ?? true,
+    consecutiveFailures: state?.consecutiveFailures ?? 0,
+    usable: providerUsable(state, now),
+  };
+}

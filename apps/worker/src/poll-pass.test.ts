@@ -1,0 +1,355 @@
+import pLimit from 'p-limit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '@numbroker/store';
+import { DatabaseWorkerStore } from './database-worker-store.js';
+import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import {
+  ORDER_TTL_SECONDS,
+  PRICE_MINOR,
+  WorkerHarness,
+  type HarnessOptions,
+} from './test-support/harness.js';
+
+const FUNDS = 10_000_000n;
+
+describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
+  let database: TestDatabase;
+  let store: Store;
+  const harnesses: WorkerHarness[] = [];
+
+  beforeAll(async () => {
+    database = await freshDatabase(kind);
+    store = await database.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.cleanup();
+  });
+  afterEach(async () => {
+    await Promise.all(harnesses.splice(0).map((harness) => harness.stop()));
+  });
+
+  async function harness(options: HarnessOptions = {}): Promise<WorkerHarness> {
+    const started = await WorkerHarness.start(store, options);
+    harnesses.push(started);
+    return started;
+  }
+
+  it('delivers a code: CODE_RECEIVED, stored once, hold captured exactly', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    expect(await h.wallet(userId)).toEqual({
+      available: FUNDS - PRICE_MINOR,
+      held: PRICE_MINOR,
+      ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`],
+    });
+
+    expect(await h.pollPass()).toBe(1);
+    expect((await h.order(orderId)).status).toBe('ACTIVE');
+
+    h.sim.deliverSms(ref, 'Telegram code: 48213. Do not give this code to anyone');
+    h.advancePastNextPoll();
+    await h.pollPass();
+
+    const order = await h.order(orderId);
+    expect(order.status).toBe('CODE_RECEIVED');
+    expect((await store.orders.messages(orderId)).map((m) => m.code)).toEqual(['48213']);
+    expect(await h.wallet(userId)).toEqual({
+      available: FUNDS - PRICE_MINOR,
+      held: 0n,
+      ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`, `CAPTURE ${PRICE_MINOR}`],
+    });
+
+    // The upstream keeps showing the same SMS: nothing more is written.
+    const events = await h.events(orderId);
+    for (let i = 0; i < 3; i++) {
+      h.advancePastNextPoll();
+      await h.pollPass();
+    }
+    expect(await h.events(orderId)).toEqual(events);
+    expect(await store.orders.messages(orderId)).toHaveLength(1);
+  });
+
+  it('stores an SMS once even when the batch listing and the single status word it differently', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const first = await h.activeOrder(userId);
+    h.sim.deliverSms(first.ref, 'Telegram code: 55120. Do not give this code to anyone');
+    await h.pollPass(); // one order due: getStatus, which gives the code alone
+    expect(await store.orders.messages(first.orderId)).toHaveLength(1);
+
+    // A restarted worker (empty cache), and two orders due: the batch listing, code and text.
+    await h.activeOrder(userId);
+    h.workerStore = new DatabaseWorkerStore(store);
+    h.advancePastNextPoll();
+    const from = h.sim.requests.length;
+    await h.pollPass();
+    expect(h.statusRequests(from).some((url) => url.includes('getActiveActivations'))).toBe(true);
+    expect(await store.orders.messages(first.orderId)).toHaveLength(1);
+    expect((await h.wallet(userId)).ledger.filter((e) => e.startsWith('CAPTURE'))).toHaveLength(1);
+  });
+
+  it('delivers a second SMS after requestAnotherSms, charging once', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    h.sim.deliverSms(ref, 'Telegram code: 11111');
+    await h.pollPass();
+    expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
+
+    // What the server does for requestAnotherSms.
+    await h.adapter.requestAnotherSms!(ref);
+    await store.orders.applyOrderCommand(
+      orderId,
+      { type: 'REQUEST_ANOTHER_SMS' },
+      { now: h.clock.now() },
+    );
+    h.advancePastNextPoll();
+    await h.pollPass();
+    expect(await store.orders.messages(orderId)).toHaveLength(1);
+
+    h.sim.deliverSms(ref, 'Telegram code: 22222');
+    h.advancePastNextPoll();
+    await h.pollPass();
+
+    expect((await store.orders.messages(orderId)).map((m) => m.code)).toEqual(['11111', '22222']);
+    expect(await h.wallet(userId)).toEqual({
+      available: FUNDS - PRICE_MINOR,
+      held: 0n,
+      ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`, `CAPTURE ${PRICE_MINOR}`],
+    });
+    expect((await h.events(orderId)).filter((type) => type === 'SMS_RECEIVED')).toHaveLength(2);
+  });
+
+  it('expires an order at its TTL: cancelled upstream, hold released exactly', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    await h.pollPass();
+
+    h.clock.advance(ORDER_TTL_SECONDS * 1000);
+    await h.pollPass();
+
+    expect(h.cancelRequests(ref)).toBe(1);
+    expect(h.sim.activation(ref)?.state).toBe('cancelled');
+    expect((await h.order(orderId)).status).toBe('EXPIRED');
+    expect(await h.wallet(userId)).toEqual({
+      available: FUNDS,
+      held: 0n,
+      ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`, `RELEASE ${PRICE_MINOR}`],
+    });
+    expect((await h.order(orderId)).nextPollAt).toBeNull();
+  });
+
+  it('checks a waiting order again no later than its TTL', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    h.clock.advance(ORDER_TTL_SECONDS * 1000 - 500);
+    await h.pollPass();
+    const order = await h.order(orderId);
+    expect(order.nextPollAt!.getTime()).toBeLessThanOrEqual(order.expiresAt.getTime());
+  });
+
+  it('retries a refused early cancel until the upstream allows it', async () => {
+    const h = await harness({
+      simulator: { earlyCancelDeniedMs: (ORDER_TTL_SECONDS + 60) * 1000 },
+    });
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+
+    h.clock.advance(ORDER_TTL_SECONDS * 1000);
+    await h.pollPass();
+    expect(h.cancelRequests(ref)).toBe(1);
+    expect((await h.order(orderId)).status).toBe('ACTIVE');
+    expect((await h.wallet(userId)).held).toBe(PRICE_MINOR);
+
+    h.advancePastNextPoll();
+    await h.pollPass();
+    expect(h.cancelRequests(ref)).toBe(2);
+    expect((await h.order(orderId)).status).toBe('ACTIVE');
+
+    h.clock.advance(60_000);
+    await h.pollPass();
+    expect(h.cancelRequests(ref)).toBe(3);
+    expect((await h.order(orderId)).status).toBe('EXPIRED');
+    expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
+  });
+
+  it('lets a code that arrives while the cancel is refused win: charged and completed', async () => {
+    const h = await harness({
+      simulator: { earlyCancelDeniedMs: (ORDER_TTL_SECONDS + 60) * 1000 },
+    });
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    h.clock.advance(ORDER_TTL_SECONDS * 1000);
+    await h.pollPass();
+    expect((await h.order(orderId)).status).toBe('ACTIVE');
+
+    h.sim.deliverSms(ref, 'Telegram code: 90817');
+    h.advancePastNextPoll();
+    await h.pollPass();
+    expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
+    expect((await store.orders.messages(orderId)).map((m) => m.code)).toEqual(['90817']);
+
+    h.advancePastNextPoll();
+    await h.pollPass();
+    expect((await h.order(orderId)).status).toBe('COMPLETED');
+    expect(h.sim.activation(ref)?.state).toBe('finished');
+    expect(await h.wallet(userId)).toEqual({
+      available: FUNDS - PRICE_MINOR,
+      held: 0n,
+      ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`, `CAPTURE ${PRICE_MINOR}`],
+    });
+  });
+
+  it('refunds an order the upstream ended on its own', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    await h.pollPass();
+    h.sim.expireActivation(ref);
+    h.advancePastNextPoll();
+    await h.pollPass();
+    expect((await h.order(orderId)).status).toBe('EXPIRED');
+    expect(h.cancelRequests(ref)).toBe(0);
+    expect(await h.wallet(userId)).toEqual({
+      available: FUNDS,
+      held: 0n,
+      ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`, `RELEASE ${PRICE_MINOR}`],
+    });
+  });
+
+  it('keeps an order through a spell of HTML 502s and delivers the code after', async () => {
+    const h = await harness({ withoutBatchStatus: true });
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    h.sim.injectFault({ kind: 'html502', times: 3, match: 'getStatus' });
+    for (let i = 0; i < 3; i++) {
+      await h.pollPass();
+      expect((await h.order(orderId)).status).toBe('ACTIVE');
+      h.clock.advance(60_000); // past the longest backoff
+    }
+    expect(h.sim.pendingFaults).toBe(0);
+    h.sim.deliverSms(ref, 'Telegram code: 31337');
+    await h.pollPass();
+    expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
+    expect((await h.wallet(userId)).ledger).toContain(`CAPTURE ${PRICE_MINOR}`);
+  });
+
+  it('backs off an order whose status check fails', async () => {
+    const h = await harness({ withoutBatchStatus: true });
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    h.sim.injectFault({ kind: 'html502', times: 2, match: 'getStatus' });
+    const start = h.clock.ms;
+    await h.pollPass();
+    const first = (await h.order(orderId)).nextPollAt!.getTime() - start;
+    h.clock.ms = start + first;
+    await h.pollPass();
+    const second = (await h.order(orderId)).nextPollAt!.getTime() - h.clock.ms;
+    expect(second).toBeGreaterThan(first);
+  });
+
+  it('checks N orders of a batch-status provider with at most ceil(N/100) requests per pass', async () => {
+    const h = await harness();
+    h.sim.setOffer({ service: 'telegram', country: 'RU', cost: '12.50', stock: 1000 });
+    h.sim.setBalance('100000.00');
+    const userId = await h.newUser(1_000_000_000n);
+    const count = 120;
+    const limit = pLimit(4);
+    const orders = await Promise.all(
+      Array.from({ length: count }, () => limit(() => h.activeOrder(userId))),
+    );
+
+    let from = h.sim.requests.length;
+    expect(await h.pollPass()).toBe(count);
+    expect(h.statusRequests(from).length).toBeLessThanOrEqual(Math.ceil(count / 100));
+
+    for (const [index, { ref }] of orders.entries()) {
+      h.sim.deliverSms(ref, `Telegram code: ${String(100000 + index)}`);
+    }
+    h.advancePastNextPoll();
+    from = h.sim.requests.length;
+    expect(await h.pollPass()).toBe(count);
+    expect(h.statusRequests(from).length).toBeLessThanOrEqual(Math.ceil(count / 100));
+    const statuses = await Promise.all(orders.map(({ orderId }) => h.order(orderId)));
+    expect(statuses.every((order) => order.status === 'CODE_RECEIVED')).toBe(true);
+    expect((await h.wallet(userId)).held).toBe(0n);
+  });
+
+  it('fails a stuck PENDING order with its hold released when nothing upstream is its', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const orderId = await h.pendingOrder(userId, h.clock.now());
+    await h.pollPass();
+    const order = await h.order(orderId);
+    expect(order.status).toBe('FAILED');
+    expect(await h.wallet(userId)).toEqual({
+      available: FUNDS,
+      held: 0n,
+      ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`, `RELEASE ${PRICE_MINOR}`],
+    });
+  });
+
+  it('leaves a PENDING order alone before its reconcile time', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const orderId = await h.pendingOrder(userId, new Date(h.clock.ms + 120_000));
+    expect(await h.pollPass()).toBe(0);
+    expect((await h.order(orderId)).status).toBe('PENDING');
+  });
+
+  it('lets a stuck PENDING order adopt the one activation no order owns', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const known = await h.activeOrder(userId); // owned: never adopted nor cancelled
+    const orderId = await h.pendingOrder(userId, h.clock.now());
+    const orphan = await h.buyUpstream(); // the server died before writing this
+    await h.pollPass();
+
+    const order = await h.order(orderId);
+    expect(order).toMatchObject({
+      status: 'ACTIVE',
+      upstreamRef: orphan.activationRef,
+      phoneNumber: orphan.phoneNumber,
+      providerId: h.providerId,
+    });
+    expect(h.sim.activation(known.ref)?.state).toBe('waiting');
+
+    h.sim.deliverSms(orphan.activationRef, 'Telegram code: 70707');
+    h.advancePastNextPoll();
+    await h.pollPass();
+    expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
+    expect((await h.wallet(userId)).held).toBe(PRICE_MINOR); // the other order's hold
+  });
+
+  it('cancels orphans upstream and fails the stuck orders when it cannot tell whose is whose', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const first = await h.pendingOrder(userId, h.clock.now());
+    const second = await h.pendingOrder(userId, h.clock.now());
+    const orphan = await h.buyUpstream();
+    await h.pollPass();
+    expect((await h.order(first)).status).toBe('FAILED');
+    expect((await h.order(second)).status).toBe('FAILED');
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+    expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
+  });
+
+  it('gives its leases back on releaseLeases, so another worker takes the orders at once', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    const leased = await h.workerStore.leaseDueOrders('crashed-pass', h.clock.now(), 10, 30_000);
+    expect(leased.map((order) => order.id)).toEqual([orderId]);
+    expect(await h.workerStore.leaseDueOrders('other', h.clock.now(), 10, 30_000)).toEqual([]);
+
+    expect(await h.workerStore.releaseLeases('crashed-pass')).toBe(1);
+    expect((await h.order(orderId)).leaseOwner).toBeNull();
+    const taken = await h.workerStore.leaseDueOrders('other', h.clock.now(), 10, 30_000);
+    expect(taken.map((order) => order.id)).toEqual([orderId]);
+    await h.workerStore.releaseLeases('other');
+  });
+});
