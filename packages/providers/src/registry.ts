@@ -1,5 +1,6 @@
 import type { ProviderAccount, ProviderAdapter, ProviderKind } from './adapter.js';
 import type { AdapterOptions } from './http/account-client.js';
+import { ShizNumberAdapter, ShizNumberSimulator } from './shiznumber/index.js';
 import type { ProviderSimulator, SimulatorOptions } from './simulator/types.js';
 import { SmsActivateAdapter } from './smsactivate/adapter.js';
 import { SmsActivateSimulator } from './smsactivate/simulator.js';
@@ -16,12 +17,14 @@ export type SimulatorFactory = (options?: SimulatorOptions) => ProviderSimulator
 
 /** One line per protocol: add yours beside the others. */
 const ADAPTERS: Partial<Record<ProviderKind, AdapterFactory>> = {
+  shiznumber: (account, options) => new ShizNumberAdapter(account, options),
   smsactivate: (account, options) => new SmsActivateAdapter(account, options),
   smsman: (account, options) => new SmsManAdapter(account, options),
   verifyplus: (account, options) => new VerifyPlusAdapter(account, options),
 };
 
 const SIMULATORS: Partial<Record<ProviderKind, SimulatorFactory>> = {
+  shiznumber: (options) => new ShizNumberSimulator(options),
   smsactivate: (options) => new SmsActivateSimulator(options),
   smsman: (options) => new SmsManSimulator(options),
   verifyplus: (options) => new VerifyPlusSimulator(options),

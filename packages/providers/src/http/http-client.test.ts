@@ -102,6 +102,17 @@ describe('HttpClient', () => {
     expect(json.json()).toMatchObject({ path: '/api/x', json: { n: 1 } });
   });
 
+  it('lets an adapter header replace the default whatever its case', async () => {
+    await client().request({
+      operation: 'catalog',
+      method: 'GET',
+      headers: { Accept: 'application/json' },
+      idempotent: true,
+    });
+    const sent = sim.requests.at(-1)!;
+    expect(sent.headers.accept).toBe('application/json');
+  });
+
   it('returns 4xx and 500 to the adapter without retrying', async () => {
     for (const status of [400, 401, 404, 500]) {
       const res = await client().request({

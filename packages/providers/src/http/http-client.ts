@@ -175,7 +175,12 @@ export class HttpClient {
     const { providerId } = this.options;
     const url = this.buildUrl(req);
     const safeUrl = this.redact(url.toString());
-    const headers: Record<string, string> = { accept: '*/*', ...req.headers };
+    // Header names are case-insensitive: fold them so an adapter's "Accept" replaces the
+    // default instead of being sent beside it.
+    const headers: Record<string, string> = { accept: '*/*' };
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      headers[name.toLowerCase()] = value;
+    }
     let body: string | undefined;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
