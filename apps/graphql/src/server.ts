@@ -11,7 +11,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import type { Store } from '@numbroker/store';
+import { listenForOrderEvents, type Store } from '@numbroker/store';
 import { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth/authenticate.js';
 import {
@@ -32,7 +32,6 @@ import { createMetrics, type ServerMetrics } from './observability/metrics.js';
 import { createApiStore } from './services/store-api-store.js';
 import type { AppDeps } from './services/app-deps.js';
 import { OutboxTail } from './subscriptions/outbox-tail.js';
-import { listenForOrderEvents } from './subscriptions/postgres-listen.js';
 import { createOrderEventsPubSub } from './subscriptions/topics.js';
 import {
   DEFAULT_QUERY_LIMITS,
@@ -108,7 +107,16 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     readEventsAfter: (afterId, limit) => store.eventsAfter(afterId, limit),
     latestEventId: () => store.latestEventId(),
     pollIntervalMs: options.outboxPollMs ?? (isPostgres ? 1000 : 100),
-    ...(isPostgres ? { listen: (wake: () => void) => listenForOrderEvents(dataSource, wake) } : {}),
+    ...(isPostgres
+      ? {
+          listen: async (wake: () => void) => {
+            const listener = await listenForOrderEvents(config.database, wake, (error) =>
+              logger.warn({ err: error }, 'outbox LISTEN connection error; polling continues'),
+            );
+            return () => listener.close();
+          },
+        }
+      : {}),
   });
   const deps: AppDeps = {
     config,

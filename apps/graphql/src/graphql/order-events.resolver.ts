@@ -38,7 +38,6 @@ async function openStream(
     if (!order || order.userId !== viewer.id) throw notFound('order', args.orderId);
   }
   const { orderId, onlySms } = args;
-  context.deps.metrics.openSubscriptions.inc();
   const stream = orderEventStream({
     pubSub: context.deps.pubSub,
     userId: viewer.id,
@@ -49,6 +48,7 @@ async function openStream(
     readEventsAfter: (afterId, userId, limit) =>
       context.deps.store.eventsAfter(afterId, limit, userId),
     // However the subscription ends (client stop, socket closed, error), the gauge drops.
+    onOpen: () => context.deps.metrics.openSubscriptions.inc(),
     onClose: () => context.deps.metrics.openSubscriptions.dec(),
   });
   return stream;

@@ -11,6 +11,8 @@ export interface OrderEventStreamOptions {
   matches(event: OrderEventRecord): boolean;
   /** The outbox, read by id for the replay (this user's events, ascending, at most `limit`). */
   readEventsAfter(afterId: string, userId: string, limit: number): Promise<OrderEventRecord[]>;
+  /** Called once the stream listens (nothing published from then on is missed). */
+  onOpen?: () => void;
   onClose?: () => void;
 }
 
@@ -26,6 +28,7 @@ export function orderEventStream(
     const live = options.pubSub.subscribe('ORDER_EVENT', options.userId)[Symbol.asyncIterator]();
     // The first next() registers the listener synchronously; from here nothing is missed.
     let nextLive = live.next();
+    options.onOpen?.();
     let stopped = false;
     void stop.then(() => {
       stopped = true;

@@ -10,7 +10,7 @@ export async function cancelOrder(
   request: { userId: string; orderId: string },
 ): Promise<OrderRecord> {
   const order = await ownOrder(deps, request.userId, request.orderId);
-  assertTransition(order, { type: 'CANCEL' });
+  if (!assertTransition(order, { type: 'CANCEL' })) return order;
   const adapter = adapterOf(deps, order.providerId);
   if (adapter?.cancel && order.activationRef) {
     const activationRef = order.activationRef;

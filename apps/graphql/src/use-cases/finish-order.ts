@@ -10,7 +10,7 @@ export async function finishOrder(
   request: { userId: string; orderId: string },
 ): Promise<OrderRecord> {
   const order = await ownOrder(deps, request.userId, request.orderId);
-  assertTransition(order, { type: 'FINISH' });
+  if (!assertTransition(order, { type: 'FINISH' })) return order;
   const adapter = adapterOf(deps, order.providerId);
   if (adapter?.finish && order.activationRef) {
     const activationRef = order.activationRef;

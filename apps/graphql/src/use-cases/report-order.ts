@@ -11,7 +11,7 @@ export async function reportOrder(
   request: { userId: string; orderId: string },
 ): Promise<OrderRecord> {
   const order = await ownOrder(deps, request.userId, request.orderId);
-  assertTransition(order, { type: 'REPORT', upstreamRefunded: false });
+  if (!assertTransition(order, { type: 'REPORT', upstreamRefunded: false })) return order;
   const adapter = adapterOf(deps, order.providerId);
   let upstreamRefunded = false;
   if (adapter?.report && order.activationRef) {

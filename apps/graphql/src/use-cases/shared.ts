@@ -70,10 +70,13 @@ export async function ownOrder(
   return order;
 }
 
-/** Refuses early, before any upstream call, what the state machine would refuse anyway. */
-export function assertTransition(order: OrderRecord, command: OrderCommand): void {
+/** Refuses early, before any upstream call, what the state machine would refuse anyway.
+ *  False for an idempotent repeat (cancelling a cancelled order): answer the order as it is,
+ *  without calling the upstream again. */
+export function assertTransition(order: OrderRecord, command: OrderCommand): boolean {
   const result = transitionOrder(order, command);
   if (!result.ok) throw result.refusal;
+  return result.changed;
 }
 
 export function adapterOf(deps: AppDeps, providerId: string): ProviderAdapter | undefined {

@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { exitOnConfigError, loadConfig, logLevel } from '@numbroker/config';
+import { createAdapter } from '@numbroker/providers';
+import { Store } from '@numbroker/store';
+import { createLogger } from './observability/logger.js';
+import { createServer } from './server.js';
+
+/** `pnpm serve`: the GraphQL server alone, from the config; SIGTERM/SIGINT stop it gracefully
+ *  (subscribers get a close frame, in-flight requests finish, the database closes). */
+async function main(): Promise<void> {
+  const config = exitOnConfigError(() => loadConfig());
+  const logger = createLogger({ level: logLevel() });
+  const store = await Store.open(config.database, { currency: config.currency });
+  const adapters = config.providers.map((account) => createAdapter(account, { logger }));
+  const server = await createServer({ config, store, adapters, logger });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000);
+    forced.unref();
+    void (async () => {
+      try {
+        await server.close();
+        await store.close();
+        process.exit(0);
+      } catch (error) {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      }
+    })();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `numbroker server failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
