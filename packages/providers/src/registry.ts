@@ -1,6 +1,8 @@
 import type { ProviderAccount, ProviderAdapter, ProviderKind } from './adapter.js';
 import type { AdapterOptions } from './http/account-client.js';
+import { ArzanCellAdapter, ArzanCellSimulator } from './arzancell/index.js';
 import { ShizNumberAdapter, ShizNumberSimulator } from './shiznumber/index.js';
+import { ShomareAdapter, ShomareSimulator } from './shomare/index.js';
 import type { ProviderSimulator, SimulatorOptions } from './simulator/types.js';
 import { SmsActivateAdapter } from './smsactivate/adapter.js';
 import { SmsActivateSimulator } from './smsactivate/simulator.js';
@@ -16,14 +18,18 @@ export type AdapterFactory = (
 export type SimulatorFactory = (options?: SimulatorOptions) => ProviderSimulator;
 
 /** One line per protocol: add yours beside the others. */
-const ADAPTERS: Partial<Record<ProviderKind, AdapterFactory>> = {
+const ADAPTERS: Record<ProviderKind, AdapterFactory> = {
+  arzancell: (account, options) => new ArzanCellAdapter(account, options),
+  shomare: (account, options) => new ShomareAdapter(account, options),
   shiznumber: (account, options) => new ShizNumberAdapter(account, options),
   smsactivate: (account, options) => new SmsActivateAdapter(account, options),
   smsman: (account, options) => new SmsManAdapter(account, options),
   verifyplus: (account, options) => new VerifyPlusAdapter(account, options),
 };
 
-const SIMULATORS: Partial<Record<ProviderKind, SimulatorFactory>> = {
+const SIMULATORS: Record<ProviderKind, SimulatorFactory> = {
+  arzancell: (options) => new ArzanCellSimulator(options),
+  shomare: (options) => new ShomareSimulator(options),
   shiznumber: (options) => new ShizNumberSimulator(options),
   smsactivate: (options) => new SmsActivateSimulator(options),
   smsman: (options) => new SmsManSimulator(options),
