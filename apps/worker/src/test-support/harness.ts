@@ -61,7 +61,7 @@ export class WorkerHarness {
   readonly sim: ClockedSmsActivateSimulator;
   readonly providerId = `sa${++providerCounter}-${process.pid}`;
   readonly metrics = new WorkerMetrics();
-  readonly logger = pino({ level: 'silent' });
+  readonly logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   adapter!: ProviderAdapter;
   workerStore: DatabaseWorkerStore;
   private offerRef: string | undefined;

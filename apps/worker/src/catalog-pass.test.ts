@@ -1,0 +1,91 @@
+import { providerUsable, type Store } from '@numbroker/store';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import { WorkerHarness, type HarnessOptions } from './test-support/harness.js';
+
+describe.each(DATABASE_KINDS)('catalog pass on %s', (kind) => {
+  let database: TestDatabase;
+  let store: Store;
+  const harnesses: WorkerHarness[] = [];
+
+  beforeAll(async () => {
+    database = await freshDatabase(kind);
+    store = await database.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.cleanup();
+  });
+  afterEach(async () => {
+    await Promise.all(harnesses.splice(0).map((harness) => harness.stop()));
+  });
+
+  async function harness(options: HarnessOptions = {}): Promise<WorkerHarness> {
+    const started = await WorkerHarness.start(store, options);
+    harnesses.push(started);
+    return started;
+  }
+
+  it('upserts the offers and records the balance', async () => {
+    const h = await harness();
+    await h.catalogPass();
+    const offers = await store.offers.offersOf([h.providerId]);
+    const telegram = offers.find((o) => o.service === 'telegram' && o.country === 'RU');
+    expect(telegram).toMatchObject({ costMinor: 1250n, costCurrency: 'RUB', stock: 100 });
+    expect(offers.length).toBeGreaterThanOrEqual(5);
+    expect(await store.providers.get(h.providerId)).toMatchObject({
+      healthy: true,
+      consecutiveFailures: 0,
+      balanceMinor: 100_000n,
+      balanceCurrency: 'RUB',
+    });
+
+    // The next sync updates in place and drops what the provider no longer lists.
+    h.sim.setOffer({ service: 'telegram', country: 'RU', cost: '13.00', stock: 7 });
+    h.clock.advance(60_000);
+    await h.catalogPass();
+    const again = await store.offers.offersOf([h.providerId]);
+    expect(again).toHaveLength(offers.length);
+    expect(again.find((o) => o.service === 'telegram' && o.country === 'RU')).toMatchObject({
+      id: telegram!.id,
+      costMinor: 1300n,
+      stock: 7,
+    });
+  });
+
+  it('opens the breaker after consecutive failures, probes after its open period, closes on success', async () => {
+    const h = await harness({ breaker: { threshold: 3, openMs: 30_000 } });
+    h.sim.injectFault({ kind: 'html502', times: 4, match: 'getPrices' });
+
+    for (let i = 1; i <= 3; i++) {
+      await h.catalogPass();
+      const state = await store.providers.get(h.providerId);
+      expect(state).toMatchObject({ consecutiveFailures: i, healthy: i < 3 });
+      h.clock.advance(1000);
+    }
+    let state = await store.providers.get(h.providerId);
+    expect(state?.lastError).toMatch(/^UNAVAILABLE/);
+    expect(providerUsable(state, h.clock.now())).toBe(false);
+
+    // Open: no probe at all.
+    const before = h.sim.requests.length;
+    await h.catalogPass();
+    expect(h.sim.requests.length).toBe(before);
+
+    // Half-open: the probe fails and re-opens it.
+    h.clock.advance(30_000);
+    await h.catalogPass();
+    expect(h.sim.requests.length).toBe(before + 1);
+    state = await store.providers.get(h.providerId);
+    expect(state).toMatchObject({ healthy: false, consecutiveFailures: 4 });
+    expect(providerUsable(state, h.clock.now())).toBe(false);
+
+    // The next probe succeeds: closed.
+    h.clock.advance(30_000);
+    await h.catalogPass();
+    state = await store.providers.get(h.providerId);
+    expect(state).toMatchObject({ healthy: true, consecutiveFailures: 0, lastError: null });
+    expect(providerUsable(state, h.clock.now())).toBe(true);
+    expect((await store.offers.offersOf([h.providerId])).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { SmsSeenCache, smsFingerprint } from './sms-seen-cache.js';
+
+describe('smsFingerprint', () => {
+  it('identifies an SMS by its code, whatever text came with it', () => {
+    expect(smsFingerprint({ code: '48213', text: null })).toBe(
+      smsFingerprint({ code: '48213', text: 'Telegram code: 48213. Do not give it to anyone' }),
+    );
+  });
+
+  it('falls back to the text with its spacing normalised', () => {
+    expect(smsFingerprint({ code: null, text: ' hello \n world ' })).toBe(
+      smsFingerprint({ code: '', text: 'hello world' }),
+    );
+    expect(smsFingerprint({ code: null, text: 'a' })).not.toBe(
+      smsFingerprint({ code: 'a', text: null }),
+    );
+  });
+});
+
+describe('SmsSeenCache', () => {
+  it('knows what it was told, per order', () => {
+    const cache = new SmsSeenCache();
+    expect(cache.hasAll('o1', ['c:1'])).toBe(false);
+    cache.add('o1', ['c:1']);
+    expect(cache.hasAll('o1', ['c:1'])).toBe(true);
+    expect(cache.hasAll('o1', ['c:1', 'c:2'])).toBe(false);
+    expect(cache.hasAll('o2', ['c:1'])).toBe(false);
+    cache.forget('o1');
+    expect(cache.isLoaded('o1')).toBe(false);
+  });
+
+  it('forgets the least recently used orders past its bound', () => {
+    const cache = new SmsSeenCache(2);
+    cache.add('o1', ['c:1']);
+    cache.add('o2', ['c:2']);
+    expect(cache.hasAll('o1', ['c:1'])).toBe(true); // o1 is now the most recent
+    cache.add('o3', ['c:3']);
+    expect(cache.size).toBe(2);
+    expect(cache.isLoaded('o2')).toBe(false);
+    expect(cache.isLoaded('o1')).toBe(true);
+    expect(cache.isLoaded('o3')).toBe(true);
+  });
+});
