@@ -268,6 +268,29 @@ describe('smsman adapter against answers in the other plausible forms', () => {
     expect(error).toBeInstanceOf(Unavailable);
   });
 
+  it('reads wait_sms as waiting also inside the success:false envelope (seed line 89)', async () => {
+    // The doc's wait_sms echo has no "success"; every other refusal it prints has
+    // "success":false, so the same answer with it is just as plausible.
+    answers['get-sms'] = [
+      200,
+      '{"success":false,"error_code":"wait_sms","error_msg":"Still waiting..."}',
+    ];
+    answers['set-status'] = [200, '{"request_id": 7, "success": true}'];
+    const adapter = adapterFor();
+    await expect(adapter.status('7')).resolves.toEqual({
+      activationRef: '7',
+      state: 'waiting',
+      messages: [],
+    });
+    // cancel reads the state first: it must reach set-status reject, not fail on the read.
+    await expect(adapter.cancel('7')).resolves.toBeUndefined();
+    answers['get-sms'] = [
+      200,
+      '{"success":false,"error_code":"wrong_token","error_msg":"Wrong token!"}',
+    ];
+    await expect(adapter.status('7')).rejects.toBeInstanceOf(AuthError);
+  });
+
   it('reads a JSON-number request_id and number from get-number', async () => {
     answers['get-number'] = [200, '{"request_id":90071992547409931,"number":79002415539}'];
     const purchase = await adapterFor().buy({ service: 'vk', country: 'RU', ref: '0:1' });

@@ -74,7 +74,7 @@ interface CallOptions {
   idempotent: boolean;
   /** The doc prints countries/applications with single quotes: accept that as JSON5. */
   relaxed?: boolean;
-  /** An error_code without `success: false` is part of the answer (get-sms's wait_sms). */
+  /** An error_code is part of the answer (get-sms's wait_sms), `success: false` or not. */
   acceptErrorCodes?: boolean;
 }
 
@@ -270,9 +270,10 @@ export class SmsManAdapter implements ProviderAdapter {
     if (res.isHtml || res.status >= 500) throw unavailableFromResponse(res);
     const body = this.parseBody(res, options);
     const refusal = errorBodySchema.safeParse(body);
-    const isRefusal =
-      refusal.success && (refusal.data.success === false || options.acceptErrorCodes !== true);
-    if (refusal.success && isRefusal) {
+    // get-sms's error codes may be states (wait_sms, an ended request), with or without the
+    // `"success":false` every other refusal of the doc carries: its caller reads them first.
+    const callerReadsCodes = refusal.success && options.acceptErrorCodes === true;
+    if (refusal.success && !callerReadsCodes) {
       throw this.refusalError(
         { res, body },
         options.operation,
@@ -280,7 +281,9 @@ export class SmsManAdapter implements ProviderAdapter {
         refusal.data.error_msg,
       );
     }
-    if (res.status >= 400) throw this.refusalError({ res, body }, options.operation, '', undefined);
+    if (res.status >= 400 && !callerReadsCodes) {
+      throw this.refusalError({ res, body }, options.operation, '', undefined);
+    }
     return { res, body };
   }
 
