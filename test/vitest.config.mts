@@ -1,3 +1,7 @@
+import { mergeConfig } from 'vitest/config';
 import { packageVitestConfig } from '../vitest.shared.mts';
 
-export default packageVitestConfig();
+// Every file starts real server and worker processes: one file at a time on 2 cores.
+export default mergeConfig(packageVitestConfig({ testTimeout: 90_000 }), {
+  test: { fileParallelism: false, hookTimeout: 90_000 },
+});
