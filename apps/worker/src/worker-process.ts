@@ -82,7 +82,7 @@ export async function startWorker(
   const { logger } = options;
   const store = await Store.open(config.database, { currency: config.currency });
   logger.info(
-    { database: store.db.kind },
+    { databaseKind: store.db.kind },
     `database open (${store.db.kind}); migrations are up to date`,
   );
   const metrics = new WorkerMetrics();
