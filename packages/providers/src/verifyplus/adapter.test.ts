@@ -454,6 +454,25 @@ describe('verifyplus adapter against its simulator', () => {
     expect(sim.balance).toBe('2000');
   });
 
+  it('reads an SMS from get_sms once: later polls answer from memory (seed lines 40, 61)', async () => {
+    // "Cost of each SMS" with a 402 on get_sms: the doc never says a second read of the same SMS
+    // is free, and the worker keeps polling an order after its code until the TTL.
+    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });
+    sim.deliverSms(purchase.activationRef, 'Telegram code: 48213');
+    const first = await adapter.status(purchase.activationRef);
+    const getSmsCalls = () => sim.requests.filter((r) => r.url.includes('get_sms')).length;
+    const readsAfterCode = getSmsCalls();
+    const again = await adapter.status(purchase.activationRef);
+    const thrice = await adapter.status(purchase.activationRef);
+    expect(getSmsCalls()).toBe(readsAfterCode);
+    expect(again).toEqual(first);
+    expect(thrice).toEqual({
+      activationRef: purchase.activationRef,
+      state: 'code',
+      messages: [{ code: '48213', text: '48213' }],
+    });
+  });
+
   it('reports an SMS it cannot pay for as InsufficientUpstreamBalance', async () => {
     sim.setBalance('2999');
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });

@@ -13,6 +13,7 @@ import type {
   ProviderAccount,
   ProviderAdapter,
   Purchase,
+  SmsMessage,
 } from '../adapter.js';
 import {
   InvalidRequest,
@@ -74,6 +75,9 @@ export const VERIFYPLUS_CAPABILITIES: Capabilities = Object.freeze({
   chargesPerSms: true,
 });
 
+/** Codes kept in memory at most (oldest dropped first): far more than the orders open at once. */
+const MAX_REMEMBERED_CODES = 10_000;
+
 /** A get_sms that can match no number: numberId "0" (the doc's ids count up from 1343243). */
 const TOKEN_PROBE = { country: 'RU', productId: '2', numberId: '0' } as const;
 
@@ -92,6 +96,8 @@ export class VerifyPlusAdapter implements ProviderAdapter {
   private readonly token: string;
   private readonly prices: ReadonlyMap<string, Money>;
   private readonly logger: Logger;
+  /** The SMS get_sms already showed, by activation ref: never read (and maybe paid) twice. */
+  private readonly readSms = new Map<string, SmsMessage>();
 
   constructor(account: ProviderAccount, options: AdapterOptions = {}) {
     this.id = account.id;
@@ -169,10 +175,13 @@ export class VerifyPlusAdapter implements ProviderAdapter {
     }
   }
 
-  /** get_sms: the SMS, or 409 "No sms code" (waiting). Reading is idempotent: an SMS is charged
-   *  once, when it is first shown, so a retried read costs nothing more. */
+  /** get_sms: the SMS, or 409 "No sms code" (waiting). Once an SMS was shown it is answered from
+   *  memory: the doc prices "each SMS" and answers 402 at get_sms, without saying that reading the
+   *  same SMS again is free, and the worker keeps polling an order after its code (NOTES.md). */
   async status(ref: string): Promise<ActivationStatus> {
     const key = this.activationKey(ref, 'status');
+    const known = this.readSms.get(activationRef(key));
+    if (known) return { activationRef: ref, state: 'code', messages: [{ ...known }] };
     const body: GetSmsRequest = {
       token: this.token,
       country: key.country.wire,
@@ -196,11 +205,14 @@ export class VerifyPlusAdapter implements ProviderAdapter {
     if (!isGetSmsResponse(answer.body)) {
       throw unavailableFromResponse(res, { operation: 'status' }, 'unexpected get_sms answer');
     }
+    let sms: SmsMessage;
     try {
-      return { activationRef: ref, state: 'code', messages: [smsFromWire(answer.body.sms)] };
+      sms = smsFromWire(answer.body.sms);
     } catch (error) {
       throw this.mappingFailure(error, 'status', res);
     }
+    this.rememberSms(activationRef(key), sms);
+    return { activationRef: ref, state: 'code', messages: [{ ...sms }] };
   }
 
   /** VerifyPlus's API has no balance call (the doc documents none; it is on the site only).
@@ -214,6 +226,15 @@ export class VerifyPlusAdapter implements ProviderAdapter {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  private rememberSms(ref: string, sms: SmsMessage): void {
+    this.readSms.delete(ref);
+    this.readSms.set(ref, sms);
+    if (this.readSms.size > MAX_REMEMBERED_CODES) {
+      const oldest = this.readSms.keys().next();
+      if (!oldest.done) this.readSms.delete(oldest.value);
+    }
+  }
 
   /**
    * The API has no "who am I" call. get_sms checks the token (401 "Invalid token") and costs
