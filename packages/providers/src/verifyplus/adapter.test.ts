@@ -317,6 +317,22 @@ describe('verifyplus adapter reads the doc’s literal answers (fixtures/)', () 
     expect(status.messages[0]?.code).toBe('546533');
   });
 
+  it('reads an empty or null "sms" in a 200 as still waiting (seed line 44: no SMS yet)', async () => {
+    // The doc's "no SMS" is a 409 refusal; an empty field in a success is the other plausible form.
+    for (const sms of [null, '', '  ']) {
+      const replay = await startReplay(() => ({ status: 200, json: { sms } }));
+      server = replay.server;
+      const adapter = new VerifyPlusAdapter(account(replay.baseUrl), { maxRetries: 0 });
+      await expect(adapter.status('RU:2:1343243')).resolves.toEqual({
+        activationRef: 'RU:2:1343243',
+        state: 'waiting',
+        messages: [],
+      });
+      await new Promise<void>((resolve) => replay.server.close(() => resolve()));
+      server = undefined;
+    }
+  });
+
   it('treats a success without its fields as an unusable answer, not as a number', async () => {
     const replay = await startReplay(() => ({ status: 200, json: { ok: true } }));
     server = replay.server;

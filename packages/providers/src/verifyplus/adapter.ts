@@ -202,6 +202,7 @@ export class VerifyPlusAdapter implements ProviderAdapter {
       if (outcome === 'expired') return { activationRef: ref, state: 'expired', messages: [] };
       throw verifyPlusError(outcome, this.context('status', res, answer.detail));
     }
+    if (isNoSmsYet(answer.body)) return { activationRef: ref, state: 'waiting', messages: [] };
     if (!isGetSmsResponse(answer.body)) {
       throw unavailableFromResponse(res, { operation: 'status' }, 'unexpected get_sms answer');
     }
@@ -414,4 +415,12 @@ export class VerifyPlusAdapter implements ProviderAdapter {
       throw error;
     }
   }
+}
+
+/** `{"sms": null}` or `{"sms": ""}` in a success: no SMS yet. The doc says that with a 409
+ *  "No sms code"; an empty field is the other plausible way (NOTES.md). */
+function isNoSmsYet(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || !('sms' in body)) return false;
+  const sms = (body as { sms: unknown }).sms;
+  return sms === null || (typeof sms === 'string' && sms.trim() === '');
 }
