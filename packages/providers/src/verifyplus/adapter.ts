@@ -421,6 +421,6 @@ export class VerifyPlusAdapter implements ProviderAdapter {
  *  "No sms code"; an empty field is the other plausible way (NOTES.md). */
 function isNoSmsYet(body: unknown): boolean {
   if (typeof body !== 'object' || body === null || !('sms' in body)) return false;
-  const sms = (body as { sms: unknown }).sms;
+  const sms = body.sms;
   return sms === null || (typeof sms === 'string' && sms.trim() === '');
 }
