@@ -436,3 +436,52 @@ describe('ShizNumber adapter on the doc examples verbatim', () => {
     await adapter.cancel('34');
   });
 });
+
+describe('ShizNumber report repeated after a lost answer', () => {
+  let server: Server;
+  let baseUrl: string;
+  let statusName = 'refunded';
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'PUT' && req.url === '/api/orders/77/report') {
+        // Our first report went through; its answer was lost; this repeat finds the order ended.
+        res.writeHead(422);
+        res.end(JSON.stringify({ message: 'سفارش مورد نظر شما به اتمام رسیده است' }));
+        return;
+      }
+      if (req.method === 'GET' && req.url === '/api/orders') {
+        const order = loadFixture('get-order-34.response.json5') as Record<string, unknown>;
+        res.writeHead(200);
+        res.end(
+          JSON.stringify([
+            { ...order, id: 77, status: { name: statusName, fa_name: 'مبلغ عودت داده شد' } },
+          ]),
+        );
+        return;
+      }
+      res.writeHead(404);
+      res.end(JSON.stringify({ message: 'Not Found' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+  });
+  afterAll(
+    () =>
+      new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      ),
+  );
+
+  it('counts an order with a code listed as refunded/cancelled as reported (seed: report → "its cost is returned to your wallet")', async () => {
+    const adapter = new ShizNumberAdapter(accountFor(baseUrl), { maxRetries: 0 });
+    for (const name of ['refunded', 'canceled', 'reported']) {
+      statusName = name;
+      await expect(adapter.report('77')).resolves.toBeUndefined();
+    }
+    // Still open with its code: the refusal stands.
+    statusName = 'waiting';
+    await expect(adapter.report('77')).rejects.toMatchObject({ code: 'CANCEL_NOT_ALLOWED' });
+  });
+});

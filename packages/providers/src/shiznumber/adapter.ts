@@ -223,7 +223,8 @@ export class ShizNumberAdapter implements ProviderAdapter {
   /**
    * PUT orders/{id}/cancel or /report. A repeat after a lost answer (our retry, or the worker's)
    * gets 422 "the order has ended": when the list shows the order ended the way we asked (no code
-   * and cancelled/expired, or reported), that is success; otherwise the refusal stands.
+   * and cancelled/expired; reported, or a code and cancelled/refunded), that is success;
+   * otherwise the refusal stands.
    */
   private async orderAction(operation: 'cancel' | 'report', activationRef: string): Promise<void> {
     const orderId = this.orderId(activationRef, operation);
@@ -239,10 +240,12 @@ export class ShizNumberAdapter implements ProviderAdapter {
       const order = (await this.findOrders([orderId], operation)).get(orderId);
       const kind = order ? statusKindFromShiz(order.status) : undefined;
       const hasCode = order ? this.toStatus(order).messages.some((m) => m.code !== null) : false;
+      // A report is only possible after a code, and a cancel only before one: an order with a
+      // code listed as cancelled/refunded got its money back through our report.
       const alreadyDone =
         operation === 'cancel'
           ? !hasCode && (kind === 'cancelled' || kind === 'expired')
-          : kind === 'reported';
+          : kind === 'reported' || (hasCode && kind === 'cancelled');
       if (alreadyDone) {
         this.logger.info({ operation, orderId }, 'order had already ended as asked');
         return;
