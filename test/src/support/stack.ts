@@ -31,9 +31,12 @@ export interface ProviderSpec {
   /** The simulator's upstream balance, decimal in its currency. */
   balance?: string;
   simulator?: SimulatorOptions;
-  /** Where the config points the adapter (default: the simulator's baseUrl); a recording
-   *  proxy in front of the simulator goes here. */
-  baseUrl?: (simulator: ProviderSimulator) => string;
+  /** A simulator the test made and started itself (the stack still stops it). */
+  instance?: ProviderSimulator;
+  /** Where one process's config points the adapter (default: the simulator's baseUrl), e.g. a
+   *  recording proxy in front of the simulator per worker. `process` is "server-0",
+   *  "worker-1", ... */
+  baseUrl?: (simulator: ProviderSimulator, process: string) => string;
 }
 
 export interface StackOptions {
@@ -79,6 +82,7 @@ export class Stack {
   private readonly processes: ManagedProcess[] = [];
   private readStore: Promise<Store> | undefined;
   private workerCount = 0;
+  private serverCount = 0;
   private userCount = 0;
 
   private constructor(options: StackOptions) {
@@ -126,7 +130,7 @@ export class Stack {
   private async boot(): Promise<void> {
     this.database = await createE2eDatabase(this.options.database);
     for (const spec of this.options.providers) {
-      const sim = createSimulator(spec.kind, spec.simulator);
+      const sim = spec.instance ?? createSimulator(spec.kind, spec.simulator);
       this.simulators.set(spec.id, sim);
       await sim.start(0, '127.0.0.1');
       for (const offer of spec.offers ?? []) sim.setOffer(offer);
@@ -157,7 +161,7 @@ export class Stack {
         return {
           id: spec.id,
           kind: spec.kind,
-          baseUrl: spec.baseUrl ? spec.baseUrl(sim) : sim.baseUrl,
+          baseUrl: spec.baseUrl ? spec.baseUrl(sim, name) : sim.baseUrl,
           apiKey: sim.apiKey,
         };
       }),
@@ -167,9 +171,9 @@ export class Stack {
   }
 
   private async startServer(): Promise<ServerHandle> {
-    const index = this.servers.length;
+    const index = this.serverCount++;
     const port = await freePort();
-    const configPath = this.writeConfig(`server-${index}-${port}`, port);
+    const configPath = this.writeConfig(`server-${index}`, port);
     const process = ManagedProcess.start(`server-${index}`, SERVER_MAIN, configPath);
     this.processes.push(process);
     const baseUrl = `http://127.0.0.1:${port}`;
