@@ -168,6 +168,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
 
   const graphiql = graphiqlRouter(options.graphiqlDir ?? findGraphiqlDist());
   app.use('/graphiql', graphiql.assets);
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.get(GRAPHQL_PATH, (req, res, next) =>
     wantsHtml(req) ? graphiql.page(req, res, next) : next(),
   );

@@ -21,7 +21,8 @@ export function findGraphiqlDist(): string | undefined {
 export function wantsHtml(req: Request): boolean {
   if (req.method !== 'GET') return false;
   const accept = req.headers.accept ?? '';
-  return accept.includes('text/html') && !('query' in req.query);
+  // GraphiQL's own URL may carry ?query=…: a browser navigation is told apart by Accept alone.
+  return accept.includes('text/html');
 }
 
 /** Serves the GraphiQL page at GET /graphql (browsers only) and its assets under /graphiql/.
