@@ -1,0 +1,2 @@
+export { createSmsActivateRouter, type SmsActivateRouterOptions } from './router.js';
+export { providerCodeTables, type SmsActivateCodeTables } from './code-tables.js';
