@@ -26,6 +26,8 @@ export class WsConnection {
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${apiKey}` },
       lazy: false,
+      // Reported through ready() and closed() instead of graphql-ws's console.error.
+      onNonLazyError: () => undefined,
       retryAttempts: 0,
       // The server side closes after a failed init; report it, do not reconnect.
       shouldRetry: () => false,
