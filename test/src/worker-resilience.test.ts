@@ -10,6 +10,10 @@ import {
   watchOrder,
 } from './support/watch-order.js';
 
+/** A worker killed inside a poll pass leaves its leases behind: they lapse after the worker's
+ *  lease time (30 s by default), then the order is due again. */
+const LEASE_LAPSE_WAIT_MS = 60_000;
+
 const TELEGRAM_RU = { service: 'telegram', country: 'RU', cost: '12.50', stock: 50 };
 
 describe.each(['sqlite', 'postgres'] as const)('the worker killed with -9 (%s)', (database) => {
@@ -37,22 +41,52 @@ describe.each(['sqlite', 'postgres'] as const)('the worker killed with -9 (%s)',
     await eventually('a status check of the waiting order', () => statusChecksOf(sim, ref) > 0, {
       timeoutMs: EVENT_WAIT_MS,
     });
-    const [worker] = stack.workers;
-    await worker!.kill9();
-    expect((await worker!.exited()).signal).toBe('SIGKILL');
+    const worker = stack.workers.at(-1)!;
+    await worker.kill9();
+    expect((await worker.exited()).signal).toBe('SIGKILL');
 
     sim.deliverSms(ref, 'Your Telegram code is 61520');
     // No worker, no code: the order still waits (the server never polls).
     expect((await getOrder(stack, user.apiKey, order.id)).status).toBe('ACTIVE');
 
     stack.startWorker();
-    const sms = await watch.codes.nextData('the code after the restart', EVENT_WAIT_MS);
+    // Killed between passes, the order is free at once; killed in one, after its lease lapses.
+    const sms = await watch.codes.nextData('the code after the restart', LEASE_LAPSE_WAIT_MS);
     expect(sms.smsReceived).toMatchObject({ code: '61520', order: { id: order.id } });
 
     const wallet = await walletOf(stack, user.apiKey);
     expect(wallet.balance.format()).toBe(irt('50000').minus(price).format());
     expect(wallet.held.format()).toBe('0');
     await expectCodeDeliveredOnce(stack, user.apiKey, order, sim, ref, '61520', [watch]);
+  });
+
+  it('killed in the middle of a status call, its lease lapses and the restarted worker delivers the code once', async () => {
+    const user = await stack.createUser('50000');
+    const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
+    const price = priceOf(order);
+    const watch = await watchOrder(stack, user.apiKey, order.id);
+    const ref = await stack.upstreamRefOf(order.id);
+    const sim = stack.sim('sa');
+
+    // The next status call about this activation never gets an answer: the worker sits in
+    // its poll pass holding the order's lease when it dies.
+    sim.injectFault({ kind: 'timeout', match: `id=${ref}` });
+    await eventually(
+      'the worker to be stuck in a status call',
+      () => sim.requests.some((r) => r.fault === 'timeout' && r.url.includes(`id=${ref}`)),
+      { timeoutMs: EVENT_WAIT_MS },
+    );
+    const worker = stack.workers.at(-1)!;
+    await worker.kill9();
+
+    sim.deliverSms(ref, 'Telegram code: 30512');
+    stack.startWorker();
+    const sms = await watch.codes.nextData('the code once the lease lapsed', LEASE_LAPSE_WAIT_MS);
+    expect(sms.smsReceived).toMatchObject({ code: '30512', order: { id: order.id } });
+    const wallet = await walletOf(stack, user.apiKey);
+    expect(wallet.balance.format()).toBe(irt('50000').minus(price).format());
+    expect(wallet.held.format()).toBe('0');
+    await expectCodeDeliveredOnce(stack, user.apiKey, order, sim, ref, '30512', [watch]);
   });
 });
 

@@ -12,6 +12,13 @@ export const WORKER_MAIN = join(REPO_ROOT, 'apps/worker/dist/main.js');
 /** Lines of output kept per process, shown when a test fails because of it. */
 const OUTPUT_LINES_KEPT = 200;
 
+/** Children still running, killed if the test process exits without stopping them (a crashed
+ *  or interrupted run must not leave servers listening). */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** A server or worker running as its own process. */
 export class ManagedProcess {
   private readonly output: string[] = [];
@@ -30,8 +37,12 @@ export class ManagedProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    live.add(child);
     this.exit = new Promise((resolveExit) => {
-      child.once('exit', (code, signal) => resolveExit({ code, signal }));
+      child.once('exit', (code, signal) => {
+        live.delete(child);
+        resolveExit({ code, signal });
+      });
     });
   }
 
