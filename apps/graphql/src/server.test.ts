@@ -26,6 +26,16 @@ describe('server bootstrap', () => {
     expect(text).toMatch(/numbroker_graphql_operations_total\{type="query",outcome="ok"\} \d+/);
   });
 
+  it('serves the SMS-Activate protocol on the same port, over the same users and wallets', async () => {
+    const user = await t.createFundedUser('sms-activate-bot', '12345');
+    const endpoint = `${t.server.url}/stubs/handler_api.php`;
+    const balance = await fetch(`${endpoint}?api_key=${user.apiKey}&action=getBalance`);
+    expect(balance.status).toBe(200);
+    expect(await balance.text()).toBe('ACCESS_BALANCE:12345');
+    const badKey = await fetch(`${endpoint}?api_key=nope&action=getBalance`);
+    expect(await badKey.text()).toBe('BAD_KEY');
+  });
+
   it('answers malformed JSON with 400 and stays up', async () => {
     const response = await fetch(t.server.graphqlUrl, {
       method: 'POST',

@@ -30,6 +30,7 @@ import { createLoaders } from './graphql/loaders.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type ServerMetrics } from './observability/metrics.js';
 import { createApiStore } from './services/store-api-store.js';
+import { createSmsActivateRouter } from './sms-activate-endpoint/index.js';
 import type { AppDeps } from './services/app-deps.js';
 import { OutboxTail } from './subscriptions/outbox-tail.js';
 import { createOrderEventsPubSub } from './subscriptions/topics.js';
@@ -73,6 +74,7 @@ export interface NumbrokerServer {
 type WsExtra = { viewer: Viewer };
 
 const GRAPHQL_PATH = '/graphql';
+const SMS_ACTIVATE_PATH = '/stubs/handler_api.php';
 
 function errorBody(code: string, message: string, extra: Record<string, unknown> = {}) {
   return { errors: [{ message, extensions: { code, ...extra } }] };
@@ -210,6 +212,12 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
         logger,
       }),
     }),
+  );
+
+  // SMS-Activate's protocol over the same users, wallets, orders and per-key rate limit.
+  app.use(
+    SMS_ACTIVATE_PATH,
+    createSmsActivateRouter(deps, { store: options.store, authenticate, rateLimit }),
   );
 
   // Bad JSON, oversized bodies and anything thrown before GraphQL: a 4xx or a masked 500,

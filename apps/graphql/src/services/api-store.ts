@@ -33,7 +33,11 @@ export interface NewPendingOrder {
   providerId: string;
   price: Money;
   idempotencyKey: string | null;
-  expiresAt: Date;
+  /** Creation time; the order expires `ttlSeconds` later. */
+  now: Date;
+  ttlSeconds: number;
+  /** If still PENDING then (the server died mid-buy), the worker reconciles it. */
+  reconcileAt: Date;
 }
 
 export interface UpstreamAttempt {

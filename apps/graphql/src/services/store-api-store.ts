@@ -188,7 +188,6 @@ export function createApiStore(store: Store): ApiStore {
     },
 
     async createPendingOrder(order) {
-      const ttlSeconds = Math.max(1, Math.round((order.expiresAt.getTime() - Date.now()) / 1000));
       const result = await store.orders.createPendingOrder({
         userId: order.userId,
         service: order.service,
@@ -198,7 +197,9 @@ export function createApiStore(store: Store): ApiStore {
         priceMinor: order.price.minor,
         currency: order.price.currency,
         idempotencyKey: order.idempotencyKey,
-        ttlSeconds,
+        ttlSeconds: order.ttlSeconds,
+        reconcileAt: order.reconcileAt,
+        now: order.now,
       });
       return { order: toOrderRecord(result.order), created: result.created };
     },

@@ -1,5 +1,5 @@
 import { findCountry, findService } from '@numbroker/core';
-import * as providers from '@numbroker/providers';
+import { COUNTRY_ID_TO_ISO, SERVICE_CODE_TO_SLUG } from '@numbroker/providers';
 
 /** SMS-Activate's numeric country ids and service codes, to our ISO codes and slugs: the
  *  tables of `packages/providers/src/smsactivate/mapping.ts`, which the adapter uses to speak
@@ -9,25 +9,9 @@ export interface SmsActivateCodeTables {
   serviceCodeToSlug: Readonly<Record<string, string>>;
 }
 
-/**
- * The providers package's own tables, when its index exports them (`COUNTRY_ID_TO_ISO`,
- * `SERVICE_CODE_TO_SLUG` from smsactivate/mapping.ts). Looked up by name so this module
- * builds before that export exists; the tables are never copied here.
- */
-export function providerCodeTables(): SmsActivateCodeTables | undefined {
-  const exported = providers as unknown as Record<string, unknown>;
-  const countryIdToIso = exported.COUNTRY_ID_TO_ISO;
-  const serviceCodeToSlug = exported.SERVICE_CODE_TO_SLUG;
-  if (!isStringRecord(countryIdToIso) || !isStringRecord(serviceCodeToSlug)) return undefined;
-  return { countryIdToIso, serviceCodeToSlug };
-}
-
-function isStringRecord(value: unknown): value is Readonly<Record<string, string>> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Object.values(value).every((entry) => typeof entry === 'string')
-  );
+/** The providers package's own tables (the SMS-Activate adapter's), never a copy. */
+export function providerCodeTables(): SmsActivateCodeTables {
+  return { countryIdToIso: COUNTRY_ID_TO_ISO, serviceCodeToSlug: SERVICE_CODE_TO_SLUG };
 }
 
 const COUNTRY_ID = /^\d{1,4}$/;

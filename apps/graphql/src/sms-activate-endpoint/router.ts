@@ -18,7 +18,7 @@ export interface SmsActivateRouterOptions {
   /** The server's per-key limiter, so a key's GraphQL and SMS-Activate requests share one
    *  budget (default: a limiter of this router's own with the same limits). */
   rateLimit?: RateLimiter;
-  /** SMS-Activate ids and codes (default: the tables @numbroker/providers exports). */
+  /** SMS-Activate ids and codes (default: the SMS-Activate adapter's tables). */
   codes?: SmsActivateCodeTables;
 }
 
@@ -32,12 +32,6 @@ export interface SmsActivateRouterOptions {
  */
 export function createSmsActivateRouter(deps: AppDeps, options: SmsActivateRouterOptions): Router {
   const tables = options.codes ?? providerCodeTables();
-  if (!tables) {
-    throw new Error(
-      'the SMS-Activate endpoint needs the SMS-Activate id tables: pass `codes`, or export ' +
-        'COUNTRY_ID_TO_ISO and SERVICE_CODE_TO_SLUG from @numbroker/providers',
-    );
-  }
   const context: EndpointContext = {
     deps,
     codes: new SmsActivateCodes(tables),

@@ -92,6 +92,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
   }).slice(0, MAX_ATTEMPTS);
   const first = candidates[0] as RankedOffer;
 
+  const now = deps.now();
   // Transaction 1. Throws INSUFFICIENT_FUNDS before any upstream call; returns the existing
   // order when this user already used the idempotency key (concurrent calls included).
   const pending = await deps.store.createPendingOrder({
@@ -102,7 +103,9 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     providerId: first.providerId,
     price: first.price,
     idempotencyKey: idempotencyKey ?? null,
-    expiresAt: new Date(deps.now().getTime() + deps.config.orderTtlSeconds * 1000),
+    now,
+    ttlSeconds: deps.config.orderTtlSeconds,
+    reconcileAt: new Date(now.getTime() + deps.config.pendingReconcileSeconds * 1000),
   });
   deps.wakeOutboxTail();
   if (!pending.created) return pending.order;
