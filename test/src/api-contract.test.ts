@@ -1,5 +1,5 @@
 import type { ProviderSimulator } from '@numbroker/providers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/async-queue.js';
 import { graphqlErrorOf } from './support/graphql-http.js';
 import {
@@ -16,7 +16,7 @@ import {
   type OrderView,
   type SmsReceivedEvent,
 } from './support/orders.js';
-import { Stack } from './support/stack.js';
+import { useStack } from './support/lifecycle.js';
 import { EVENT_WAIT_MS, watchOrder } from './support/watch-order.js';
 
 /** Requests a simulator got since `since` whose query has `action=<action>` (SMS-Activate). */
@@ -35,41 +35,37 @@ function actionCalls(
 }
 
 describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
-  let stack: Stack;
   let sa: ProviderSimulator;
   let cheap: ProviderSimulator;
-
-  beforeAll(async () => {
-    stack = await Stack.start({
-      database: 'sqlite',
-      providers: [
-        {
-          id: 'sa',
-          kind: 'smsactivate',
-          offers: [
-            { service: 'telegram', country: 'RU', cost: '12.50', stock: 50 },
-            { service: 'whatsapp', country: 'RU', cost: '25.00', stock: 10 },
-          ],
-        },
-        {
-          // Cheaper for WhatsApp; sells no Telegram.
-          id: 'cheap',
-          kind: 'smsactivate',
-          offers: [
-            { service: 'whatsapp', country: 'RU', cost: '20.00', stock: 10 },
-            { service: 'telegram', country: 'RU', cost: '12.50', stock: 0 },
-          ],
-        },
-      ],
-    });
-    sa = stack.sim('sa');
-    cheap = stack.sim('cheap');
+  const stackOf = useStack({
+    database: 'sqlite',
+    providers: [
+      {
+        id: 'sa',
+        kind: 'smsactivate',
+        offers: [
+          { service: 'telegram', country: 'RU', cost: '12.50', stock: 50 },
+          { service: 'whatsapp', country: 'RU', cost: '25.00', stock: 10 },
+        ],
+      },
+      {
+        // Cheaper for WhatsApp; sells no Telegram.
+        id: 'cheap',
+        kind: 'smsactivate',
+        offers: [
+          { service: 'whatsapp', country: 'RU', cost: '20.00', stock: 10 },
+          { service: 'telegram', country: 'RU', cost: '12.50', stock: 0 },
+        ],
+      },
+    ],
   });
-  afterAll(async () => {
-    await stack?.stop();
+  beforeAll(() => {
+    sa = stackOf().sim('sa');
+    cheap = stackOf().sim('cheap');
   });
 
   it('cancelOrder before a code: CANCELLED, the hold released, cancelled upstream', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('30000');
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     const ref = await stack.upstreamRefOf(order.id);
@@ -87,6 +83,7 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
   });
 
   it('after a code: cancelOrder is CANCEL_NOT_ALLOWED, finishOrder completes it upstream too', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('30000');
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     const watch = await watchOrder(stack, user.apiKey, order.id);
@@ -113,6 +110,7 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
   });
 
   it('ten concurrent buys with one idempotencyKey: one order, one upstream buy, one hold', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('100000');
     const since = Date.now();
     const input = { service: 'telegram', country: 'RU', idempotencyKey: 'e2e-same-key' };
@@ -138,6 +136,7 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
   });
 
   it('refusals buy nothing upstream: no funds, unknown service or country, a maxPrice too low', async () => {
+    const stack = stackOf();
     const poor = await stack.createUser('100');
     const rich = await stack.createUser('100000');
     const since = Date.now();
@@ -171,6 +170,7 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
   });
 
   it('fails over when the cheapest provider has no numbers at the moment of the buy', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('100000');
     const offers = await stack.gql<{ offers: Array<{ provider: string; stock: number }> }>(
       user.apiKey,
@@ -193,6 +193,7 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
   });
 
   it("another user's order is NOT_FOUND for reading, cancelling and subscribing", async () => {
+    const stack = stackOf();
     const owner = await stack.createUser('30000');
     const other = await stack.createUser('30000');
     const order = await buyNumber(stack, owner.apiKey, { service: 'telegram', country: 'RU' });
@@ -220,6 +221,7 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
   });
 
   it('no key or an unknown key is UNAUTHENTICATED; a plain user calling an admin operation is FORBIDDEN', async () => {
+    const stack = stackOf();
     const url = stack.server.graphqlUrl;
     const noKey = await graphqlErrorOf(url, undefined, '{ me { id } }');
     expect(noKey.code).toBe('UNAUTHENTICATED');
@@ -237,12 +239,14 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
   });
 
   it('a WebSocket whose connection_init has a bad key is closed with 4403', async () => {
+    const stack = stackOf();
     const socket = stack.connect('nb-not-a-real-key');
     await expect(socket.ready()).rejects.toThrow(/4403/);
     expect((await socket.closed()).code).toBe(4403);
   });
 
   it('malformed JSON and a GraphQL syntax error get a 4xx, and the server still answers', async () => {
+    const stack = stackOf();
     const user = await stack.createUser();
     const badJson = await fetch(stack.server.graphqlUrl, {
       method: 'POST',

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './support/async-queue.js';
 import {
   buyNumber,
@@ -13,30 +13,24 @@ import {
   type OrderView,
   type SmsReceivedEvent,
 } from './support/orders.js';
-import { Stack } from './support/stack.js';
+import { useStack } from './support/lifecycle.js';
 
 const WAIT_MS = 20_000;
 
 describe.each(['sqlite', 'postgres'] as const)('a code reaches the subscriber (%s)', (database) => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await Stack.start({
-      database,
-      providers: [
-        {
-          id: 'sa',
-          kind: 'smsactivate',
-          offers: [{ service: 'telegram', country: 'RU', cost: '12.50', stock: 50 }],
-        },
-      ],
-    });
-  });
-  afterAll(async () => {
-    await stack?.stop();
+  const stackOf = useStack({
+    database,
+    providers: [
+      {
+        id: 'sa',
+        kind: 'smsactivate',
+        offers: [{ service: 'telegram', country: 'RU', cost: '12.50', stock: 50 }],
+      },
+    ],
   });
 
   it('buy, SMS at the simulator, code over graphql-ws; the price is held then captured exactly, the SMS stored once', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('100000');
     const offers = await stack.gql<{
       offers: Array<{ provider: string; price: { amount: string } }>;

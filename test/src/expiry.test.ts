@@ -1,29 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buyNumber, getOrder, irt, priceOf, walletOf } from './support/orders.js';
-import { Stack } from './support/stack.js';
+import { useStack } from './support/lifecycle.js';
 import { EVENT_WAIT_MS, watchOrder } from './support/watch-order.js';
 
 describe('an order without a code expires (sqlite, orderTtlSeconds 3)', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await Stack.start({
-      database: 'sqlite',
-      orderTtlSeconds: 3,
-      providers: [
-        {
-          id: 'sa',
-          kind: 'smsactivate',
-          offers: [{ service: 'telegram', country: 'RU', cost: '12.50', stock: 50 }],
-        },
-      ],
-    });
-  });
-  afterAll(async () => {
-    await stack?.stop();
+  const stackOf = useStack({
+    database: 'sqlite',
+    orderTtlSeconds: 3,
+    providers: [
+      {
+        id: 'sa',
+        kind: 'smsactivate',
+        offers: [{ service: 'telegram', country: 'RU', cost: '12.50', stock: 50 }],
+      },
+    ],
   });
 
   it('is cancelled upstream, EXPIRED, and the wallet is restored exactly', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('40000');
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     expect(Date.parse(order.expiresAt) - Date.parse(order.createdAt)).toBe(3000);

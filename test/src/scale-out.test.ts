@@ -1,5 +1,5 @@
 import { createSimulator, type ProviderSimulator } from '@numbroker/providers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './support/async-queue.js';
 import type { WsConnection } from './support/graphql-ws-client.js';
 import {
@@ -13,7 +13,7 @@ import {
   type SmsReceivedEvent,
 } from './support/orders.js';
 import { overlappingCalls, RecordingProxy, type ProxiedCall } from './support/recording-proxy.js';
-import { Stack } from './support/stack.js';
+import { useStack } from './support/lifecycle.js';
 import { EVENT_WAIT_MS } from './support/watch-order.js';
 
 const ORDERS = 6;
@@ -22,47 +22,50 @@ const ORDERS = 6;
 const GET_SMS_HOLD_MS = 120;
 
 describe('two servers and two workers on Postgres', () => {
-  let stack: Stack;
-  let sim: ProviderSimulator;
+  let sim: ProviderSimulator | undefined;
   const proxies = new Map<string, RecordingProxy>();
-
-  beforeAll(async () => {
-    sim = createSimulator('smsman');
-    await sim.start(0, '127.0.0.1');
-    sim.setOffer({ service: 'telegram', country: 'RU', cost: '10.00', stock: 100 });
-    sim.setBalance('10000.00');
-    // One proxy per worker, so each status call is known by the worker that made it.
-    const proxyUrls = new Map<string, string>();
-    for (const worker of ['worker-0', 'worker-1']) {
-      const proxy = new RecordingProxy(new URL(sim.baseUrl), {
-        match: '/get-sms',
-        ms: GET_SMS_HOLD_MS,
-      });
-      proxies.set(worker, proxy);
-      proxyUrls.set(worker, await proxy.start());
-    }
-    stack = await Stack.start({
-      database: 'postgres',
-      servers: 2,
-      workers: 2,
-      pollIntervalMs: 200,
-      providers: [
-        {
-          id: 'man',
-          kind: 'smsman',
-          instance: sim,
-          offers: [{ service: 'telegram', country: 'RU', cost: '10.00', stock: 100 }],
-          baseUrl: (simulator, process) => proxyUrls.get(process) ?? simulator.baseUrl,
-        },
-      ],
-    });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await Promise.all([...proxies.values()].map((proxy) => proxy.stop()));
-  });
+  const stackOf = useStack(
+    async () => {
+      const simulator = createSimulator('smsman');
+      sim = simulator;
+      await simulator.start(0, '127.0.0.1');
+      simulator.setBalance('10000.00');
+      // One proxy per worker, so each status call is known by the worker that made it.
+      const proxyUrls = new Map<string, string>();
+      for (const worker of ['worker-0', 'worker-1']) {
+        const proxy = new RecordingProxy(new URL(simulator.baseUrl), {
+          match: '/get-sms',
+          ms: GET_SMS_HOLD_MS,
+        });
+        proxies.set(worker, proxy);
+        proxyUrls.set(worker, await proxy.start());
+      }
+      return {
+        database: 'postgres',
+        servers: 2,
+        workers: 2,
+        pollIntervalMs: 200,
+        providers: [
+          {
+            id: 'man',
+            kind: 'smsman',
+            instance: simulator,
+            offers: [{ service: 'telegram', country: 'RU', cost: '10.00', stock: 100 }],
+            baseUrl: (started, process) => proxyUrls.get(process) ?? started.baseUrl,
+          },
+        ],
+      };
+    },
+    async () => {
+      // The stack stops the simulator it was given; this is for a start that failed early.
+      await sim?.stop();
+      await Promise.all([...proxies.values()].map((proxy) => proxy.stop()));
+    },
+  );
 
   it('every order is polled by one worker at a time and every code reaches both servers once', async () => {
+    const stack = stackOf();
+    const simulator = stack.sim('man');
     const user = await stack.createUser('1000000');
     // Subscribers of all the user's orders on each server; `after: "0"` replays from the start.
     const sockets: WsConnection[] = [stack.connect(user.apiKey, 0), stack.connect(user.apiKey, 1)];
@@ -93,7 +96,7 @@ describe('two servers and two workers on Postgres', () => {
 
     const codeOf = (index: number) => String(40_100 + index * 11);
     orders.forEach((order, index) => {
-      sim.deliverSms(refs.get(order.id)!, `Telegram code: ${codeOf(index)}`);
+      simulator.deliverSms(refs.get(order.id)!, `Telegram code: ${codeOf(index)}`);
     });
 
     for (const [w, watch] of watches.entries()) {

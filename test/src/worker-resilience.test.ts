@@ -1,8 +1,8 @@
 import type { SimulatorBase } from '@numbroker/providers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './support/async-queue.js';
 import { buyNumber, getOrder, irt, priceOf, walletOf } from './support/orders.js';
-import { Stack } from './support/stack.js';
+import { useStack } from './support/lifecycle.js';
 import {
   EVENT_WAIT_MS,
   expectCodeDeliveredOnce,
@@ -17,19 +17,13 @@ const LEASE_LAPSE_WAIT_MS = 60_000;
 const TELEGRAM_RU = { service: 'telegram', country: 'RU', cost: '12.50', stock: 50 };
 
 describe.each(['sqlite', 'postgres'] as const)('the worker killed with -9 (%s)', (database) => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await Stack.start({
-      database,
-      providers: [{ id: 'sa', kind: 'smsactivate', offers: [TELEGRAM_RU] }],
-    });
-  });
-  afterAll(async () => {
-    await stack?.stop();
+  const stackOf = useStack({
+    database,
+    providers: [{ id: 'sa', kind: 'smsactivate', offers: [TELEGRAM_RU] }],
   });
 
   it('an SMS that lands while no worker runs arrives once after the restart', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('50000');
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     const price = priceOf(order);
@@ -61,6 +55,7 @@ describe.each(['sqlite', 'postgres'] as const)('the worker killed with -9 (%s)',
   });
 
   it('killed in the middle of a status call, its lease lapses and the restarted worker delivers the code once', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('50000');
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     const price = priceOf(order);
@@ -91,19 +86,13 @@ describe.each(['sqlite', 'postgres'] as const)('the worker killed with -9 (%s)',
 });
 
 describe('an upstream answering HTML 502 for a while (sqlite)', () => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await Stack.start({
-      database: 'sqlite',
-      providers: [{ id: 'sa', kind: 'smsactivate', offers: [TELEGRAM_RU] }],
-    });
-  });
-  afterAll(async () => {
-    await stack?.stop();
+  const stackOf = useStack({
+    database: 'sqlite',
+    providers: [{ id: 'sa', kind: 'smsactivate', offers: [TELEGRAM_RU] }],
   });
 
   it('the order survives and its code arrives', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('50000');
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     const watch = await watchOrder(stack, user.apiKey, order.id);
@@ -134,6 +123,7 @@ describe('an upstream answering HTML 502 for a while (sqlite)', () => {
   });
 
   it('an activation the upstream ends on its own is refunded to the customer', async () => {
+    const stack = stackOf();
     const user = await stack.createUser('50000');
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     const watch = await watchOrder(stack, user.apiKey, order.id);

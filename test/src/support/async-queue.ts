@@ -69,6 +69,11 @@ interface Waiter<T> {
   reject: (error: Error) => void;
 }
 
+/** Thrown from an `eventually` check: the wait is hopeless (a process died), fail at once. */
+export class StopWaiting extends Error {
+  override readonly name = 'StopWaiting';
+}
+
 /** Polls `check` until it returns a value other than undefined/false; for state that raises
  *  no event the test can listen to (a simulator's request log, a row in the database). */
 export async function eventually<T>(
@@ -83,6 +88,7 @@ export async function eventually<T>(
       const value = await check();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {

@@ -11,7 +11,7 @@ import {
   type SimulatorOptions,
 } from '@numbroker/providers';
 import { Store } from '@numbroker/store';
-import { eventually } from './async-queue.js';
+import { eventually, StopWaiting } from './async-queue.js';
 import { createE2eDatabase, type DatabaseKind, type E2eDatabase } from './databases.js';
 import { graphql, graphqlRaw, type GraphqlResponse } from './graphql-http.js';
 import { WsConnection } from './graphql-ws-client.js';
@@ -174,21 +174,21 @@ export class Stack {
     const index = this.serverCount++;
     const port = await freePort();
     const configPath = this.writeConfig(`server-${index}`, port);
-    const process = ManagedProcess.start(`server-${index}`, SERVER_MAIN, configPath);
-    this.processes.push(process);
+    const child = ManagedProcess.start(`server-${index}`, SERVER_MAIN, configPath);
+    this.processes.push(child);
     const baseUrl = `http://127.0.0.1:${port}`;
     const handle: ServerHandle = {
-      process,
+      process: child,
       port,
       baseUrl,
       graphqlUrl: `${baseUrl}/graphql`,
       wsUrl: `ws://127.0.0.1:${port}/graphql`,
     };
     await eventually(
-      `${process.name} to answer /healthz`,
+      `${child.name} to answer /healthz`,
       async () => {
-        if (!process.running) {
-          throw new Error(`${process.name} exited:\n${process.recentOutput()}`);
+        if (!child.running) {
+          throw new StopWaiting(`${child.name} exited:\n${child.recentOutput()}`);
         }
         return (await fetch(`${baseUrl}/healthz`)).ok;
       },
@@ -219,7 +219,9 @@ export class Stack {
       'the first catalog sync (an offer of every stocked provider)',
       async () => {
         for (const worker of this.workers) {
-          if (!worker.running) throw new Error(`${worker.name} exited:\n${worker.recentOutput()}`);
+          if (!worker.running) {
+            throw new StopWaiting(`${worker.name} exited:\n${worker.recentOutput()}`);
+          }
         }
         for (const probe of probes) {
           const data = await graphql<{ offers: Array<{ provider: string }> }>(
