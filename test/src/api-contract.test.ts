@@ -1,5 +1,5 @@
 import type { ProviderSimulator } from '@numbroker/providers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './support/async-queue.js';
 import { graphqlErrorOf } from './support/graphql-http.js';
 import {
@@ -35,8 +35,6 @@ function actionCalls(
 }
 
 describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
-  let sa: ProviderSimulator;
-  let cheap: ProviderSimulator;
   const stackOf = useStack({
     database: 'sqlite',
     providers: [
@@ -59,10 +57,8 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
       },
     ],
   });
-  beforeAll(() => {
-    sa = stackOf().sim('sa');
-    cheap = stackOf().sim('cheap');
-  });
+  /** The simulators behind the providers `sa` and `cheap`. */
+  const sim = (providerId: 'sa' | 'cheap'): ProviderSimulator => stackOf().sim(providerId);
 
   it('cancelOrder before a code: CANCELLED, the hold released, cancelled upstream', async () => {
     const stack = stackOf();
@@ -74,8 +70,8 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
       id: order.id,
     });
     expect(cancelled.cancelOrder.status).toBe('CANCELLED');
-    expect(actionCalls(sa, 'setStatus', since, { id: ref, status: '8' })).toHaveLength(1);
-    expect(sa.activation(ref)?.state).toBe('cancelled');
+    expect(actionCalls(sim('sa'), 'setStatus', since, { id: ref, status: '8' })).toHaveLength(1);
+    expect(sim('sa').activation(ref)?.state).toBe('cancelled');
     const wallet = await walletOf(stack, user.apiKey);
     expect(wallet.balance.format()).toBe('30000');
     expect(wallet.held.format()).toBe('0');
@@ -88,7 +84,7 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     const watch = await watchOrder(stack, user.apiKey, order.id);
     const ref = await stack.upstreamRefOf(order.id);
-    sa.deliverSms(ref, 'Telegram code: 90210');
+    sim('sa').deliverSms(ref, 'Telegram code: 90210');
     await watch.codes.nextData('the code', EVENT_WAIT_MS);
 
     const since = Date.now();
@@ -96,14 +92,14 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
       id: order.id,
     });
     expect(refused.code).toBe('CANCEL_NOT_ALLOWED');
-    expect(actionCalls(sa, 'setStatus', since, { id: ref, status: '8' })).toHaveLength(0);
+    expect(actionCalls(sim('sa'), 'setStatus', since, { id: ref, status: '8' })).toHaveLength(0);
 
     const finished = await stack.gql<{ finishOrder: OrderView }>(user.apiKey, FINISH_ORDER, {
       id: order.id,
     });
     expect(finished.finishOrder).toMatchObject({ status: 'COMPLETED', smsCode: '90210' });
-    expect(actionCalls(sa, 'setStatus', since, { id: ref, status: '6' })).toHaveLength(1);
-    expect(sa.activation(ref)?.state).toBe('finished');
+    expect(actionCalls(sim('sa'), 'setStatus', since, { id: ref, status: '6' })).toHaveLength(1);
+    expect(sim('sa').activation(ref)?.state).toBe('finished');
     const wallet = await walletOf(stack, user.apiKey);
     expect(wallet.balance.format()).toBe(irt('30000').minus(priceOf(order)).format());
     expect(wallet.held.format()).toBe('0');
@@ -122,8 +118,8 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
     // A duplicate that arrives while the first buy is still upstream sees the order PENDING.
     expect(answers.every((order) => ['ACTIVE', 'PENDING'].includes(order.status))).toBe(true);
     expect((await getOrder(stack, user.apiKey, answers[0]!.id)).status).toBe('ACTIVE');
-    expect(actionCalls(sa, 'getNumber', since)).toHaveLength(1);
-    expect(actionCalls(cheap, 'getNumber', since)).toHaveLength(0);
+    expect(actionCalls(sim('sa'), 'getNumber', since)).toHaveLength(1);
+    expect(actionCalls(sim('cheap'), 'getNumber', since)).toHaveLength(0);
     const wallet = await walletOf(stack, user.apiKey);
     const price = priceOf(answers[0]!);
     expect(wallet.held.format()).toBe(price.format());
@@ -132,7 +128,7 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
     // The same key later still names the same order.
     const again = await buyNumber(stack, user.apiKey, input);
     expect(again.id).toBe(answers[0]!.id);
-    expect(actionCalls(sa, 'getNumber', since)).toHaveLength(1);
+    expect(actionCalls(sim('sa'), 'getNumber', since)).toHaveLength(1);
   });
 
   it('refusals buy nothing upstream: no funds, unknown service or country, a maxPrice too low', async () => {
@@ -157,8 +153,8 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
       (await buy(rich.apiKey, { service: 'telegram', country: 'RU', maxPrice: '14999' })).code,
     ).toBe('PRICE_ABOVE_MAX');
 
-    expect(actionCalls(sa, 'getNumber', since)).toHaveLength(0);
-    expect(actionCalls(cheap, 'getNumber', since)).toHaveLength(0);
+    expect(actionCalls(sim('sa'), 'getNumber', since)).toHaveLength(0);
+    expect(actionCalls(sim('cheap'), 'getNumber', since)).toHaveLength(0);
     for (const [user, credit] of [
       [poor, '100'],
       [rich, '100000'],
@@ -178,13 +174,13 @@ describe('the GraphQL API contract over HTTP and WebSocket (sqlite)', () => {
     );
     expect(offers.offers.map((o) => o.provider)).toEqual(['cheap', 'sa']);
     // The catalog still lists its stock; the upstream answers NO_NUMBERS.
-    cheap.setOffer({ service: 'whatsapp', country: 'RU', cost: '20.00', stock: 0 });
+    sim('cheap').setOffer({ service: 'whatsapp', country: 'RU', cost: '20.00', stock: 0 });
     const since = Date.now();
 
     const order = await buyNumber(stack, user.apiKey, { service: 'whatsapp', country: 'RU' });
     expect(order).toMatchObject({ status: 'ACTIVE', provider: 'sa' });
-    expect(actionCalls(cheap, 'getNumber', since)).toHaveLength(1);
-    expect(actionCalls(sa, 'getNumber', since)).toHaveLength(1);
+    expect(actionCalls(sim('cheap'), 'getNumber', since)).toHaveLength(1);
+    expect(actionCalls(sim('sa'), 'getNumber', since)).toHaveLength(1);
     // The price is one of the two offers' (20.00 or 25.00 RUB), and exactly what is held.
     expect(['24000', '30000']).toContain(order.price.amount);
     const wallet = await walletOf(stack, user.apiKey);

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { Stack, type StackOptions } from './stack.js';
 
 /**
- * One stack for a describe block: started in beforeAll, stopped in afterAll whatever happened
+ * One stack for a describe block: started in beforeAll (a failed start fails every test of the
+ * block with its error, never a skip), stopped in afterAll whatever happened
  * (with `cleanup` after it, for what the test made around the stack), and the processes' last
  * log lines printed under a failed test.
  */
@@ -11,8 +12,14 @@ export function useStack(
   cleanup?: () => Promise<void>,
 ): () => Stack {
   let stack: Stack | undefined;
+  let startError: Error | undefined;
   beforeAll(async () => {
-    stack = await Stack.start(typeof options === 'function' ? await options() : options);
+    try {
+      stack = await Stack.start(typeof options === 'function' ? await options() : options);
+    } catch (error) {
+      // Kept for every test to fail with: a failed beforeAll would only mark them skipped.
+      startError = error instanceof Error ? error : new Error(String(error));
+    }
   });
   afterEach((context) => {
     if (context.task.result?.state !== 'fail' || !stack) return;
@@ -28,7 +35,8 @@ export function useStack(
     }
   });
   return () => {
-    if (!stack) throw new Error('the stack is not running (its start failed)');
+    if (startError) throw startError;
+    if (!stack) throw new Error('the stack is not running');
     return stack;
   };
 }
