@@ -41,6 +41,7 @@ async function openStream(
   const stream = orderEventStream({
     pubSub: context.deps.pubSub,
     userId: viewer.id,
+    orderId,
     after: args.after,
     matches: (event) =>
       (orderId === undefined || event.orderId === orderId) &&

@@ -1,10 +1,12 @@
-import { Repeater } from '@graphql-yoga/subscription';
+import { Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
 import type { OrderEventRecord } from '../services/records.js';
-import type { OrderEventsPubSub } from './topics.js';
+import { SUBSCRIBER_BUFFER, type OrderEventsPubSub } from './topics.js';
 
 export interface OrderEventStreamOptions {
   pubSub: OrderEventsPubSub;
   userId: string;
+  /** One order's events only (its own topic); all of the user's when absent. */
+  orderId?: string | undefined;
   /** The last event id the subscriber saw: what came later is replayed from the outbox first. */
   after?: string | undefined;
   /** Which events this subscription wants. */
@@ -25,7 +27,11 @@ export function orderEventStream(
   options: OrderEventStreamOptions,
 ): AsyncIterableIterator<OrderEventRecord> {
   return new Repeater<OrderEventRecord>(async (push, stop) => {
-    const live = options.pubSub.subscribe('ORDER_EVENT', options.userId)[Symbol.asyncIterator]();
+    const topic =
+      options.orderId === undefined
+        ? options.pubSub.subscribe('ORDER_EVENT', options.userId)
+        : options.pubSub.subscribe('ORDER_EVENT_OF_ORDER', options.orderId);
+    const live = topic[Symbol.asyncIterator]();
     // The first next() registers the listener synchronously; from here nothing is missed.
     let nextLive = live.next();
     options.onOpen?.();
@@ -41,6 +47,8 @@ export function orderEventStream(
       const id = BigInt(event.id);
       if (lastId !== undefined && id <= lastId) return;
       lastId = id;
+      // The sliding buffer makes this immediate, so the live topic is drained at once and a
+      // slow subscriber only ever delays (or, past the buffer, drops the oldest of) its own.
       if (options.matches(event)) await push(event);
     };
     try {
@@ -70,5 +78,5 @@ export function orderEventStream(
       await live.return?.();
     }
     stop();
-  });
+  }, new SlidingBuffer(SUBSCRIBER_BUFFER));
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { OrderEventRecord } from '../services/records.js';
-import type { OrderEventsPubSub } from './topics.js';
+import { publishOrderEvent, type OrderEventsPubSub } from './topics.js';
 
 export interface OutboxTailOptions {
   pubSub: OrderEventsPubSub;
@@ -87,7 +87,7 @@ export class OutboxTail {
     for (;;) {
       const events = await this.options.readEventsAfter(this.cursor, BATCH);
       for (const event of events) {
-        this.options.pubSub.publish('ORDER_EVENT', event.userId, event);
+        publishOrderEvent(this.options.pubSub, event);
         this.cursor = event.id;
       }
       if (events.length > 0) this.options.onPublished?.(events.length);
