@@ -259,9 +259,18 @@ async function smsLatency(stack: Stack, apiKey: string, clients: Client[]): Prom
     async () => latencies.length >= chosen.length,
     POLL_INTERVAL_MS * 10,
     'every code',
-  ).catch((error: Error) =>
-    console.error(`${error.message}: ${latencies.length}/${chosen.length} arrived`),
-  );
+  ).catch(async (error: Error) => {
+    // Tell the worker's side from the server's: how many orders did get their code?
+    const stored = await graphql<{ orders: { nodes: unknown[] } }>(
+      stack.graphqlUrl,
+      apiKey,
+      '{ orders(first: 100, status: CODE_RECEIVED) { nodes { id } } }',
+    );
+    console.error(
+      `${error.message}: ${latencies.length}/${chosen.length} reached the subscriber, ` +
+        `${stored.orders.nodes.length} (of the first 100) orders have their code`,
+    );
+  });
   const sorted = [...latencies].sort((a, b) => a - b);
   const p50 = percentile(sorted, 50);
   const p99 = percentile(sorted, 99);

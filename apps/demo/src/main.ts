@@ -115,7 +115,7 @@ async function main(): Promise<void> {
 numbroker demo is running.
 
   GraphiQL:      ${baseUrl}/graphql?key=${encodeURIComponent(demoKey)}
-  demo API key:  ${demoKey}   (wallet funded with 10,000,000 IRT)
+  demo API key:  ${demoKey}   (its wallet got 10,000,000 IRT on the first run)
   data:          ${dataDir}
   simulators:    ${simulators.map(({ kind, sim }) => `${kind} ${sim.baseUrl}`).join('\n                 ')}
 

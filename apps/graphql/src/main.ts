@@ -12,7 +12,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: logLevel() });
   const store = await Store.open(config.database, { currency: config.currency });
   const adapters = config.providers.map((account) => createAdapter(account, { logger }));
-  const server = await createServer({ config, store, adapters, logger });
+  const server = await createServer({
+    config,
+    store,
+    adapters,
+    logger,
+    rateLimit: { points: config.rateLimit.requests, windowSeconds: config.rateLimit.windowSeconds },
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -63,8 +63,17 @@ describe('defaults', () => {
       providers: [],
       workerMetricsPort: 0,
       pendingReconcileSeconds: 120,
+      rateLimit: { requests: 1000, windowSeconds: 10 },
     });
     expect(config.adminApiKey).toBeUndefined();
+  });
+
+  it('takes a per-key rate limit and names a bad one', () => {
+    expect(parseConfig({ rateLimit: { requests: 5 } }).rateLimit).toEqual({
+      requests: 5,
+      windowSeconds: 10,
+    });
+    expect(() => parseConfig({ rateLimit: { requests: 0 } })).toThrow(/rateLimit\.requests/);
   });
 
   it('a file with only providers works; currency and timeout default per kind', () => {

@@ -40,6 +40,8 @@ export const DEFAULTS = {
   /** 0 = the worker serves no metrics endpoint. */
   workerMetricsPort: 0,
   pendingReconcileSeconds: 120,
+  /** Per API key, over GraphQL and the SMS-Activate endpoint together. */
+  rateLimit: { requests: 1000, windowSeconds: 10 },
 } as const;
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]*$/;
@@ -175,6 +177,12 @@ export const configSchema = z
     providers: z.array(provider).default([]),
     workerMetricsPort: port.default(DEFAULTS.workerMetricsPort),
     pendingReconcileSeconds: positiveInt().default(DEFAULTS.pendingReconcileSeconds),
+    rateLimit: z
+      .strictObject({
+        requests: positiveInt().default(DEFAULTS.rateLimit.requests),
+        windowSeconds: positiveInt(3600).default(DEFAULTS.rateLimit.windowSeconds),
+      })
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
