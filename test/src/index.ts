@@ -7,4 +7,5 @@ export * from './support/graphql-ws-client.js';
 export * from './support/orders.js';
 export * from './support/ports.js';
 export * from './support/processes.js';
+export * from './support/recording-proxy.js';
 export * from './support/stack.js';
