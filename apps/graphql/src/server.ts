@@ -316,6 +316,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       if (httpServer.listening) {
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       }
+      await store.flush();
       logger.info('numbroker GraphQL server stopped');
     })();
     return closing;

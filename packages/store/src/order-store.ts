@@ -279,17 +279,26 @@ export class OrderStore {
 
   /** One row per upstream call (routing statistics, audit). */
   async recordAttempt(input: AttemptInput): Promise<void> {
+    await this.recordAttempts([input]);
+  }
+
+  /** Many attempt rows in one transaction (one INSERT per 100 rows). */
+  async recordAttempts(inputs: readonly AttemptInput[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const rows = inputs.map((input) => ({
+      id: randomUUID(),
+      orderId: input.orderId ?? null,
+      providerId: input.providerId,
+      operation: input.operation,
+      outcome: input.outcome,
+      errorCode: input.errorCode ?? null,
+      durationMs: Math.max(0, Math.round(input.durationMs)),
+      createdAt: input.now ?? new Date(),
+    }));
     await this.db.transaction(async (tx) => {
-      await tx.insert(UpstreamAttemptEntity, {
-        id: randomUUID(),
-        orderId: input.orderId ?? null,
-        providerId: input.providerId,
-        operation: input.operation,
-        outcome: input.outcome,
-        errorCode: input.errorCode ?? null,
-        durationMs: Math.max(0, Math.round(input.durationMs)),
-        createdAt: input.now ?? new Date(),
-      });
+      for (let start = 0; start < rows.length; start += 100) {
+        await tx.insert(UpstreamAttemptEntity, rows.slice(start, start + 100));
+      }
     });
   }
 

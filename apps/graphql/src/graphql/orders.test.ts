@@ -79,6 +79,7 @@ describe('orders over HTTP', () => {
     expect(bought.data?.buyNumber).toMatchObject({ status: 'ACTIVE', provider: 'beta' });
     expect(alpha.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
     expect(beta.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
+    await t.server.deps.store.flush(); // attempt rows are written in batches
     const attempts = await t.store.db.dataSource.query(
       'SELECT provider_id, outcome, error_code FROM upstream_attempts ORDER BY created_at',
     );

@@ -82,5 +82,8 @@ export interface ApiStore {
     command: OrderCommand,
     extra?: { providerId?: string; operator?: string | null; cost?: Money },
   ): Promise<OrderRecord>;
+  /** Recorded in the background, in batches: never slows or fails the call it describes. */
   recordAttempt(attempt: UpstreamAttempt): Promise<void>;
+  /** Writes whatever is still buffered (shutdown, tests). */
+  flush(): Promise<void>;
 }

@@ -1,6 +1,9 @@
 import { Money, type OrderStatus } from '@numbroker/core';
+import { LRUCache } from 'lru-cache';
 import {
+  hashApiKey,
   parseEventPayload,
+  type AttemptInput,
   type OfferEntity,
   type OrderEntity,
   type OrderEventEntity,
@@ -88,7 +91,33 @@ function toOfferRecord(offer: OfferEntity): StoredOfferRecord {
 }
 
 /** ApiStore over @numbroker/store: its transactional operations, shaped for the API. */
+/** The catalog and provider health change at the worker's sync (every catalogSyncSeconds) or
+ *  breaker flip; re-reading them for every buy would put two more queries on SQLite's single
+ *  connection per order. A second of staleness is harmless: the upstream has the last word. */
+const CATALOG_CACHE_MS = 1000;
+/** Keys are looked up on every request; a known key's user is kept this long. */
+const API_KEY_CACHE_MS = 5000;
+/** Attempt rows (statistics and audit) are written in batches, off the buy's path. */
+const ATTEMPT_FLUSH_MS = 50;
+const ATTEMPT_BATCH = 200;
+
 export function createApiStore(store: Store): ApiStore {
+  const catalogCache = new LRUCache<string, { value: unknown }>({
+    max: 1000,
+    ttl: CATALOG_CACHE_MS,
+  });
+  const cached = async <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    const hit = catalogCache.get(key);
+    if (hit) return hit.value as T;
+    const value = await load();
+    catalogCache.set(key, { value });
+    return value;
+  };
+  const usersByKey = new LRUCache<string, { id: string; name: string; isAdmin: boolean }>({
+    max: 10_000,
+    ttl: API_KEY_CACHE_MS,
+  });
+  const attempts = new AttemptWriter(store, ATTEMPT_FLUSH_MS, ATTEMPT_BATCH);
   const userRecord = async (userId: string): Promise<UserRecord | null> => {
     const user = await store.users.findById(userId);
     if (!user) return null;
@@ -109,8 +138,15 @@ export function createApiStore(store: Store): ApiStore {
 
   return {
     async findUserByApiKey(apiKey) {
+      // Keyed by the hash: the cache never holds a key in clear.
+      const hash = hashApiKey(apiKey);
+      const known = usersByKey.get(hash);
+      if (known) return known;
       const user = await store.users.findByApiKey(apiKey);
-      return user ? { id: user.id, name: user.name, isAdmin: user.isAdmin } : null;
+      if (!user) return null;
+      const record = { id: user.id, name: user.name, isAdmin: user.isAdmin };
+      usersByKey.set(hash, record);
+      return record;
     },
     getUser: userRecord,
     async createUser(name) {
@@ -165,11 +201,13 @@ export function createApiStore(store: Store): ApiStore {
     },
 
     async listOffers(service, country) {
-      const offers = await store.offers.findOffers({ service, country: country ?? null });
-      return offers.map(toOfferRecord);
+      return cached(`offers:${service}:${country ?? '*'}`, async () => {
+        const offers = await store.offers.findOffers({ service, country: country ?? null });
+        return offers.map(toOfferRecord);
+      });
     },
     async providerStates() {
-      const states = await store.providers.list();
+      const states = await cached('provider-states', () => store.providers.list());
       return new Map(
         states.map((state) => [
           state.providerId,
@@ -211,16 +249,54 @@ export function createApiStore(store: Store): ApiStore {
       return toOrderRecord(result.order);
     },
     async recordAttempt(attempt) {
-      await store.orders.recordAttempt({
+      attempts.add({
         orderId: attempt.orderId,
         providerId: attempt.providerId,
         operation: attempt.operation,
         outcome: attempt.ok ? 'OK' : 'ERROR',
         errorCode: attempt.errorCode,
         durationMs: attempt.durationMs,
+        now: new Date(),
       });
     },
+    flush: () => attempts.flush(),
   };
+}
+
+/** Collects attempt rows and writes them together: one transaction per batch instead of one
+ *  per upstream call. `flush()` at shutdown writes what is left. */
+class AttemptWriter {
+  private pending: AttemptInput[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly flushMs: number,
+    private readonly batch: number,
+  ) {}
+
+  add(attempt: AttemptInput): void {
+    this.pending.push(attempt);
+    if (this.pending.length >= this.batch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.pending;
+    this.pending = [];
+    if (rows.length > 0) {
+      this.writing = this.writing
+        .then(() => this.store.orders.recordAttempts(rows))
+        .catch(() => {
+          // Statistics only: a failed write must never fail a buy. Keep nothing for a retry,
+          // so a broken database cannot grow this buffer without bound.
+        });
+    }
+    return this.writing;
+  }
 }
 
 /** Same shape as the store's cursor, for orders in the middle of a page. */
