@@ -16,6 +16,7 @@ import {
   SmsType,
 } from './order.type.js';
 import { OrdersArgs } from './orders.args.js';
+import { notFound } from '../errors/api-error.js';
 
 @Resolver(() => OrderType)
 export class OrderResolver {
@@ -25,8 +26,10 @@ export class OrderResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType | null> {
     const viewer = requireUser(context);
+    // SPEC: another user's order is NOT_FOUND for reading too, exactly like a missing one.
     const order = await getOrder(context.deps, viewer.id, id);
-    return order ? toOrderType(order) : null;
+    if (!order) throw notFound('order', id);
+    return toOrderType(order);
   }
 
   @Query(() => OrderConnectionType, { description: "The caller's orders, newest first." })

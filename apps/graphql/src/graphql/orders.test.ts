@@ -207,6 +207,7 @@ describe('orders over HTTP', () => {
       other.apiKey,
     );
     expect(readOther.data?.order).toBeNull();
+    expect(readOther.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const cancelled = await t.request<{ cancelOrder: { status: string } }>(
       `mutation { cancelOrder(id: "${first.id}") { status } }`,
       {},
