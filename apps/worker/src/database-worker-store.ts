@@ -68,8 +68,9 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     now: Date,
     limit: number,
     leaseMs: number,
+    dueBy?: Date,
   ): Promise<LeasedOrder[]> {
-    const rows = await this.store.orders.claimDueOrders(workerId, now, limit, leaseMs);
+    const rows = await this.store.orders.claimDueOrders(workerId, now, limit, leaseMs, dueBy);
     const leased: LeasedOrder[] = [];
     const broken: Reschedule[] = [];
     for (const row of rows) {

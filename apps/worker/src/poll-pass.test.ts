@@ -152,6 +152,17 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect(order.nextPollAt!.getTime()).toBeLessThanOrEqual(order.expiresAt.getTime());
   });
 
+  it('checks orders due within the lease-ahead window now, and none due later', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    await h.pollPass(); // first check right after the buy; the next is one interval later
+    const nextPollAt = (await h.order(orderId)).nextPollAt!.getTime();
+    const untilDue = nextPollAt - h.clock.now().getTime();
+    expect(await h.pollPass({ leaseAheadMs: untilDue - 1 })).toBe(0);
+    expect(await h.pollPass({ leaseAheadMs: untilDue })).toBe(1);
+  });
+
   it('retries a refused early cancel until the upstream allows it', async () => {
     const h = await harness({
       simulator: { earlyCancelDeniedMs: (ORDER_TTL_SECONDS + 60) * 1000 },

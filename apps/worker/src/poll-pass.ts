@@ -30,6 +30,9 @@ export interface PollPassDeps {
   /** Orders leased per batch; a pass keeps leasing until nothing is due. */
   batchSize: number;
   leaseMs: number;
+  /** Orders due within this much are checked now: never late, at most this early, so a
+   *  pass gathers more orders per batch status request and passes stay few. */
+  leaseAheadMs: number;
   /** Per-order status calls in flight at once per provider without a batch endpoint (the
    *  adapter's own rate limiter still applies on top). */
   perOrderConcurrency: number;
@@ -48,11 +51,13 @@ const MAX_BACKOFF_MS = 60_000;
 export async function runPollPass(deps: PollPassDeps): Promise<number> {
   let total = 0;
   for (;;) {
+    const now = deps.now();
     const leased = await deps.store.leaseDueOrders(
       deps.workerId,
-      deps.now(),
+      now,
       deps.batchSize,
       deps.leaseMs,
+      new Date(now.getTime() + deps.leaseAheadMs),
     );
     if (leased.length === 0) return total;
     total += leased.length;

@@ -55,14 +55,15 @@ export interface ApplyCommandOptions {
 /** What the worker needs from the store, narrow on purpose: one class adapts it to
  *  @numbroker/store (DatabaseWorkerStore), and the loops can be tested against it. */
 export interface WorkerStore {
-  /** Leases up to `limit` open orders whose next check is due (`next_poll_at <= now`) and that
-   *  no live worker holds; the lease lapses on its own after `leaseMs` (a `kill -9` loses
-   *  nothing). */
+  /** Leases up to `limit` open orders whose next check is due by `dueBy` (`next_poll_at <=
+   *  dueBy`) and that no live worker holds; the lease lapses on its own after `leaseMs` (a
+   *  `kill -9` loses nothing). */
   leaseDueOrders(
     workerId: string,
     now: Date,
     limit: number,
     leaseMs: number,
+    dueBy?: Date,
   ): Promise<LeasedOrder[]>;
   /** Sets the next check and drops the lease of many orders in one statement per batch. Orders
    *  that ended meanwhile, or whose lease is no longer this worker's, are left alone. */

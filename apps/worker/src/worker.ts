@@ -45,12 +45,17 @@ export class Worker {
     private readonly deps: WorkerDeps,
   ) {
     this.now = deps.now ?? (() => new Date());
-    const tickMs = settings.tickMs ?? Math.max(20, Math.min(100, settings.pollIntervalMs / 10));
+    // A pass every quarter interval (at most 500 ms) that also takes what falls due before the
+    // next pass can start: no order is checked late, none more than two ticks early, and a
+    // provider with a batch status call gets about four requests per interval however many
+    // orders wait.
+    const tickMs = settings.tickMs ?? Math.max(20, Math.min(500, settings.pollIntervalMs / 4));
     this.pollDeps = {
       ...deps,
       workerId: settings.workerId,
       pollIntervalMs: settings.pollIntervalMs,
-      batchSize: settings.batchSize ?? 1000,
+      batchSize: settings.batchSize ?? 5000,
+      leaseAheadMs: 2 * tickMs,
       leaseMs: settings.leaseMs ?? Math.max(30_000, settings.pollIntervalMs * 5),
       perOrderConcurrency: settings.perOrderConcurrency ?? 16,
       now: this.now,

@@ -201,6 +201,9 @@ export class OrderStore {
     now: Date,
     limit: number,
     leaseMs: number,
+    /** Also take orders due up to this time (a worker polling a little early, so one batch
+     *  status request covers more orders); default `now`. */
+    dueBy: Date = now,
   ): Promise<OrderEntity[]> {
     return this.db.transaction(async (tx) => {
       const postgres = this.db.kind === 'postgres';
@@ -212,7 +215,7 @@ export class OrderStore {
            AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT))
          ORDER BY next_poll_at, id LIMIT ${Math.max(1, Math.trunc(limit))}
          ${postgres ? 'FOR UPDATE SKIP LOCKED' : ''}`,
-        [...OPEN_STATUSES, millis(now), millis(now)],
+        [...OPEN_STATUSES, millis(dueBy), millis(now)],
       );
       const ids = due.rows.map((row) => String(row.id));
       if (ids.length === 0) return [];

@@ -121,6 +121,8 @@ export class WorkerHarness {
       pollIntervalMs: POLL_INTERVAL_MS,
       batchSize: this.options.batchSize ?? 1000,
       leaseMs: 30_000,
+      // Exactly due only: these tests move a manual clock and expect exact schedules.
+      leaseAheadMs: 0,
       perOrderConcurrency: 8,
       now: this.clock.now,
       ...overrides,
