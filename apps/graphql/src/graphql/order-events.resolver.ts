@@ -79,7 +79,9 @@ export class OrderEventsResolver {
     @Arg('id', () => ID, { nullable: true }) _id?: string,
     @Arg('after', () => ID, { nullable: true }) _after?: string,
   ): Promise<OrderUpdatedType> {
-    const order = await context.deps.store.findOrder(event.orderId);
+    // The order as it was right after this event (its outbox snapshot): a replay shows history
+    // as it happened, and a live event costs no read per subscriber.
+    const order = event.order ?? (await context.deps.store.findOrder(event.orderId));
     if (!order) throw notFound('order', event.orderId);
     return Object.assign(new OrderUpdatedType(), {
       eventId: event.id,
@@ -107,7 +109,9 @@ export class OrderEventsResolver {
     @Arg('orderId', () => ID, { nullable: true }) _orderId?: string,
     @Arg('after', () => ID, { nullable: true }) _after?: string,
   ): Promise<SmsReceivedType> {
-    const order = await context.deps.store.findOrder(event.orderId);
+    // The order as it was right after this event (its outbox snapshot): a replay shows history
+    // as it happened, and a live event costs no read per subscriber.
+    const order = event.order ?? (await context.deps.store.findOrder(event.orderId));
     if (!order) throw notFound('order', event.orderId);
     const sms = event.sms ?? { code: null, text: null, receivedAt: event.createdAt };
     return Object.assign(new SmsReceivedType(), {

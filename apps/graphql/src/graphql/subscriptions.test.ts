@@ -109,6 +109,26 @@ describe('subscriptions over graphql-ws', () => {
     stream.stop();
   });
 
+  it('replays each event with the order as it was then, not as it is now', async () => {
+    const orderId = await buy();
+    await deliver(orderId, '222');
+    const stream = subscribe<UpdateEvent>(t.wsClient(user.apiKey), UPDATES, {
+      id: orderId,
+      after: '0',
+    });
+    const history: Array<[string, string]> = [];
+    while (history.length < 3) {
+      const event = (await stream.next()).data!.orderUpdated;
+      history.push([event.type, event.order.status]);
+    }
+    expect(history).toEqual([
+      ['ORDER_CREATED', 'PENDING'],
+      ['ORDER_ACTIVE', 'ACTIVE'],
+      ['SMS_RECEIVED', 'CODE_RECEIVED'],
+    ]);
+    stream.stop();
+  });
+
   it("streams all of the caller's orders, and no one else's", async () => {
     const other = await t.createFundedUser('olga', '10000');
     const stream = subscribe<UpdateEvent>(t.wsClient(user.apiKey), UPDATES);
