@@ -11,10 +11,10 @@ import {
   providerUsable,
   sql,
   type BreakerPolicy,
-  type OrderEntity,
   type ProviderStateEntity,
   type Store,
 } from '@numbroker/store';
+import { nextPollDelayMs } from './poll-schedule.js';
 import { SmsSeenCache, smsFingerprint } from './sms-seen-cache.js';
 import type {
   ApplyCommandOptions,
@@ -37,11 +37,26 @@ export interface DatabaseWorkerStoreOptions {
 /** Orders rescheduled per UPDATE statement: 2 parameters each, far below SQLite's (32766)
  *  and Postgres' (65535) limits, and one statement per leased batch at the default size. */
 const RESCHEDULE_CHUNK = 1000;
+/** Orders claimed per UPDATE statement (5 parameters each). */
+const CLAIM_CHUNK = 1000;
 const REF_LOOKUP_CHUNK = 500;
 /** An open order the store returned without its provider or activation (should not happen):
  *  looked at again this much later rather than every pass. */
 const BROKEN_ORDER_RETRY_MS = 10 * 60_000;
 const MAX_TRACKED_FAILURES = 100_000;
+const MAX_TRACKED_CLAIMS = 100_000;
+
+/** An open order as the claim reads it. */
+interface ClaimedRow {
+  id: string;
+  status: string;
+  providerId: string | null;
+  upstreamRef: string | null;
+  service: string;
+  country: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
 
 /**
  * The worker's WorkerStore and CatalogStore over @numbroker/store (SQLite or Postgres).
@@ -53,6 +68,9 @@ const MAX_TRACKED_FAILURES = 100_000;
 export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
   private readonly smsSeen: SmsSeenCache;
   private readonly failures = new Map<string, number>();
+  /** Orders whose claim already wrote their next check (and a lease that lapses then): order
+   *  id → that next check (epoch ms). A check that changes nothing writes nothing more. */
+  private readonly scheduledAtClaim = new Map<string, number>();
 
   constructor(
     readonly store: Store,
@@ -68,9 +86,10 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     now: Date,
     limit: number,
     leaseMs: number,
-    dueBy?: Date,
+    dueBy: Date = now,
+    pollIntervalMs?: number,
   ): Promise<LeasedOrder[]> {
-    const rows = await this.store.orders.claimDueOrders(workerId, now, limit, leaseMs, dueBy);
+    const rows = await this.claim(workerId, now, limit, leaseMs, dueBy, pollIntervalMs);
     const leased: LeasedOrder[] = [];
     const broken: Reschedule[] = [];
     for (const row of rows) {
@@ -87,11 +106,95 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     return leased;
   }
 
+  /**
+   * Claiming is scheduling: one transaction picks the due orders (Postgres: FOR UPDATE SKIP
+   * LOCKED) and, in one UPDATE per chunk, leases them and — for a waiting order whose next
+   * regular check is at least one interval away — already writes that next check, with a lease
+   * that lapses exactly then. Such an order needs no second write when its check changes
+   * nothing; if this worker dies, it simply comes due at that check. Orders about to expire,
+   * PENDING ones, or claims without `pollIntervalMs` get the full `leaseMs` lease and keep
+   * their next_poll_at until `reschedule` writes it.
+   *
+   * A worker may take its own still-leased orders again (its passes never overlap), so it keeps
+   * checking them `dueBy` early; another worker waits for the lease to lapse.
+   */
+  private claim(
+    workerId: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    dueBy: Date,
+    pollIntervalMs: number | undefined,
+  ): Promise<ClaimedRow[]> {
+    return this.store.db
+      .transaction(async (tx) => {
+        const postgres = this.store.db.kind === 'postgres';
+        const open = OPEN_STATUSES.map(() => '?').join(', ');
+        const due = await sql(
+          tx,
+          `SELECT id, status, provider_id, upstream_ref, service, country, created_at, expires_at
+         FROM orders
+         WHERE status IN (${open}) AND next_poll_at <= CAST(? AS BIGINT)
+           AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT) OR lease_owner = ?)
+         ORDER BY next_poll_at, id LIMIT ${Math.max(1, Math.trunc(limit))}
+         ${postgres ? 'FOR UPDATE SKIP LOCKED' : ''}`,
+          [...OPEN_STATUSES, millis(dueBy), millis(now), workerId],
+        );
+        const rows = due.rows.map(toClaimedRow);
+        const nowMs = now.getTime();
+        const fullLease = nowMs + leaseMs;
+        const claims = rows.map((row) => {
+          const next =
+            pollIntervalMs === undefined ? undefined : scheduledCheck(row, nowMs, pollIntervalMs);
+          return { row, next, leaseUntil: next ?? fullLease };
+        });
+        for (let start = 0; start < claims.length; start += CLAIM_CHUNK) {
+          const chunk = claims.slice(start, start + CLAIM_CHUNK);
+          const leaseCases = chunk.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
+          const scheduled = chunk.filter((claim) => claim.next !== undefined);
+          const nextCases = scheduled.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
+          await sql(
+            tx,
+            `UPDATE orders SET lease_owner = ?, poll_count = poll_count + 1,
+             lease_until = CASE id ${leaseCases} END
+             ${scheduled.length > 0 ? `, next_poll_at = CASE id ${nextCases} ELSE next_poll_at END` : ''}
+           WHERE id IN (${chunk.map(() => '?').join(', ')})`,
+            [
+              workerId,
+              ...chunk.flatMap((claim) => [claim.row.id, String(claim.leaseUntil)]),
+              ...scheduled.flatMap((claim) => [claim.row.id, String(claim.next)]),
+              ...chunk.map((claim) => claim.row.id),
+            ],
+          );
+        }
+        return claims;
+      })
+      .then((claims) => {
+        // Remembered only once the transaction committed.
+        if (this.scheduledAtClaim.size >= MAX_TRACKED_CLAIMS) this.scheduledAtClaim.clear();
+        for (const claim of claims) {
+          if (claim.next === undefined) this.scheduledAtClaim.delete(claim.row.id);
+          else this.scheduledAtClaim.set(claim.row.id, claim.next);
+        }
+        return claims.map((claim) => claim.row);
+      });
+  }
+
   async reschedule(workerId: string, items: readonly Reschedule[]): Promise<void> {
-    for (const item of items) this.trackFailures(item.id, item.failures);
+    const writes: Reschedule[] = [];
+    for (const item of items) {
+      this.trackFailures(item.id, item.failures);
+      const scheduled = this.scheduledAtClaim.get(item.id);
+      this.scheduledAtClaim.delete(item.id);
+      // The claim already wrote a next check no later than this one, with a lease that lapses
+      // then: nothing to write. (Checking a little earlier than asked is harmless.)
+      if (scheduled !== undefined && item.failures === 0 && item.nextPollAt.getTime() >= scheduled)
+        continue;
+      writes.push(item);
+    }
     const open = OPEN_STATUSES.map(() => '?').join(', ');
-    for (let start = 0; start < items.length; start += RESCHEDULE_CHUNK) {
-      const chunk = items.slice(start, start + RESCHEDULE_CHUNK);
+    for (let start = 0; start < writes.length; start += RESCHEDULE_CHUNK) {
+      const chunk = writes.slice(start, start + RESCHEDULE_CHUNK);
       const cases = chunk.map(() => 'WHEN ? THEN CAST(? AS BIGINT)').join(' ');
       const ids = chunk.map(() => '?').join(', ');
       // One statement for the whole chunk. Orders that ended meanwhile keep next_poll_at NULL
@@ -99,7 +202,7 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
       await this.store.db.transaction((tx) =>
         sql(
           tx,
-          `UPDATE orders SET lease_owner = NULL, lease_until = NULL, poll_count = poll_count + 1,
+          `UPDATE orders SET lease_owner = NULL, lease_until = NULL,
              next_poll_at = CASE id ${cases} END
            WHERE id IN (${ids}) AND lease_owner = ? AND status IN (${open})`,
           [
@@ -243,7 +346,7 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  private toLeased(row: OrderEntity): LeasedOrder | undefined {
+  private toLeased(row: ClaimedRow): LeasedOrder | undefined {
     const failures = this.failures.get(row.id) ?? 0;
     const common = { id: row.id, createdAt: row.createdAt, expiresAt: row.expiresAt, failures };
     if (row.status === 'PENDING') {
@@ -283,6 +386,7 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
   private forget(orderId: string): void {
     this.smsSeen.forget(orderId);
     this.failures.delete(orderId);
+    this.scheduledAtClaim.delete(orderId);
   }
 }
 
@@ -291,5 +395,35 @@ function healthView(state: ProviderStateEntity | null, now: Date): ProviderHealt
     healthy: state?.healthy ?? true,
     consecutiveFailures: state?.consecutiveFailures ?? 0,
     usable: providerUsable(state, now),
+  };
+}
+
+/** The next regular check of a waiting order claimed at `nowMs` — or nothing when the order is
+ *  about to expire (its check would come sooner than one interval, so it is settled, and
+ *  written, by this pass with a full lease). */
+function scheduledCheck(
+  row: ClaimedRow,
+  nowMs: number,
+  pollIntervalMs: number,
+): number | undefined {
+  if (row.status !== 'ACTIVE' && row.status !== 'CODE_RECEIVED') return undefined;
+  if (!row.providerId || !row.upstreamRef) return undefined;
+  const next = nowMs + nextPollDelayMs(nowMs - row.createdAt.getTime(), pollIntervalMs);
+  const expiresAt = row.expiresAt.getTime();
+  return next <= expiresAt ? next : undefined;
+}
+
+function toClaimedRow(row: Record<string, unknown>): ClaimedRow {
+  const text = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' ? String(value) : null;
+  return {
+    id: String(row.id),
+    status: String(row.status),
+    providerId: text(row.provider_id),
+    upstreamRef: text(row.upstream_ref),
+    service: String(row.service),
+    country: String(row.country),
+    createdAt: new Date(Number(row.created_at)),
+    expiresAt: new Date(Number(row.expires_at)),
   };
 }

@@ -5,6 +5,7 @@ import { DatabaseWorkerStore } from './database-worker-store.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
 import {
   ORDER_TTL_SECONDS,
+  POLL_INTERVAL_MS,
   PRICE_MINOR,
   WorkerHarness,
   type HarnessOptions,
@@ -347,6 +348,44 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect((await h.order(second)).status).toBe('FAILED');
     expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
     expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
+  });
+
+  it('writes a waiting order once per check: the claim schedules the next, an unchanged check writes nothing more', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    for (let check = 1; check <= 3; check++) {
+      const claimedAt = h.clock.now().getTime();
+      expect(await h.pollPass()).toBe(1);
+      const order = await h.order(orderId);
+      expect(order.status).toBe('ACTIVE');
+      expect(order.pollCount).toBe(check);
+      // Not released by a second write: the claim's lease simply lapses at the next check.
+      expect(order.leaseOwner).toBe('test-worker');
+      expect(order.nextPollAt!.getTime()).toBe(claimedAt + POLL_INTERVAL_MS);
+      expect(order.leaseUntil!.getTime()).toBe(order.nextPollAt!.getTime());
+      h.advancePastNextPoll();
+    }
+  });
+
+  it("lets another worker take a crashed worker's claimed orders at their next check", async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    const now = h.clock.now();
+    const claim = (workerId: string, dueBy = h.clock.now()) =>
+      h.workerStore.leaseDueOrders(workerId, h.clock.now(), 10, 30_000, dueBy, POLL_INTERVAL_MS);
+    expect((await claim('crashed')).map((order) => order.id)).toEqual([orderId]);
+    const nextCheck = (await h.order(orderId)).nextPollAt!.getTime();
+    expect(nextCheck).toBe(now.getTime() + POLL_INTERVAL_MS);
+
+    h.clock.advance(POLL_INTERVAL_MS - 1);
+    expect(await claim('other', new Date(nextCheck))).toEqual([]);
+    h.clock.advance(1);
+    expect((await claim('other')).map((order) => order.id)).toEqual([orderId]);
+    expect(await claim('crashed', new Date(nextCheck + 10 * POLL_INTERVAL_MS))).toEqual([]);
+    await h.workerStore.releaseLeases('other');
+    await h.workerStore.releaseLeases('crashed');
   });
 
   it('gives its leases back on releaseLeases, so another worker takes the orders at once', async () => {

@@ -58,6 +58,7 @@ export async function runPollPass(deps: PollPassDeps): Promise<number> {
       deps.batchSize,
       deps.leaseMs,
       new Date(now.getTime() + deps.leaseAheadMs),
+      deps.pollIntervalMs,
     );
     if (leased.length === 0) return total;
     total += leased.length;

@@ -56,17 +56,23 @@ export interface ApplyCommandOptions {
  *  @numbroker/store (DatabaseWorkerStore), and the loops can be tested against it. */
 export interface WorkerStore {
   /** Leases up to `limit` open orders whose next check is due by `dueBy` (`next_poll_at <=
-   *  dueBy`) and that no live worker holds; the lease lapses on its own after `leaseMs` (a
-   *  `kill -9` loses nothing). */
+   *  dueBy`) and that no other live worker holds; the lease lapses on its own (a `kill -9`
+   *  loses nothing). With `pollIntervalMs`, claiming is scheduling: a waiting order's next
+   *  regular check is written by the claim itself, with a lease that lapses at that check, so
+   *  a check that changes nothing costs no second write; otherwise (and for orders about to
+   *  expire or PENDING) the lease lasts `leaseMs` and `reschedule` writes the next check. */
   leaseDueOrders(
     workerId: string,
     now: Date,
     limit: number,
     leaseMs: number,
     dueBy?: Date,
+    pollIntervalMs?: number,
   ): Promise<LeasedOrder[]>;
-  /** Sets the next check and drops the lease of many orders in one statement per batch. Orders
-   *  that ended meanwhile, or whose lease is no longer this worker's, are left alone. */
+  /** Sets the next check and drops the lease of many orders in one statement per batch —
+   *  skipping orders whose claim already wrote a next check no later than asked, with no
+   *  failures. Orders that ended meanwhile, or whose lease is no longer this worker's, are left
+   *  alone. */
   reschedule(workerId: string, items: readonly Reschedule[]): Promise<void>;
   /** Stores the SMS the order does not have yet and moves it (the first code captures the
    *  hold; each new SMS writes one event). The same SMS polled again costs no write. Returns
