@@ -99,6 +99,35 @@ export class TransactionConflict extends Error {
 }
 
 const MAX_TRANSACTION_ATTEMPTS = 10;
+/** At most this many transactions share one SQLite COMMIT. */
+const MAX_GROUP_SIZE = 64;
+
+interface QueuedTransaction {
+  work: (tx: EntityManager) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A database error inside a group: the group is rolled back and each member re-run alone. */
+class GroupAbandoned extends Error {
+  override readonly name = 'GroupAbandoned';
+  constructor(readonly error: unknown) {
+    super('a group commit was abandoned');
+  }
+}
+
+async function settle(queued: QueuedTransaction, run: () => Promise<unknown>): Promise<void> {
+  try {
+    queued.resolve(await run());
+  } catch (error) {
+    queued.reject(error);
+  }
+}
+
+function isConstraintViolation(error: { driverError?: unknown }): boolean {
+  const driverError = error.driverError as { code?: string } | undefined;
+  return driverError?.code === 'SQLITE_CONSTRAINT';
+}
 
 /**
  * The one way the stores reach the database.
@@ -115,6 +144,9 @@ const MAX_TRANSACTION_ATTEMPTS = 10;
 export class Database {
   readonly kind: DatabaseKind;
   private tail: Promise<unknown> = Promise.resolve();
+  /** SQLite: transactions waiting for the lane, run together (see runGroup). */
+  private readonly waiting: QueuedTransaction[] = [];
+  private groupScheduled = false;
 
   constructor(readonly dataSource: DataSource) {
     this.kind = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
@@ -134,16 +166,79 @@ export class Database {
   }
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.serialized(async () => {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await this.dataSource.transaction(work);
-        } catch (error) {
-          if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryable(error)) throw error;
-          await backoff(attempt);
-        }
-      }
+    if (this.kind === 'postgres') return this.withRetries(work);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleGroup();
     });
+  }
+
+  /** One transaction of its own, re-run from the start when it loses a race. */
+  private async withRetries<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (error) {
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryable(error)) throw error;
+        await backoff(attempt);
+      }
+    }
+  }
+
+  /** Takes the lane once for whatever transactions are waiting when it gets its turn. */
+  private scheduleGroup(): void {
+    if (this.groupScheduled) return;
+    this.groupScheduled = true;
+    void this.serialized(async () => {
+      this.groupScheduled = false;
+      const group = this.waiting.splice(0, MAX_GROUP_SIZE);
+      if (this.waiting.length > 0) this.scheduleGroup();
+      await this.runGroup(group);
+    });
+  }
+
+  /**
+   * Group commit (SQLite): the transactions that queued up while the lane was busy run in one
+   * BEGIN…COMMIT, each inside its own SAVEPOINT (TypeORM's nested transaction), so one that
+   * fails rolls back only its own writes. Nobody hears of success before the COMMIT.
+   *
+   * A database error other than a constraint violation may have ended the whole transaction
+   * (SQLite rolls back on its own after I/O errors, a full disk, …); the rest would then run in
+   * autocommit mode. So such an error abandons the group, and every transaction of the group
+   * re-runs on its own, as does each one that asked to be retried (TransactionConflict,
+   * SQLITE_BUSY) — after the COMMIT, so its retry sees the others' writes.
+   */
+  private async runGroup(group: QueuedTransaction[]): Promise<void> {
+    if (group.length === 1) {
+      await settle(group[0]!, () => this.withRetries(group[0]!.work));
+      return;
+    }
+    const outcomes = new Map<QueuedTransaction, { value: unknown } | { error: unknown }>();
+    let alone: QueuedTransaction[] = [];
+    try {
+      await this.dataSource.transaction(async (outer) => {
+        for (const queued of group) {
+          try {
+            outcomes.set(queued, { value: await outer.transaction(queued.work) });
+          } catch (error) {
+            if (error instanceof QueryFailedError && !isConstraintViolation(error)) {
+              throw new GroupAbandoned(error);
+            }
+            if (isRetryable(error)) alone.push(queued);
+            else outcomes.set(queued, { error });
+          }
+        }
+      });
+    } catch {
+      // Nothing of the group was kept (GroupAbandoned, or the COMMIT failed).
+      outcomes.clear();
+      alone = group;
+    }
+    for (const [queued, outcome] of outcomes) {
+      if ('value' in outcome) queued.resolve(outcome.value);
+      else queued.reject(outcome.error);
+    }
+    for (const queued of alone) await settle(queued, () => this.withRetries(queued.work));
   }
 
   /** A read outside any transaction. */
@@ -152,7 +247,12 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    await this.tail.catch(() => undefined);
+    // A running group may queue the rest of the waiting transactions behind itself.
+    let tail: Promise<unknown>;
+    do {
+      tail = this.tail;
+      await tail.catch(() => undefined);
+    } while (tail !== this.tail);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
@@ -181,7 +281,17 @@ function backoff(attempt: number): Promise<void> {
 export interface SqlResult {
   rows: Record<string, unknown>[];
   affected: number;
+  /** SQLite INSERT only: the rowid of the last inserted row (Postgres: use RETURNING). */
+  insertId?: number;
 }
+
+/**
+ * TypeORM's sqlite runner runs a statement that starts with INSERT, UPDATE or DELETE with
+ * node-sqlite3's `run`, which drops the rows of a RETURNING clause. Starting the statement with
+ * this comment makes it take the `all` path, which returns them; the affected count is then the
+ * number of rows returned. Both databases ignore the comment.
+ */
+export const RETURNING_ROWS = '/* returning */ ';
 
 /**
  * Raw SQL with `?` placeholders on either database (numbered `$n` for Postgres), returning rows
@@ -211,10 +321,15 @@ export async function sql(
       await own.release();
     }
   }
-  const typed = result as { records?: unknown; affected?: number };
+  const typed = result as { records?: unknown; affected?: number; raw?: unknown };
+  const rows = Array.isArray(typed.records) ? (typed.records as Record<string, unknown>[]) : [];
+  const returning = query.startsWith(RETURNING_ROWS);
   return {
-    rows: Array.isArray(typed.records) ? (typed.records as Record<string, unknown>[]) : [],
-    affected: typed.affected ?? 0,
+    rows,
+    affected: returning && !postgres ? rows.length : (typed.affected ?? 0),
+    ...(!postgres && query.startsWith('INSERT ') && typeof typed.raw === 'number'
+      ? { insertId: typed.raw }
+      : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import {
 } from '@numbroker/core';
 import { In, type EntityManager } from 'typeorm';
 import { intParam, millis, toBigInt } from './columns.js';
-import { sql, TransactionConflict, type Database } from './database.js';
+import { RETURNING_ROWS, sql, TransactionConflict, type Database } from './database.js';
 import { IdempotencyKeyEntity } from './entities/idempotency-key.entity.js';
 import { OrderEventEntity, type StoredOrderEventType } from './entities/order-event.entity.js';
 import { OrderEntity } from './entities/order.entity.js';
@@ -380,27 +380,28 @@ export async function createPendingOrderInTx(
     }
   }
 
-  const wallet = await tx.findOne(WalletEntity, {
-    where: { userId: input.userId, currency: input.currency },
-  });
-  if (!wallet) throw new InsufficientFunds(input.priceMinor, 0n);
+  // The hold is one conditional update found by (user_id, currency), the wallets' unique key:
+  // no read of the balance first, and one round trip fewer.
   const held = await sql(
     tx,
     `UPDATE wallets SET available_minor = available_minor - CAST(? AS BIGINT),
        held_minor = held_minor + CAST(? AS BIGINT), version = version + 1, updated_at = CAST(? AS BIGINT)
-     WHERE id = ? AND available_minor >= CAST(? AS BIGINT)`,
+     WHERE user_id = ? AND currency = ? AND available_minor >= CAST(? AS BIGINT)`,
     [
       intParam(input.priceMinor),
       intParam(input.priceMinor),
       millis(now),
-      wallet.id,
+      input.userId,
+      input.currency,
       intParam(input.priceMinor),
     ],
   );
   if (held.affected === 0) {
     // Read only to word the error; the decision was the conditional update's.
-    const current = await tx.findOneOrFail(WalletEntity, { where: { id: wallet.id } });
-    throw new InsufficientFunds(input.priceMinor, current.availableMinor);
+    const current = await tx.findOne(WalletEntity, {
+      where: { userId: input.userId, currency: input.currency },
+    });
+    throw new InsufficientFunds(input.priceMinor, current?.availableMinor ?? 0n);
   }
 
   const order = tx.create(OrderEntity, {
@@ -428,8 +429,35 @@ export async function createPendingOrderInTx(
     version: 0,
     failureReason: null,
   });
-  await tx.insert(OrderEntity, order);
-  await insertLedgerEntry(tx, wallet.id, 'HOLD', input.priceMinor, orderId, now);
+  // Raw SQL: TypeORM's insert would read the row back, and every column is known here.
+  await sql(
+    tx,
+    `INSERT INTO orders (id, user_id, status, service, country, "operator", provider_id,
+       upstream_ref, phone_number, price_minor, currency, cost_minor, cost_currency,
+       idempotency_key, created_at, updated_at, expires_at, next_poll_at, poll_count,
+       lease_owner, lease_until, "version", failure_reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), ?, ?,
+       CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), 0, NULL, NULL, 0, NULL)`,
+    [
+      order.id,
+      order.userId,
+      order.status,
+      order.service,
+      order.country,
+      order.operator,
+      order.providerId,
+      intParam(order.priceMinor),
+      order.currency,
+      order.costMinor === null ? null : intParam(order.costMinor),
+      order.costCurrency,
+      order.idempotencyKey,
+      millis(order.createdAt),
+      millis(order.updatedAt),
+      millis(order.expiresAt),
+      order.nextPollAt ? millis(order.nextPollAt) : null,
+    ],
+  );
+  await insertLedgerEntry(tx, order, 'HOLD', now);
   await insertOrderEvent(tx, order, 'ORDER_CREATED', { order: orderSnapshot(order) }, now);
   return { order, created: true };
 }
@@ -491,15 +519,20 @@ export async function applyOrderCommandInTx(
   } else if (command.type === 'PURCHASED') {
     assign('next_poll_at', millis(now), true);
   }
-  const updated = await sql(tx, `UPDATE orders SET ${set.join(', ')} WHERE id = ? AND status = ?`, [
-    ...params,
-    orderId,
-    transition.from,
-  ]);
-  if (updated.affected === 0) throw new TransactionConflict(`order ${orderId} changed meanwhile`);
+  // RETURNING hands back the row as written: no second read of the order.
+  const updated = await sql(
+    tx,
+    `${RETURNING_ROWS}UPDATE orders SET ${set.join(', ')} WHERE id = ? AND status = ?
+     RETURNING ${ORDER_COLUMNS}`,
+    [...params, orderId, transition.from],
+  );
+  const row = updated.rows[0];
+  if (updated.affected === 0 || !row) {
+    throw new TransactionConflict(`order ${orderId} changed meanwhile`);
+  }
+  const fresh = orderFromRow(tx, row);
 
   await applyWalletMovementInTx(tx, order, transition.movement, now);
-  const fresh = await tx.findOneOrFail(OrderEntity, { where: { id: orderId } });
   const payload: OrderEventPayload = { order: orderSnapshot(fresh) };
   if (sms) payload.sms = smsSnapshot(sms);
   const event = await insertOrderEvent(tx, fresh, transition.event, payload, now);
@@ -522,10 +555,6 @@ async function applyWalletMovementInTx(
   now: Date,
 ): Promise<void> {
   if (movement === 'NONE') return;
-  const wallet = await tx.findOne(WalletEntity, {
-    where: { userId: order.userId, currency: order.currency },
-  });
-  if (!wallet) throw new StoreInvariantViolated(`order ${order.id} has no wallet`);
   const amount = intParam(order.priceMinor);
   const updates: Record<Exclude<WalletMovement, 'NONE'>, { set: string; guard: string }> = {
     CAPTURE: { set: 'held_minor = held_minor - CAST(? AS BIGINT)', guard: 'held_minor' },
@@ -541,32 +570,47 @@ async function applyWalletMovementInTx(
   const { set, guard } = updates[movement];
   const amounts = movement === 'RELEASE' ? [amount, amount] : [amount];
   const guardAmount = movement === 'REFUND' ? '0' : amount;
+  // Found by (user_id, currency), the wallets' unique key: no read first.
   const result = await sql(
     tx,
     `UPDATE wallets SET ${set}, version = version + 1, updated_at = CAST(? AS BIGINT)
-     WHERE id = ? AND ${guard} >= CAST(? AS BIGINT)`,
-    [...amounts, millis(now), wallet.id, guardAmount],
+     WHERE user_id = ? AND currency = ? AND ${guard} >= CAST(? AS BIGINT)`,
+    [...amounts, millis(now), order.userId, order.currency, guardAmount],
   );
   if (result.affected === 0) {
-    throw new StoreInvariantViolated(`order ${order.id}: the wallet does not hold its price`);
+    throw new StoreInvariantViolated(
+      `order ${order.id}: no wallet, or the wallet does not hold its price`,
+    );
   }
-  await insertLedgerEntry(tx, wallet.id, movement, order.priceMinor, order.id, now);
+  await insertLedgerEntry(tx, order, movement, now);
 }
 
+/** The ledger row of an order's wallet movement; the wallet is found inside the INSERT. */
 async function insertLedgerEntry(
   tx: EntityManager,
-  walletId: string,
+  order: OrderEntity,
   kind: LedgerEntryKind,
-  amountMinor: bigint,
-  orderId: string,
   now: Date,
 ): Promise<void> {
-  await sql(
+  const inserted = await sql(
     tx,
     `INSERT INTO ledger_entries (id, wallet_id, "kind", amount_minor, order_id, reference, created_at)
-     VALUES (?, ?, ?, CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT))`,
-    [randomUUID(), walletId, kind, intParam(amountMinor), orderId, `order:${orderId}`, millis(now)],
+     SELECT ?, id, ?, CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT) FROM wallets
+     WHERE user_id = ? AND currency = ?`,
+    [
+      randomUUID(),
+      kind,
+      intParam(order.priceMinor),
+      order.id,
+      `order:${order.id}`,
+      millis(now),
+      order.userId,
+      order.currency,
+    ],
   );
+  if (inserted.affected !== 1) {
+    throw new StoreInvariantViolated(`order ${order.id}: no wallet for its ledger entry`);
+  }
 }
 
 async function insertSmsIfNew(
@@ -614,10 +658,84 @@ async function insertOrderEvent(
     payload: JSON.stringify(payload),
     createdAt: now,
   });
-  const result = await tx.insert(OrderEventEntity, event);
-  event.id = Number(result.identifiers[0]?.id ?? event.id);
+  // Raw SQL: one round trip. SQLite reports the new rowid; Postgres returns it.
+  const result = await sql(
+    tx,
+    `INSERT INTO order_events (order_id, user_id, "type", payload, created_at)
+     VALUES (?, ?, ?, ?, CAST(? AS BIGINT))${postgres ? ' RETURNING id' : ''}`,
+    [event.orderId, event.userId, event.type, event.payload, millis(now)],
+  );
+  const id = postgres ? result.rows[0]?.id : result.insertId;
+  if (id === undefined || id === null) {
+    throw new StoreInvariantViolated(`order ${order.id}: the event insert returned no id`);
+  }
+  event.id = Number(id);
   if (postgres) await sql(tx, 'SELECT pg_notify(?, ?)', [ORDER_EVENTS_CHANNEL, String(event.id)]);
   return event;
+}
+
+/** The order columns, as a RETURNING list. */
+const ORDER_COLUMNS = [
+  'id',
+  'user_id',
+  'status',
+  'service',
+  'country',
+  '"operator"',
+  'provider_id',
+  'upstream_ref',
+  'phone_number',
+  'price_minor',
+  'currency',
+  'cost_minor',
+  'cost_currency',
+  'idempotency_key',
+  'created_at',
+  'updated_at',
+  'expires_at',
+  'next_poll_at',
+  'poll_count',
+  'lease_owner',
+  'lease_until',
+  '"version"',
+  'failure_reason',
+].join(', ');
+
+/** An order entity from a raw row of ORDER_COLUMNS (the column transformers, by hand). */
+function orderFromRow(tx: EntityManager, row: Record<string, unknown>): OrderEntity {
+  const text = (value: unknown): string | null => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'string') throw new RangeError('expected a text column value');
+    return value;
+  };
+  const date = (value: unknown): Date | null =>
+    value === null || value === undefined ? null : new Date(Number(toBigInt(value)));
+  return tx.create(OrderEntity, {
+    id: text(row.id)!,
+    userId: text(row.user_id)!,
+    status: text(row.status) as OrderStatus,
+    service: text(row.service)!,
+    country: text(row.country)!,
+    operator: text(row.operator),
+    providerId: text(row.provider_id),
+    upstreamRef: text(row.upstream_ref),
+    phoneNumber: text(row.phone_number),
+    priceMinor: toBigInt(row.price_minor),
+    currency: text(row.currency)!,
+    costMinor:
+      row.cost_minor === null || row.cost_minor === undefined ? null : toBigInt(row.cost_minor),
+    costCurrency: text(row.cost_currency),
+    idempotencyKey: text(row.idempotency_key),
+    createdAt: date(row.created_at)!,
+    updatedAt: date(row.updated_at)!,
+    expiresAt: date(row.expires_at)!,
+    nextPollAt: date(row.next_poll_at),
+    pollCount: Number(row.poll_count),
+    leaseOwner: text(row.lease_owner),
+    leaseUntil: date(row.lease_until),
+    version: Number(row.version),
+    failureReason: text(row.failure_reason),
+  });
 }
 
 function encodeCursor(order: OrderEntity): string {

@@ -6,7 +6,7 @@ import {
   type OrderCommand,
 } from '@numbroker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from './database.js';
+import { sql, TransactionConflict } from './database.js';
 import { CreditReferenceReused, IdempotencyKeyReused, OrderNotFound } from './errors.js';
 import { parseEventPayload } from './order-snapshot.js';
 import { providerUsable } from './provider-state-store.js';
@@ -228,6 +228,33 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       expect(finished.order).toMatchObject({ status: 'COMPLETED', nextPollAt: null });
     });
 
+    it('returns each written order exactly as a fresh read sees it', async () => {
+      const { user } = await fundedUser(5000n, 'round-trip');
+      const created = await pending(user.id, {
+        operator: 'mts',
+        costMinor: 12n,
+        costCurrency: 'RUB',
+      });
+      expect(await store.orders.findOrder(created.order.id)).toEqual(created.order);
+      const active = await store.orders.applyOrderCommand(created.order.id, purchased, {
+        now: at(1),
+        providerId: 'other',
+        costMinor: 34n,
+        costCurrency: 'USD',
+      });
+      expect(active.order.status).toBe('ACTIVE');
+      expect(active.order.costMinor).toBe(34n);
+      expect(await store.orders.findOrder(created.order.id)).toEqual(active.order);
+      const coded = await store.orders.applyOrderCommand(
+        created.order.id,
+        { type: 'CODE_RECEIVED' },
+        { now: at(2), sms: { code: '12345', text: 'code 12345' } },
+      );
+      expect(await store.orders.findOrder(created.order.id)).toEqual(coded.order);
+      expect(parseEventPayload(coded.event!.payload).order.status).toBe('CODE_RECEIVED');
+      await expectLedgerMatchesWallet(user.id);
+    });
+
     it('refuses a code after a cancel, and stores nothing', async () => {
       const { user } = await fundedUser(1000n);
       const orderId = await activeOrder(user.id);
@@ -432,6 +459,35 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       expect(all).toHaveLength(180);
       expect(seen).toEqual(all);
       for (let i = 1; i < seen.length; i += 1) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+    });
+
+    it('of transactions committed together, a failed one loses only its own writes', async () => {
+      const users = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => fundedUser(0n, `group-${i}`)),
+      );
+      let conflicts = 0;
+      // Started in one tick: on SQLite they share one BEGIN…COMMIT (group commit).
+      const results = await Promise.allSettled(
+        users.map(({ user }, i) =>
+          store.db.transaction(async (tx) => {
+            await sql(tx, 'UPDATE users SET name = ? WHERE id = ?', [`renamed-${i}`, user.id]);
+            if (i % 3 === 1) throw new Error(`boom ${i}`);
+            if (i % 3 === 2 && conflicts++ < 2) throw new TransactionConflict('lost a race');
+            return i;
+          }),
+        ),
+      );
+      for (const [i, { user }] of users.entries()) {
+        const failed = i % 3 === 1;
+        expect(results[i]).toEqual(
+          failed
+            ? { status: 'rejected', reason: new Error(`boom ${i}`) }
+            : { status: 'fulfilled', value: i },
+        );
+        expect((await store.users.findById(user.id))?.name).toBe(
+          failed ? `group-${i}` : `renamed-${i}`,
+        );
+      }
     });
 
     it('transactions never interleave (a rolled-back one takes nothing of another with it)', async () => {
