@@ -64,8 +64,17 @@ describe.each(['sqlite', 'postgres'] as const)('a code reaches the subscriber (%
       orderId: order.id,
       after: '0',
     });
+    // The replay tells the history as it happened: each event with the order as it was then.
+    const created = await updates.nextData('the replayed ORDER_CREATED event', WAIT_MS);
+    expect(created.orderUpdated).toMatchObject({
+      type: 'ORDER_CREATED',
+      order: { id: order.id, status: 'PENDING' },
+    });
     const active = await updates.nextData('the replayed ORDER_ACTIVE event', WAIT_MS);
-    expect(active.orderUpdated.order).toMatchObject({ id: order.id, status: 'ACTIVE' });
+    expect(active.orderUpdated).toMatchObject({
+      type: 'ORDER_ACTIVE',
+      order: { id: order.id, status: 'ACTIVE' },
+    });
 
     const ref = await stack.upstreamRefOf(order.id);
     const sim = stack.sim('sa');

@@ -33,7 +33,7 @@ describe('an order without a code expires (sqlite, orderTtlSeconds 3)', () => {
     const expired = await watch.updates.nextData(
       'EXPIRED on orderUpdated',
       EVENT_WAIT_MS,
-      (e) => !['ACTIVE'].includes(e.orderUpdated.order.status),
+      (e) => !['PENDING', 'ACTIVE'].includes(e.orderUpdated.order.status),
     );
     expect(expired.orderUpdated.order.status).toBe('EXPIRED');
 

@@ -134,7 +134,7 @@ describe('an upstream answering HTML 502 for a while (sqlite)', () => {
     const ended = await watch.updates.nextData(
       'the order to end on orderUpdated',
       EVENT_WAIT_MS,
-      (e) => e.orderUpdated.order.status !== 'ACTIVE',
+      (e) => !['PENDING', 'ACTIVE'].includes(e.orderUpdated.order.status),
     );
     expect(['CANCELLED', 'EXPIRED']).toContain(ended.orderUpdated.order.status);
     const wallet = await walletOf(stack, user.apiKey);
