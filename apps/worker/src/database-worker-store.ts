@@ -115,8 +115,10 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
    * PENDING ones, or claims without `pollIntervalMs` get the full `leaseMs` lease and keep
    * their next_poll_at until `reschedule` writes it.
    *
-   * A worker may take its own still-leased orders again (its passes never overlap), so it keeps
-   * checking them `dueBy` early; another worker waits for the lease to lapse.
+   * A worker may take its own claim-scheduled orders again before that lease lapses (their
+   * check is over by then: the next claim comes at least an interval minus `dueBy - now`
+   * later), so it keeps checking them up to `dueBy` early; another worker waits for the lease
+   * to lapse. A long lease is never taken early, not even by its holder.
    */
   private claim(
     workerId: string,
@@ -135,7 +137,8 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
           `SELECT id, status, provider_id, upstream_ref, service, country, created_at, expires_at
          FROM orders
          WHERE status IN (${open}) AND next_poll_at <= CAST(? AS BIGINT)
-           AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT) OR lease_owner = ?)
+           AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT)
+                OR (lease_owner = ? AND lease_until = next_poll_at))
          ORDER BY next_poll_at, id LIMIT ${Math.max(1, Math.trunc(limit))}
          ${postgres ? 'FOR UPDATE SKIP LOCKED' : ''}`,
           [...OPEN_STATUSES, millis(dueBy), millis(now), workerId],

@@ -388,6 +388,31 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     await h.workerStore.releaseLeases('crashed');
   });
 
+  it('gives an order about to expire the long lease, which not even its holder takes early', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    h.clock.advance(ORDER_TTL_SECONDS * 1000 - POLL_INTERVAL_MS / 2);
+    const claim = (workerId: string) =>
+      h.workerStore.leaseDueOrders(
+        workerId,
+        h.clock.now(),
+        10,
+        30_000,
+        h.clock.now(),
+        POLL_INTERVAL_MS,
+      );
+    const before = (await h.order(orderId)).nextPollAt!.getTime();
+    expect((await claim('holder')).map((order) => order.id)).toEqual([orderId]);
+    const order = await h.order(orderId);
+    // Its check is not scheduled past the TTL: it stays due, held until the pass writes it.
+    expect(order.nextPollAt!.getTime()).toBe(before);
+    expect(order.leaseUntil!.getTime()).toBe(h.clock.now().getTime() + 30_000);
+    expect(await claim('holder')).toEqual([]);
+    expect(await claim('other')).toEqual([]);
+    await h.workerStore.releaseLeases('holder');
+  });
+
   it('gives its leases back on releaseLeases, so another worker takes the orders at once', async () => {
     const h = await harness();
     const userId = await h.newUser(FUNDS);
