@@ -208,28 +208,35 @@ export class OrderStore {
     return this.db.transaction(async (tx) => {
       const postgres = this.db.kind === 'postgres';
       const open = OPEN_STATUSES.map(() => '?').join(', ');
-      const due = await sql(
+      // One statement picks and leases the rows and returns them: the write lock (which the
+      // API server's buys wait for on SQLite) is held for as short a time as possible.
+      const leased = await sql(
         tx,
-        `SELECT id FROM orders
-         WHERE status IN (${open}) AND next_poll_at <= CAST(? AS BIGINT)
-           AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT))
-         ORDER BY next_poll_at, id LIMIT ${Math.max(1, Math.trunc(limit))}
-         ${postgres ? 'FOR UPDATE SKIP LOCKED' : ''}`,
-        [...OPEN_STATUSES, millis(dueBy), millis(now)],
+        `${RETURNING_ROWS}UPDATE orders SET lease_owner = ?, lease_until = CAST(? AS BIGINT)
+         WHERE id IN (
+           SELECT id FROM orders
+           WHERE status IN (${open}) AND next_poll_at <= CAST(? AS BIGINT)
+             AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT))
+           ORDER BY next_poll_at, id LIMIT ${Math.max(1, Math.trunc(limit))}
+           ${postgres ? 'FOR UPDATE SKIP LOCKED' : ''})
+         AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT))
+         RETURNING ${ORDER_COLUMNS}`,
+        [
+          workerId,
+          millis(new Date(now.getTime() + leaseMs)),
+          ...OPEN_STATUSES,
+          millis(dueBy),
+          millis(now),
+          millis(now),
+        ],
       );
-      const ids = due.rows.map((row) => String(row.id));
-      if (ids.length === 0) return [];
-      await sql(
-        tx,
-        `UPDATE orders SET lease_owner = ?, lease_until = CAST(? AS BIGINT)
-         WHERE id IN (${ids.map(() => '?').join(', ')})
-           AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT))`,
-        [workerId, millis(new Date(now.getTime() + leaseMs)), ...ids, millis(now)],
+      const orders = leased.rows.map((row) => orderFromRow(tx, row));
+      // RETURNING keeps no order: sort as the rows were picked.
+      return orders.sort(
+        (a, b) =>
+          (a.nextPollAt?.getTime() ?? 0) - (b.nextPollAt?.getTime() ?? 0) ||
+          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
       );
-      return tx.find(OrderEntity, {
-        where: { id: In(ids), leaseOwner: workerId },
-        order: { nextPollAt: 'ASC', id: 'ASC' },
-      });
     });
   }
 
