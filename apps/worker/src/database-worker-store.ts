@@ -110,15 +110,16 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
    * Claiming is scheduling: one transaction picks the due orders (Postgres: FOR UPDATE SKIP
    * LOCKED) and, in one UPDATE per chunk, leases them and — for a waiting order whose next
    * regular check is at least one interval away — already writes that next check, with a lease
-   * that lapses exactly then. Such an order needs no second write when its check changes
-   * nothing; if this worker dies, it simply comes due at that check. Orders about to expire,
-   * PENDING ones, or claims without `pollIntervalMs` get the full `leaseMs` lease and keep
-   * their next_poll_at until `reschedule` writes it.
+   * that lapses `leaseMs` after it. Such an order needs no second write when its check changes
+   * nothing. Orders about to expire, PENDING ones, or claims without `pollIntervalMs` get the
+   * plain `leaseMs` lease and keep their next_poll_at until `reschedule` writes it.
    *
-   * A worker may take its own claim-scheduled orders again before that lease lapses (their
-   * check is over by then: the next claim comes at least an interval minus `dueBy - now`
-   * later), so it keeps checking them up to `dueBy` early; another worker waits for the lease
-   * to lapse. A long lease is never taken early, not even by its holder.
+   * The worker that holds a claim-scheduled lease (recognised by lease_until = next_poll_at +
+   * leaseMs) takes the order again at its next check — its own passes never overlap, so that
+   * check is over — and checks it up to `dueBy` early. Every other worker waits for the lease
+   * to lapse, so no order is ever checked by two workers at once, even when a check outlasts
+   * the poll interval; if the holder dies, the order moves on `leaseMs` after its next check.
+   * A plain lease is never taken early, not even by its holder.
    */
   private claim(
     workerId: string,
@@ -138,10 +139,10 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
          FROM orders
          WHERE status IN (${open}) AND next_poll_at <= CAST(? AS BIGINT)
            AND (lease_until IS NULL OR lease_until <= CAST(? AS BIGINT)
-                OR (lease_owner = ? AND lease_until = next_poll_at))
+                OR (lease_owner = ? AND lease_until = next_poll_at + CAST(? AS BIGINT)))
          ORDER BY next_poll_at, id LIMIT ${Math.max(1, Math.trunc(limit))}
          ${postgres ? 'FOR UPDATE SKIP LOCKED' : ''}`,
-          [...OPEN_STATUSES, millis(dueBy), millis(now), workerId],
+          [...OPEN_STATUSES, millis(dueBy), millis(now), workerId, String(leaseMs)],
         );
         const rows = due.rows.map(toClaimedRow);
         const nowMs = now.getTime();
@@ -149,7 +150,7 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
         const claims = rows.map((row) => {
           const next =
             pollIntervalMs === undefined ? undefined : scheduledCheck(row, nowMs, pollIntervalMs);
-          return { row, next, leaseUntil: next ?? fullLease };
+          return { row, next, leaseUntil: next === undefined ? fullLease : next + leaseMs };
         });
         for (let start = 0; start < claims.length; start += CLAIM_CHUNK) {
           const chunk = claims.slice(start, start + CLAIM_CHUNK);

@@ -360,15 +360,16 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
       const order = await h.order(orderId);
       expect(order.status).toBe('ACTIVE');
       expect(order.pollCount).toBe(check);
-      // Not released by a second write: the claim's lease simply lapses at the next check.
+      // Not released by a second write: the holder takes it again at the next check, and the
+      // lease lapses for everyone else a lease period after it.
       expect(order.leaseOwner).toBe('test-worker');
       expect(order.nextPollAt!.getTime()).toBe(claimedAt + POLL_INTERVAL_MS);
-      expect(order.leaseUntil!.getTime()).toBe(order.nextPollAt!.getTime());
+      expect(order.leaseUntil!.getTime()).toBe(order.nextPollAt!.getTime() + 30_000);
       h.advancePastNextPoll();
     }
   });
 
-  it("lets another worker take a crashed worker's claimed orders at their next check", async () => {
+  it("lets another worker take a crashed worker's claimed orders only once the lease lapses", async () => {
     const h = await harness();
     const userId = await h.newUser(FUNDS);
     const { orderId } = await h.activeOrder(userId);
@@ -379,13 +380,34 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     const nextCheck = (await h.order(orderId)).nextPollAt!.getTime();
     expect(nextCheck).toBe(now.getTime() + POLL_INTERVAL_MS);
 
-    h.clock.advance(POLL_INTERVAL_MS - 1);
-    expect(await claim('other', new Date(nextCheck))).toEqual([]);
+    // Due again, but still leased: a check of the holder may still be running.
+    h.clock.advance(POLL_INTERVAL_MS + 30_000 - 1);
+    expect(await claim('other')).toEqual([]);
     h.clock.advance(1);
     expect((await claim('other')).map((order) => order.id)).toEqual([orderId]);
     expect(await claim('crashed', new Date(nextCheck + 10 * POLL_INTERVAL_MS))).toEqual([]);
     await h.workerStore.releaseLeases('other');
     await h.workerStore.releaseLeases('crashed');
+  });
+
+  it('lets the holder take its claimed order again at the next check, and no one else', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    const claim = (workerId: string) =>
+      h.workerStore.leaseDueOrders(
+        workerId,
+        h.clock.now(),
+        10,
+        30_000,
+        h.clock.now(),
+        POLL_INTERVAL_MS,
+      );
+    expect((await claim('holder')).map((order) => order.id)).toEqual([orderId]);
+    h.clock.advance(POLL_INTERVAL_MS);
+    expect(await claim('other')).toEqual([]);
+    expect((await claim('holder')).map((order) => order.id)).toEqual([orderId]);
+    await h.workerStore.releaseLeases('holder');
   });
 
   it('gives an order about to expire the long lease, which not even its holder takes early', async () => {

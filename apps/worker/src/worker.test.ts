@@ -15,14 +15,20 @@ async function leasesOf(store: Store, workerId: string): Promise<number> {
   return Number(result.rows[0]?.n ?? 0);
 }
 
-/** Orders `workerId` leases beyond their next check (a claim-time lease lapses at it). */
-async function leasesHeldPastNextCheck(store: Store, workerId: string): Promise<number> {
+/** Orders `workerId` leases longer than one lease period past their next check (a claim-time
+ *  lease lapses exactly that long after it). */
+async function leasesHeldPastNextCheck(
+  store: Store,
+  workerId: string,
+  leaseMs: number,
+): Promise<number> {
   const result = await store.db.read((m) =>
     sql(
       m,
       `SELECT COUNT(*) AS n FROM orders WHERE lease_owner = ?
-         AND (lease_until IS NULL OR next_poll_at IS NULL OR lease_until > next_poll_at)`,
-      [workerId],
+         AND (lease_until IS NULL OR next_poll_at IS NULL
+              OR lease_until > next_poll_at + CAST(? AS BIGINT))`,
+      [workerId, String(leaseMs)],
     ),
   );
   return Number(result.rows[0]?.n ?? 0);
@@ -76,18 +82,18 @@ describe.each(DATABASE_KINDS)('Worker loops on %s', (kind) => {
     );
     worker.start();
     // The first pass has checked the order, and its claim already scheduled the next check:
-    // the lease it keeps lapses exactly then, so nothing holds the order past its due time.
+    // the lease it keeps lapses one lease period after it (30 s for this worker).
     await vi.waitFor(
       async () => {
         expect(statusCalls).toBe(1);
-        expect(await leasesHeldPastNextCheck(store, 'loop-worker')).toBe(0);
+        expect(await leasesHeldPastNextCheck(store, 'loop-worker', 30_000)).toBe(0);
       },
       { timeout: 5000, interval: 10 },
     );
     const checked = await h.order(orderId);
     expect(checked.status).toBe('ACTIVE');
     expect(checked.nextPollAt).not.toBeNull();
-    expect(checked.leaseUntil?.getTime()).toBe(checked.nextPollAt?.getTime());
+    expect(checked.leaseUntil?.getTime()).toBe(checked.nextPollAt!.getTime() + 30_000);
 
     h.sim.deliverSms(ref, 'Telegram code: 24680');
     h.advancePastNextPoll();
