@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { OrderEventRecord } from '../services/records.js';
 
@@ -20,7 +21,11 @@ export type OrderEventsPubSub = PubSub<PubSubTopics>;
 export const SUBSCRIBER_BUFFER = 10_000;
 
 export function createOrderEventsPubSub(): OrderEventsPubSub {
-  return createPubSub<PubSubTopics>();
+  // One listener per open subscription on its topic: thousands on one user's topic are
+  // normal here, not the leak Node warns about past 10.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  return createPubSub<PubSubTopics>({ eventTarget });
 }
 
 export function publishOrderEvent(pubSub: OrderEventsPubSub, event: OrderEventRecord): void {
