@@ -7,7 +7,8 @@
  *   3. upstream status requests per poll tick ≤ one per 100 active orders (batch protocol)
  *   4. 10,000 open subscriptions in ≤ 1 GiB of server memory
  *
- * Flags: --orders N (default 10000), --seconds N (throughput window, default 5).
+ * Flags: --orders N (default 10000), --seconds N (throughput window, default 5),
+ * --postgres URL (run on a fresh database on that Postgres server instead of SQLite).
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -29,7 +30,11 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const stack = await startStack({ pollIntervalMs: POLL_INTERVAL_MS, stock: ORDERS * 2 });
+  const stack = await startStack({
+    pollIntervalMs: POLL_INTERVAL_MS,
+    stock: ORDERS * 2,
+    postgres: stringFlag('--postgres'),
+  });
   const rows: Row[] = [];
   const clients: Client[] = [];
   try {
@@ -295,6 +300,11 @@ function printTable(rows: Row[]): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|------|`);
   for (const row of rows)
     console.log(line([row.benchmark, row.measured, row.target, row.pass ? 'yes' : 'NO']));
+}
+
+function stringFlag(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index < 0 ? undefined : process.argv[index + 1];
 }
 
 function numberFlag(name: string, fallback: number): number {
