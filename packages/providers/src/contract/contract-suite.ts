@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   ActivationStatus,
   BuyRequest,
+  Capabilities,
   Offer,
   ProviderAccount,
   ProviderAdapter,
@@ -25,6 +26,11 @@ import type { FaultKind, ProviderSimulator, SimulatorOptions } from '../simulato
 
 export interface ContractTarget {
   kind: ProviderKind;
+  /** Names this run in the suite's title when one kind runs against several hosts (dialects). */
+  label?: string;
+  /** What the adapter learns from this host that a fresh adapter cannot know yet (a host
+   *  without a listing call): the parts that need it are skipped. */
+  capabilityOverrides?: Partial<Capabilities>;
   createSimulator(options?: SimulatorOptions): ProviderSimulator;
   /** Must hand `options` (logger, retries) on to the adapter's HTTP client. */
   createAdapter(account: ProviderAccount, options?: AdapterOptions): ProviderAdapter;
@@ -67,10 +73,13 @@ export function runContractSuite(target: ContractTarget): void {
   const logLines: string[] = [];
   const logger = capturingLogger(logLines);
   // Read once at collection time, to turn optional parts into skips.
-  const capabilities = target.createAdapter(placeholderAccount(target)).capabilities;
+  const capabilities = {
+    ...target.createAdapter(placeholderAccount(target)).capabilities,
+    ...target.capabilityOverrides,
+  };
   const hasBalance = target.hasBalance !== false;
 
-  describe(`${target.kind} adapter contract`, () => {
+  describe(`${target.kind} adapter contract${target.label ? ` (${target.label})` : ''}`, () => {
     let sim: ProviderSimulator;
     let adapter: ProviderAdapter;
 

@@ -9,21 +9,39 @@ import {
   InsufficientUpstreamBalance,
   InvalidRequest,
   NoNumbers,
+  RateLimited,
   Unavailable,
 } from '../errors.js';
 import { SmsActivateAdapter } from './adapter.js';
 import * as examples from './fixtures/documented-examples.js';
-import { SmsActivateSimulator, type SmsActivateSimulatorOptions } from './simulator.js';
+import {
+  SMS_ACTIVATE_DIALECTS,
+  SmsActivateSimulator,
+  type SmsActivateSimulatorOptions,
+} from './simulator.js';
 
-runContractSuite({
-  kind: 'smsactivate',
-  currency: 'RUB',
-  createSimulator: (options) => new SmsActivateSimulator(options),
-  createAdapter: (account, options) => new SmsActivateAdapter(account, options),
-  sample: { service: 'telegram', country: 'RU', cost: '12.50' },
-  buyRequestMatch: 'action=getNumber',
-  statusRequestMatch: 'action=getStatus',
-});
+// One run per dialect: the same adapter must hold against every kind of host.
+for (const dialect of SMS_ACTIVATE_DIALECTS) {
+  runContractSuite({
+    kind: 'smsactivate',
+    label: dialect,
+    // HeroSMS prices in dollars and says so in getNumberV2's `currency` (840).
+    currency: dialect === 'herosms' ? 'USD' : 'RUB',
+    createSimulator: (options) =>
+      new SmsActivateSimulator({
+        ...options,
+        dialect,
+        // The suite cancels right after buying; strict's 2-minute refusal has its own test.
+        ...(dialect === 'strict' ? { earlyCancelDeniedMs: 0 } : {}),
+      }),
+    createAdapter: (account, options) => new SmsActivateAdapter(account, options),
+    sample: { service: 'telegram', country: 'RU', cost: '12.50' },
+    buyRequestMatch: 'action=getNumber',
+    statusRequestMatch: 'action=getStatus',
+    // Such a host cannot list activations; the adapter learns it on the first refusal.
+    ...(dialect === 'no-batch' ? { capabilityOverrides: { listActivations: false } } : {}),
+  });
+}
 
 describe('smsactivate adapter extras', () => {
   const account = (baseUrl: string, apiKey = 'extras-key-123456'): ProviderAccount => ({
@@ -134,7 +152,19 @@ describe('smsactivate adapter extras', () => {
       ],
       [{ status: 200, body: 'BANNED:2025-01-01 10:00:00' }, AuthError],
       [{ status: 503, body: 'ERROR_SQL' }, Unavailable],
-      [{ status: 200, body: 'SOMETHING_NEW' }, Unavailable],
+      // A refusal we do not know sold nothing: not ambiguous, failover may go on.
+      [{ status: 200, body: 'SOMETHING_NEW' }, InvalidRequest],
+      [{ status: 200, body: 'CHANNELS_LIMIT' }, RateLimited],
+      [{ status: 200, body: 'WRONG_EXCEPTION_PHONE' }, InvalidRequest],
+      [
+        { status: 200, body: '{"status":"error","error":"SOME_NEW_REFUSAL"}', type: json },
+        InvalidRequest,
+      ],
+      // A success we cannot read may be a number bought: ambiguous.
+      [{ status: 200, body: 'ACCESS_NUMBER:not-an-id' }, Unavailable],
+      [{ status: 200, body: 'ACCESS_SOMETHING:1:2' }, Unavailable],
+      [{ status: 200, body: '{"activationId":123,"phoneNumber":null}', type: json }, Unavailable],
+      [{ status: 500, body: 'SOMETHING_NEW' }, Unavailable],
       [
         { status: 200, body: '<html><title>Maintenance</title></html>', type: 'text/html' },
         Unavailable,

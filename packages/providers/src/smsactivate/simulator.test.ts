@@ -102,7 +102,8 @@ describe('SmsActivateSimulator answers like the documented examples', () => {
     expect(await call({ action: 'setStatus', id, status: '8' })).toBe(
       examples.SET_STATUS_ANSWERS[8],
     );
-    expect(await call({ action: 'setStatus', id, status: '8' })).toBe('ACCESS_CANCEL');
+    // A repeat is refused, as real hosts do (never a second ACCESS_CANCEL).
+    expect(await call({ action: 'setStatus', id, status: '8' })).toBe('BAD_STATUS');
     expect(await call({ action: 'getBalance' })).toBe('ACCESS_BALANCE:20.00');
     expect(await call({ action: 'getStatus', id })).toBe('STATUS_CANCEL');
     expect(await call({ action: 'getPrices', service: 'tg', country: '0' })).toContain(
