@@ -13,7 +13,6 @@ import type {
 import {
   CancelNotAllowed,
   InvalidRequest,
-  NotFound,
   Unavailable,
   type ProviderError,
   type ProviderOperation,

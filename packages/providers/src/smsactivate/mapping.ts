@@ -351,6 +351,15 @@ export interface StatusAnswer {
   messages: SmsMessage[];
 }
 
+/** Some hosts put "no code" there in words (`STATUS_OK:Нет кода`, read so by public clients):
+ *  not an SMS, so never a code a customer is charged for. */
+const NO_CODE_WORDS = new Set(['нет кода', 'no code', 'null', 'none']);
+
+function hasCode(value: string | null): value is string {
+  const text = value?.trim().toLowerCase() ?? '';
+  return text !== '' && !NO_CODE_WORDS.has(text);
+}
+
 /** `getStatus` answer → state. Null when the token is not a status (an error token). */
 export function statusFromAnswer(answer: TokenAnswer): StatusAnswer | null {
   switch (answer.token) {
@@ -362,8 +371,7 @@ export function statusFromAnswer(answer: TokenAnswer): StatusAnswer | null {
       // WAIT_RETRY: another SMS was asked for after a code; the earlier code still stands.
       return {
         state: 'code',
-        messages:
-          answer.value && answer.value.trim() !== '' ? [messageFromValue(answer.value)] : [],
+        messages: hasCode(answer.value) ? [messageFromValue(answer.value)] : [],
       };
     case 'STATUS_CANCEL':
       return { state: 'cancelled', messages: [] };
@@ -405,8 +413,8 @@ export function statusFromActiveActivation(row: ActiveActivation): ListedActivat
 export function activeActivationRows(body: unknown): unknown[] | null {
   if (!isRecord(body)) return null;
   const list = body.activeActivations ?? body.data;
-  if (Array.isArray(list)) return list;
-  if (isRecord(list) && Array.isArray(list.rows)) return list.rows;
+  if (Array.isArray(list)) return list as unknown[];
+  if (isRecord(list) && Array.isArray(list.rows)) return list.rows as unknown[];
   return null;
 }
 

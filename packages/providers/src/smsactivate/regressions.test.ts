@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Money } from '@numbroker/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderAccount } from '../adapter.js';
+import type { ActivationStatus, ProviderAccount, Purchase } from '../adapter.js';
 import { CancelNotAllowed, InvalidRequest, NoNumbers, NotFound, Unavailable } from '../errors.js';
 import { SmsActivateAdapter } from './adapter.js';
 import { SmsActivateSimulator, type SmsActivateSimulatorOptions } from './simulator.js';
@@ -111,16 +111,12 @@ describe('smsactivate against real hosts behaviour', () => {
       sim.deliverSms(second.activationRef, 'Telegram code 22222');
       const refs = [first.activationRef, second.activationRef];
 
-      let statuses = new Map();
+      let statuses = new Map<string, ActivationStatus>();
       const firstPoll = await actionsDuring(async () => {
         statuses = await adapter.statusMany(refs);
       });
-      expect(
-        statuses.get(first.activationRef)?.messages.map((m: { code: string }) => m.code),
-      ).toEqual(['11111']);
-      expect(
-        statuses.get(second.activationRef)?.messages.map((m: { code: string }) => m.code),
-      ).toEqual(['22222']);
+      expect(statuses.get(first.activationRef)?.messages.map((m) => m.code)).toEqual(['11111']);
+      expect(statuses.get(second.activationRef)?.messages.map((m) => m.code)).toEqual(['22222']);
       expect(firstPoll).toEqual(['getActiveActivations', 'getStatus', 'getStatus']);
 
       const secondPoll = await actionsDuring(() => adapter.statusMany(refs));
@@ -171,7 +167,7 @@ describe('smsactivate against real hosts behaviour', () => {
     it('uses getNumberV2 with maxPrice and our order id, and reads what it says', async () => {
       await start();
       const [offer] = (await adapter.catalog()).filter((o) => o.ref === '0:tg');
-      let purchase;
+      let purchase: Purchase | undefined;
       const sent = await actionsDuring(async () => {
         purchase = await adapter.buy({
           service: 'telegram',
