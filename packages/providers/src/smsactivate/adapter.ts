@@ -162,8 +162,9 @@ export class SmsActivateAdapter implements ProviderAdapter {
       else throw unknownRefusal(answer.token, answer.value, this.errorContext('buy', answer.res));
     } else {
       number = numberFromV2(answer.value, this.currency);
-      if (!number && !looksLikeNumberV2(answer.value) && isErrorShaped(answer.value)) {
-        throw unknownRefusal('ERROR', null, this.errorContext('buy', answer.res));
+      const refusal = number || looksLikeNumberV2(answer.value) ? null : saidError(answer.value);
+      if (refusal !== null) {
+        throw unknownRefusal('ERROR', refusal, this.errorContext('buy', answer.res));
       }
     }
     if (!number) throw this.unexpected(answer.res);
@@ -494,13 +495,15 @@ function isNoSuchAction(answer: Answer): boolean {
   return answer.kind === 'token' && (NO_SUCH_ACTION as readonly string[]).includes(answer.token);
 }
 
-/** A JSON body that reads as a refusal (`{status:"error"}`, `{error:…}`, `{title:…}`). */
-function isErrorShaped(json: unknown): boolean {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return false;
+/** What a JSON body that reads as a refusal says (`{error:…}`, `{message:…}`); null when it
+ *  does not read as one. */
+function saidError(json: unknown): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
   const record = json as Record<string, unknown>;
-  return (
-    record.status === 'error' || record.error !== undefined || typeof record.title === 'string'
+  const said = [record.error, record.message, record.msg].find(
+    (value) => typeof value === 'string' || typeof value === 'number',
   );
+  return said === undefined ? null : String(said);
 }
 
 function tokenOf(said: string): { token: string; value: string | null } {

@@ -3,14 +3,13 @@
  * dialect simulator, or a scripted host where no simulator mode says it). Every test here
  * fails on the adapter before the fix; NOTES.md quotes the protocol lines.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Money } from '@numbroker/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActivationStatus, ProviderAccount, Purchase } from '../adapter.js';
 import { CancelNotAllowed, InvalidRequest, NoNumbers, NotFound, Unavailable } from '../errors.js';
 import { SmsActivateAdapter } from './adapter.js';
 import { SmsActivateSimulator, type SmsActivateSimulatorOptions } from './simulator.js';
+import { startScriptedHost, type ScriptedHost } from './test-support/scripted-host.js';
 
 /** A simulator whose clock the test moves (activation lifetime, early-cancel window). */
 class ClockedSimulator extends SmsActivateSimulator {
@@ -236,37 +235,22 @@ describe('smsactivate against real hosts behaviour', () => {
 });
 
 describe('smsactivate against scripted hosts', () => {
-  let server: Server;
-  let baseUrl: string;
-  const replies: Array<{ status?: number; body: string }> = [];
-  const seen: string[] = [];
+  let host: ScriptedHost;
   beforeEach(async () => {
-    replies.length = 0;
-    seen.length = 0;
-    server = createServer((req, res) => {
-      seen.push(req.url ?? '');
-      const reply = replies.shift() ?? { status: 500, body: 'no reply scripted' };
-      const isJson = reply.body.startsWith('{') || reply.body.startsWith('[');
-      res.writeHead(reply.status ?? 200, {
-        'content-type': isJson ? 'application/json' : 'text/plain',
-      });
-      res.end(reply.body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stubs/handler_api.php`;
+    host = await startScriptedHost();
   });
   afterEach(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await host.close();
   });
   const adapter = () =>
-    new SmsActivateAdapter(account(baseUrl, 'scripted-key-123456'), { maxRetries: 0 });
+    new SmsActivateAdapter(account(host.baseUrl, 'scripted-key-123456'), { maxRetries: 0 });
 
   it.each([
     ['wrapped under data', '{"status":"success","data":{"0":{"tg":{"cost":"12.50","count":3}}}}'],
     ['a list of rows', '[{"country":0,"service":"tg","price":12.5,"quantity":3}]'],
     ['an empty country as []', '{"0":{"tg":{"cost":12.5,"count":3}},"1":[]}'],
   ])('reads getPrices %s', async (_shape, body) => {
-    replies.push({ body });
+    host.replies.push({ body });
     const offers = await adapter().catalog();
     expect(offers.map((o) => [o.ref, o.cost.format(), o.stock])).toEqual([['0:tg', '12.50', 3]]);
   });
@@ -276,7 +260,7 @@ describe('smsactivate against scripted hosts', () => {
     ['countries of strings', '{"0":"tg","1":"wa"}'],
     ['cells in no known form', '{"0":{"tg":["12.5",3]}}'],
   ])('fails loudly on getPrices as %s instead of an empty catalog', async (_shape, body) => {
-    replies.push({ body });
+    host.replies.push({ body });
     const error = await adapter()
       .catalog()
       .catch((e: unknown) => e);
@@ -285,22 +269,22 @@ describe('smsactivate against scripted hosts', () => {
   });
 
   it('an empty price list is an empty catalog, not an error', async () => {
-    replies.push({ body: '{}' });
+    host.replies.push({ body: '{}' });
     expect(await adapter().catalog()).toEqual([]);
   });
 
   it('a cancel refused and unknown to getStatus too is NotFound', async () => {
-    replies.push({ body: 'NO_ACTIVATION' }, { status: 404, body: 'NO_ACTIVATION' });
+    host.replies.push({ body: 'NO_ACTIVATION' }, { status: 404, body: 'NO_ACTIVATION' });
     const error = await adapter()
       .cancel('12345')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFound);
     expect((error as NotFound).operation).toBe('cancel');
-    expect(actionsOf(seen)).toEqual(['setStatus', 'getStatus']);
+    expect(actionsOf(host.seen)).toEqual(['setStatus', 'getStatus']);
   });
 
   it('reads rows under activeActivations.rows and the order id a host echoes', async () => {
-    replies.push({
+    host.replies.push({
       body: '{"status":"success","activeActivations":{"rows":[{"activationId":"77","phoneNumber":"79001234567","smsCode":null,"orderId":"order-9"}]}}',
     });
     expect(await adapter().listActivations()).toEqual([
