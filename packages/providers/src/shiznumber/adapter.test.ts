@@ -104,7 +104,7 @@ describe('ShizNumber extras against the simulator', () => {
 
   it('leaves out services we do not sell and disabled numbers', async () => {
     const offers = await adapter.catalog();
-    expect(offers.map((offer) => offer.ref)).not.toContain('57307'); // webmoney
+    expect(offers.map((offer) => offer.ref)).not.toContain('57307'); // payoneer
     expect(offers.find((offer) => offer.ref === '57172')).toMatchObject({
       service: 'facebook',
       country: 'TR',
@@ -225,7 +225,7 @@ describe('ShizNumber extras against the simulator', () => {
       const offer = { service: 'whatsapp', country: 'TR', stock: 4 };
       expect((await post('offer', { ...offer, cost: '51000.00' })).status).toBe(200);
       expect((await post('offer', { ...offer, cost: '51000.5' })).status).toBe(400);
-      expect((await post('offer', { ...offer, service: 'webmoney', cost: '1' })).status).toBe(400);
+      expect((await post('offer', { ...offer, service: 'payoneer', cost: '1' })).status).toBe(400);
       const listed = (await adapter.catalog()).find(
         (o) => o.service === 'whatsapp' && o.country === 'TR',
       );
