@@ -186,6 +186,36 @@ describe('ShizNumber extras against the simulator', () => {
     ]);
   });
 
+  it('bounds statusMany: past a long history it asks each open order alone', async () => {
+    // 80 orders of history (cancelled), then 2 open ones.
+    for (let index = 0; index < 80; index += 1) {
+      const old = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
+      await adapter.cancel(old.activationRef);
+    }
+    const first = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
+    const second = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
+    sim.deliverSms(second.activationRef, 'Your code is 424242');
+    const refs = [first.activationRef, second.activationRef];
+    const ordersCalls = (from: number) =>
+      sim.requests.slice(from).filter((r) => r.url.startsWith('/api/orders'));
+
+    let from = sim.requests.length;
+    const learned = await adapter.statusMany(refs); // one list read tells the history's size
+    expect(ordersCalls(from).map((r) => r.url)).toEqual(['/api/orders']);
+    expect(learned.get(second.activationRef)?.state).toBe('code');
+
+    for (let poll = 0; poll < 3; poll += 1) {
+      from = sim.requests.length;
+      const statuses = await adapter.statusMany(refs);
+      // Before: the whole 82-order list on every poll.
+      expect(ordersCalls(from).map((r) => r.url).sort()).toEqual(
+        refs.map((ref) => `/api/orders/${ref}`).sort(),
+      );
+      expect(statuses.get(first.activationRef)?.state).toBe('waiting');
+      expect(statuses.get(second.activationRef)?.messages.map((m) => m.code)).toEqual(['424242']);
+    }
+  });
+
   it('lists activations newest first with their numbers', async () => {
     const first = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
     const second = await adapter.buy({ service: 'facebook', country: 'TR', ref: '57172' });
