@@ -186,6 +186,13 @@ describe('ShizNumber extras against the simulator', () => {
     ]);
   });
 
+  it('buys a Brazilian number whose area code is 55 and keeps it whole', async () => {
+    const purchase = await adapter.buy({ service: 'whatsapp', country: 'BR', ref: '57308' });
+    // +55 (Brazil) 55 (area) 9xxxx-xxxx. Before: the area code was taken for the country code.
+    expect(purchase.phoneNumber).toMatch(/^\+55559\d{8}$/);
+    expect((await adapter.listActivations())[0]?.phoneNumber).toBe(purchase.phoneNumber);
+  });
+
   it('bounds statusMany: past a long history it asks each open order alone', async () => {
     // 80 orders of history (cancelled), then 2 open ones.
     for (let index = 0; index < 80; index += 1) {

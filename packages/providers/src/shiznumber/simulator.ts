@@ -177,6 +177,7 @@ const DEFAULT_STOCK: ReadonlyArray<[id: number, service: string, iso: string, op
   [57305, 'microsoft', 'GB', null, 27300n, 0],
   [57306, 'divar', 'IR', null, 15000n, 50],
   [57307, 'payoneer', 'RU', null, 21000n, 9],
+  [57308, 'whatsapp', 'BR', null, 33600n, 15],
 ];
 
 const DEFAULT_BALANCE = 5_000_000n;
@@ -390,7 +391,7 @@ export class ShizNumberSimulator extends SimulatorBase {
     const order: SimOrder = {
       id: this.nextOrderId++,
       number,
-      national: randomNational(number.country.nationalLength),
+      national: nationalNumberOf(number.country),
       amount: number.price,
       reference: `SO-${randomReference()}`,
       state: 'waiting',
@@ -610,6 +611,16 @@ function toman(amount: string, what: string): bigint {
     const reason = error instanceof Error ? error.message : String(error);
     throw new SimulatorInputError(`${what}: ${reason}`);
   }
+}
+
+/** Brazil's numbers carry their area code: the simulator's come from area 55 (Rio Grande do Sul,
+ *  mobile "9" + 8 digits), an 11-digit national number that starts with the country code. */
+const NATIONAL_PREFIX: Readonly<Record<string, string>> = { BR: '559' };
+
+function nationalNumberOf(country: { iso: string; nationalLength: number }): string {
+  const prefix = NATIONAL_PREFIX[country.iso] ?? '';
+  const rest = randomNational(country.nationalLength - prefix.length);
+  return prefix + rest;
 }
 
 function randomNational(length: number): string {
