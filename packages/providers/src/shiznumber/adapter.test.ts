@@ -215,9 +215,11 @@ describe('ShizNumber extras against the simulator', () => {
       from = sim.requests.length;
       const statuses = await adapter.statusMany(refs);
       // Before: the whole 82-order list on every poll.
-      expect(ordersCalls(from).map((r) => r.url).sort()).toEqual(
-        refs.map((ref) => `/api/orders/${ref}`).sort(),
-      );
+      expect(
+        ordersCalls(from)
+          .map((r) => r.url)
+          .sort(),
+      ).toEqual(refs.map((ref) => `/api/orders/${ref}`).sort());
       expect(statuses.get(first.activationRef)?.state).toBe('waiting');
       expect(statuses.get(second.activationRef)?.messages.map((m) => m.code)).toEqual(['424242']);
     }

@@ -480,7 +480,7 @@ describe('shomare adapter over the other plausible shapes (fixtures served as is
   });
 });
 
-describe('shomare pricebycountry: the doc\'s two URL readings, and a wrong endpoint', () => {
+describe("shomare pricebycountry: the doc's two URL readings, and a wrong endpoint", () => {
   const list = (data: unknown) => ({ status: 200, body: { status: true, code: 200, data } });
   const lists = (endpoint: string) =>
     endpoint === 'allcountries'
@@ -528,7 +528,11 @@ describe('shomare pricebycountry: the doc\'s two URL readings, and a wrong endpo
       const adapter = new ShomareAdapter(accountAt(server.baseUrl), { maxRetries: 0 });
       const offers = await adapter.catalog();
       expect(offers).toMatchObject([{ service: 'telegram', country: 'RU', stock: 7 }]);
-      const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: offers[0]!.ref });
+      const purchase = await adapter.buy({
+        service: 'telegram',
+        country: 'RU',
+        ref: offers[0]!.ref,
+      });
       expect(purchase).toMatchObject({ activationRef: '77', phoneNumber: '+79161234567' });
       expect((await adapter.status('77')).state).toBe('waiting');
       await adapter.catalog();
@@ -545,7 +549,10 @@ describe('shomare pricebycountry: the doc\'s two URL readings, and a wrong endpo
   it('still reads a JSON 404 for one pair as "no prices there"', async () => {
     const server = await fixtureServer((endpoint) =>
       endpoint === 'pricebycountry'
-        ? { status: 404, body: { status: false, code: 404, message: 'پارامترهای ارسالی در سیستم وجود ندارند' } }
+        ? {
+            status: 404,
+            body: { status: false, code: 404, message: 'پارامترهای ارسالی در سیستم وجود ندارند' },
+          }
         : lists(endpoint),
     );
     try {
