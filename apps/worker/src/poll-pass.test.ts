@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderAdapter } from '@numbroker/providers';
 import type { Store } from '@numbroker/store';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
@@ -126,11 +127,7 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
 
   it('completes an order of a per-SMS upstream at its first code, and reads no later SMS', async () => {
     const h = await harness();
-    // VerifyPlus's capabilities: charged per SMS, no call to ask for another one.
-    const perSms = {
-      ...withoutBatchStatus(h.adapter),
-      capabilities: { ...h.adapter.capabilities, chargesPerSms: true, requestAnotherSms: false },
-    };
+    const perSms = perSmsUpstream(h.adapter);
     const userId = await h.newUser(FUNDS);
     const { orderId, ref } = await h.activeOrder(userId);
     h.sim.deliverSms(ref, 'Telegram code: 48213');
@@ -156,10 +153,7 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
 
   it('completes a per-SMS order left CODE_RECEIVED by a crash at its next check', async () => {
     const h = await harness();
-    const perSms = {
-      ...withoutBatchStatus(h.adapter),
-      capabilities: { ...h.adapter.capabilities, chargesPerSms: true, requestAnotherSms: false },
-    };
+    const perSms = perSmsUpstream(h.adapter);
     const userId = await h.newUser(FUNDS);
     const { orderId, ref } = await h.activeOrder(userId);
     h.sim.deliverSms(ref, 'Telegram code: 48213');
@@ -498,3 +492,11 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     await h.workerStore.releaseLeases('other');
   });
 });
+
+/** The same adapter with VerifyPlus's capabilities: charged per SMS, no call for another one. */
+function perSmsUpstream(adapter: ProviderAdapter): ProviderAdapter {
+  return {
+    ...withoutBatchStatus(adapter),
+    capabilities: { ...adapter.capabilities, chargesPerSms: true, requestAnotherSms: false },
+  };
+}
