@@ -90,8 +90,10 @@ export class ShomareAdapter implements ProviderAdapter {
   private readonly logger: Logger;
   private readonly prices: PriceSchedule;
   private readonly now: () => number;
-  /** How this host takes ids, once one form answered (NOTES.md); null: not known yet. */
-  private paramStyle: ShomareParamStyle | null = null;
+  /** How this host takes ids, per endpoint, once one form answered there (NOTES.md). */
+  private readonly paramStyles = new Map<ShomareEndpoint, ShomareParamStyle>();
+  /** The form the host answered last, for endpoints not called yet; null: not known yet. */
+  private hostParamStyle: ShomareParamStyle | null = null;
 
   constructor(
     private readonly account: ProviderAccount,
@@ -238,8 +240,8 @@ export class ShomareAdapter implements ProviderAdapter {
    * One call of an endpoint; returns the result (`data`, or the top level) of a success. Ids go
    * in the query string or, if this host answers that with the doc's "404 without JSON = wrong
    * endpoint", as path segments (seed lines 65–74 allow both readings); the form that answered is
-   * kept for every later call. A `buy` that hit no route (404 without JSON: nothing was bought)
-   * tries the other form only while neither is known.
+   * kept for that endpoint and is the first guess for the others. A `buy` that hit no route (404
+   * without JSON: nothing was bought) tries the other form only while neither is known.
    */
   private async call(
     operation: ProviderOperation,
@@ -248,26 +250,27 @@ export class ShomareAdapter implements ProviderAdapter {
     options: { jsonNotFoundIsEmpty?: boolean } = {},
   ): Promise<unknown> {
     const takesIds = SHOMARE_PATH_PARAMS[endpoint].length > 0;
-    const first = this.paramStyle ?? 'query';
+    const known = this.paramStyles.get(endpoint) ?? this.hostParamStyle;
+    const first = known ?? 'query';
     let res = await this.send(operation, endpoint, params, first);
     if (takesIds && isWrongEndpoint(res)) {
       // A 404 without JSON hit no route, so not even a buy reached a handler: asking in the
       // other form is safe. A buy does it only while the form is unknown (a GET learns it).
-      if (SHOMARE_METHODS[endpoint] === 'GET' || this.paramStyle === null) {
+      if (SHOMARE_METHODS[endpoint] === 'GET' || known === null) {
         const other: ShomareParamStyle = first === 'query' ? 'path' : 'query';
         const second = await this.send(operation, endpoint, params, other);
-        if (isWrongEndpoint(second)) throw this.wrongEndpoint(operation, endpoint, second);
+        if (isWrongEndpoint(second)) throw this.wrongEndpoint(operation, endpoint, second, known);
         this.logger.info(
           { endpoint, paramStyle: other },
           `${endpoint}: ids as ${other === 'path' ? 'path segments' : 'query parameters'}`,
         );
-        this.paramStyle = other;
+        this.learnParamStyle(endpoint, other);
         res = second;
       } else {
-        throw this.wrongEndpoint(operation, endpoint, res);
+        throw this.wrongEndpoint(operation, endpoint, res, known);
       }
-    } else if (takesIds && this.paramStyle === null) {
-      this.paramStyle = first;
+    } else if (takesIds && !this.paramStyles.has(endpoint)) {
+      this.learnParamStyle(endpoint, first);
     }
     if (options.jsonNotFoundIsEmpty && res.status === 404 && isJsonBody(res)) {
       const envelope = readEnvelope(res.jsonLossless());
@@ -308,16 +311,22 @@ export class ShomareAdapter implements ProviderAdapter {
     });
   }
 
+  private learnParamStyle(endpoint: ShomareEndpoint, style: ShomareParamStyle): void {
+    this.paramStyles.set(endpoint, style);
+    this.hostParamStyle = style;
+  }
+
   /** Both readings of the doc's URLs hit "404 without JSON": an admin must look at it. */
   private wrongEndpoint(
     operation: ProviderOperation,
     endpoint: ShomareEndpoint,
     res: HttpResponse,
+    known: ShomareParamStyle | null,
   ): InvalidRequest {
     const tried =
-      SHOMARE_METHODS[endpoint] === 'GET' || this.paramStyle === null
+      SHOMARE_METHODS[endpoint] === 'GET' || known === null
         ? 'with query parameters or path segments'
-        : `with ${this.paramStyle === 'path' ? 'path segments' : 'query parameters'}`;
+        : `with ${known === 'path' ? 'path segments' : 'query parameters'}`;
     return new InvalidRequest(
       `${this.id} ${operation}: "${endpoint}" is not an endpoint of this host ${tried} ` +
         `(HTTP 404 without JSON, the doc's "wrong endpoint"): check baseUrl`,
