@@ -386,7 +386,9 @@ export class ShomareSimulator extends SimulatorBase {
       code: order.code,
       number: order.number,
       status: order.status,
-      sms: order.sms.map((sms) => ({ ...sms })),
+      // Nothing yet is `null`, as PHP panels write an empty relation: beside the order `code`
+      // that is where a reader that takes `code` for the SMS goes wrong.
+      sms: order.sms.length === 0 ? null : order.sms.map((sms) => ({ ...sms })),
     });
   }
 

@@ -172,14 +172,15 @@ export interface SimPurchase {
   status: SimOrderStatus;
 }
 
-/** `check?id` → data: the purchase and every SMS it received, oldest first. */
+/** `check?id` → data: the purchase and every SMS it received, oldest first (null: none yet). */
 export interface SimCheck {
   id: number;
   /** The order reference, as in `buy` (never the SMS code: that is in `sms`). */
   code: string;
   number: string;
   status: SimOrderStatus;
-  sms: SimSms[];
+  /** `null` until the first SMS. */
+  sms: SimSms[] | null;
 }
 
 /** `cancel?id` → data. */
