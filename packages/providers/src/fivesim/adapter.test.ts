@@ -93,7 +93,9 @@ describe('fivesim extras (adapter against its simulator)', () => {
     });
     expect(any.phoneNumber).toMatch(/^\+7\d{10}$/);
     expect(any.cost?.format()).toBe('0.32');
-    expect(sim.requests.at(-1)?.url).toBe('/v1/user/buy/activation/russia/any/telegram?maxPrice=0.32');
+    expect(sim.requests.at(-1)?.url).toBe(
+      '/v1/user/buy/activation/russia/any/telegram?maxPrice=0.32',
+    );
 
     await adapter.buy({
       service: 'telegram',
@@ -118,21 +120,24 @@ describe('fivesim extras (adapter against its simulator)', () => {
     )!;
     sim.setOffer({ service: 'telegram', country: 'RU', cost: '0.50', stock: 10 });
     const before = sim.balance;
-    await expect(adapter.buy({ service: 'telegram', country: 'RU', ref: offer.ref })).rejects.toBeInstanceOf(
-      NoNumbers,
-    );
+    await expect(
+      adapter.buy({ service: 'telegram', country: 'RU', ref: offer.ref }),
+    ).rejects.toBeInstanceOf(NoNumbers);
     expect(sim.balance).toBe(before);
   });
 
-  it.each([200, 400] as const)('reads `no free phones` under HTTP %i as NoNumbers', async (status) => {
-    await sim.stop();
-    await boot({ noFreePhonesStatus: status });
-    const error = await adapter
-      .buy({ service: 'telegram', country: 'RU', operator: 'mts', ref: 'russia/mts/telegram' })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NoNumbers);
-    expect((error as NoNumbers).httpStatus).toBe(status);
-  });
+  it.each([200, 400] as const)(
+    'reads `no free phones` under HTTP %i as NoNumbers',
+    async (status) => {
+      await sim.stop();
+      await boot({ noFreePhonesStatus: status });
+      const error = await adapter
+        .buy({ service: 'telegram', country: 'RU', operator: 'mts', ref: 'russia/mts/telegram' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NoNumbers);
+      expect((error as NoNumbers).httpStatus).toBe(status);
+    },
+  );
 
   it('maps the refusals of buy: balance, rating, bad operator', async () => {
     sim.setBalance('0.1');
@@ -183,12 +188,20 @@ describe('fivesim extras (adapter against its simulator)', () => {
   });
 
   it('repeats a cancel harmlessly, and refuses one after a code for good', async () => {
-    const first = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'russia/any/telegram/0.32' });
+    const first = await adapter.buy({
+      service: 'telegram',
+      country: 'RU',
+      ref: 'russia/any/telegram/0.32',
+    });
     await adapter.cancel(first.activationRef);
     await adapter.cancel(first.activationRef);
     expect(sim.activation(first.activationRef)?.state).toBe('cancelled');
 
-    const second = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'russia/any/telegram/0.32' });
+    const second = await adapter.buy({
+      service: 'telegram',
+      country: 'RU',
+      ref: 'russia/any/telegram/0.32',
+    });
     sim.deliverSms(second.activationRef, 'Your code is 12345');
     sim.expireActivation(second.activationRef); // finished on its own after its time
     const error = await adapter.cancel(second.activationRef).catch((e: unknown) => e);
@@ -199,8 +212,16 @@ describe('fivesim extras (adapter against its simulator)', () => {
   });
 
   it('reads many orders from the newest page of user/orders', async () => {
-    const a = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'russia/any/telegram/0.32' });
-    const b = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'russia/any/telegram/0.32' });
+    const a = await adapter.buy({
+      service: 'telegram',
+      country: 'RU',
+      ref: 'russia/any/telegram/0.32',
+    });
+    const b = await adapter.buy({
+      service: 'telegram',
+      country: 'RU',
+      ref: 'russia/any/telegram/0.32',
+    });
     sim.deliverSms(b.activationRef, 'code 777888');
     const many = await adapter.statusMany([a.activationRef, b.activationRef, '424242']);
     expect(many.get(a.activationRef)?.state).toBe('waiting');
@@ -221,9 +242,15 @@ describe('fivesim extras (adapter against its simulator)', () => {
   });
 
   it('refuses another SMS on an order that is over', async () => {
-    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'russia/any/telegram/0.32' });
+    const purchase = await adapter.buy({
+      service: 'telegram',
+      country: 'RU',
+      ref: 'russia/any/telegram/0.32',
+    });
     await adapter.cancel(purchase.activationRef);
-    await expect(adapter.requestAnotherSms(purchase.activationRef)).rejects.toBeInstanceOf(InvalidRequest);
+    await expect(adapter.requestAnotherSms(purchase.activationRef)).rejects.toBeInstanceOf(
+      InvalidRequest,
+    );
   });
 
   it('sends a 401 with an empty body for a wrong token, read as AuthError', async () => {

@@ -195,7 +195,11 @@ export class FiveSimAdapter implements ProviderAdapter {
     let after: ActivationStatus;
     try {
       // Safe to repeat: a second cancel finds the order over and is read as such below.
-      const answer = await this.call({ operation, path: FIVESIM_PATHS.cancel(id), idempotent: true });
+      const answer = await this.call({
+        operation,
+        path: FIVESIM_PATHS.cancel(id),
+        idempotent: true,
+      });
       after = this.orderStatus(answer, operation);
     } catch (error) {
       // `order expired` (or a retried cancel's own first attempt): see what the order became.
@@ -286,7 +290,10 @@ export class FiveSimAdapter implements ProviderAdapter {
     }
   }
 
-  private async check(activationRef: string, operation: ProviderOperation): Promise<ActivationStatus> {
+  private async check(
+    activationRef: string,
+    operation: ProviderOperation,
+  ): Promise<ActivationStatus> {
     const id = this.orderId(activationRef, operation);
     const answer = await this.call({ operation, path: FIVESIM_PATHS.check(id), idempotent: true });
     return this.orderStatus(answer, operation);

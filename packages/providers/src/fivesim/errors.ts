@@ -127,15 +127,20 @@ export function classifyFiveSimAnswer(input: FiveSimErrorInput): FiveSimErrorKin
  * Unknown refusals are Unavailable that may have reached the upstream (never `surelyNotSent`),
  * so a buy goes to reconciliation, not to a second buy.
  */
-export function fiveSimError(input: FiveSimErrorInput, kind = classifyFiveSimAnswer(input)): ProviderError {
-  const said = input.body.trim() === '' ? `HTTP ${input.httpStatus}` : input.body.trim().slice(0, 120);
+export function fiveSimError(
+  input: FiveSimErrorInput,
+  kind = classifyFiveSimAnswer(input),
+): ProviderError {
+  const said =
+    input.body.trim() === '' ? `HTTP ${input.httpStatus}` : input.body.trim().slice(0, 120);
   const base = {
     providerId: input.providerId,
     operation: input.operation,
     httpStatus: input.httpStatus,
     upstreamMessage: said,
   };
-  const message = (what: string): string => `${input.providerId} ${input.operation}: ${what} (${said})`;
+  const message = (what: string): string =>
+    `${input.providerId} ${input.operation}: ${what} (${said})`;
   switch (kind) {
     case 'auth':
       return new AuthError(message('the API token was refused'), base);
@@ -144,13 +149,19 @@ export function fiveSimError(input: FiveSimErrorInput, kind = classifyFiveSimAns
     case 'insufficient-balance':
       return new InsufficientUpstreamBalance(message('not enough balance upstream'), base);
     case 'rate-limited':
-      return new RateLimited(message('rate limited'), { ...base, retryAfterMs: input.retryAfterMs });
+      return new RateLimited(message('rate limited'), {
+        ...base,
+        retryAfterMs: input.retryAfterMs,
+      });
     case 'invalid-request':
       return new InvalidRequest(message('request refused as invalid'), base);
     case 'not-found':
       return new NotFound(message('no such order'), base);
     case 'ended':
-      return new CancelNotAllowed(message('the order is already over'), { ...base, retryable: false });
+      return new CancelNotAllowed(message('the order is already over'), {
+        ...base,
+        retryable: false,
+      });
     case 'has-sms':
       return new CancelNotAllowed(message('a code already came'), { ...base, retryable: false });
     case 'too-early':

@@ -249,7 +249,10 @@ export function offersFromPriceRows(
     const key = `${row.country}\u0000${row.product}`;
     let group = groups.get(key);
     if (!group) {
-      group = { any: { slug, iso, country: row.country, product: row.product, stock: 0 }, operators: [] };
+      group = {
+        any: { slug, iso, country: row.country, product: row.product, stock: 0 },
+        operators: [],
+      };
       groups.set(key, group);
     }
     group.operators.push({
@@ -265,7 +268,7 @@ export function offersFromPriceRows(
     const better =
       cheapestSoFar === undefined ||
       (stock > 0 && cheapestSoFar.stock === 0) ||
-      ((stock > 0) === (cheapestSoFar.stock > 0) && cost.compare(cheapestSoFar.cost) < 0);
+      (stock > 0 === cheapestSoFar.stock > 0 && cost.compare(cheapestSoFar.cost) < 0);
     if (better) group.any.cheapest = { cost, costText, stock };
   }
   const offers: Offer[] = [];
@@ -312,7 +315,8 @@ export function balanceMoney(value: unknown, currency: CurrencyCode): Money | nu
   if (text === null) return null;
   const { units, scale } = parseDecimal(text);
   const exponent = Money.exponentOf(currency);
-  const minor = scale > exponent ? units / pow10(scale - exponent) : units * pow10(exponent - scale);
+  const minor =
+    scale > exponent ? units / pow10(scale - exponent) : units * pow10(exponent - scale);
   return Money.ofMinor(minor, currency);
 }
 
@@ -325,7 +329,8 @@ export function purchaseFromOrder(
   const activationRef = orderIdOf(order.id);
   const phoneNumber = phoneOf(order.phone, countryIso);
   if (!activationRef || !phoneNumber) return null;
-  const cost = order.price === undefined || order.price === null ? null : upstreamMoney(order.price, currency);
+  const cost =
+    order.price === undefined || order.price === null ? null : upstreamMoney(order.price, currency);
   return { activationRef, phoneNumber, ...(cost ? { cost } : {}) };
 }
 

@@ -166,7 +166,10 @@ export class FiveSimSimulator extends SimulatorBase {
   // ---- the protocol ----------------------------------------------------------------------------
 
   protected handle(req: SimRequest): SimReply {
-    const segments = req.subPath.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    const segments = req.subPath
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
     if (req.method !== 'GET') return this.text('method not allowed', 405);
     const [area, action, ...rest] = segments;
     if (area === 'guest') return this.guest(action, rest, req.query);
@@ -187,6 +190,7 @@ export class FiveSimSimulator extends SimulatorBase {
         return this.products(rest);
       case 'flash':
         return this.json({ text: '' });
+      case undefined:
       default:
         return this.text('page not found', 404);
     }
@@ -209,6 +213,7 @@ export class FiveSimSimulator extends SimulatorBase {
         return this.endByCustomer(rest[0], 'CANCELED');
       case 'ban':
         return this.endByCustomer(rest[0], 'BANNED');
+      case undefined:
       default:
         return this.text('page not found', 404);
     }
@@ -317,7 +322,12 @@ export class FiveSimSimulator extends SimulatorBase {
     });
   }
 
-  private buy(countryName: string, operator: string, product: string, query: URLSearchParams): SimReply {
+  private buy(
+    countryName: string,
+    operator: string,
+    product: string,
+    query: URLSearchParams,
+  ): SimReply {
     const country = this.countryNamed(countryName);
     if (!country) return this.text(T.badCountry, 400);
     if (!productRow(product)) return this.text(T.noProduct, 400);
@@ -401,7 +411,10 @@ export class FiveSimSimulator extends SimulatorBase {
       price: unitsToNumber(order.price),
       status: order.status,
       expires: rfc3339(order.expiresAt),
-      sms: order.sms.length === 0 && order.status === 'PENDING' ? null : order.sms.map((s) => ({ ...s })),
+      sms:
+        order.sms.length === 0 && order.status === 'PENDING'
+          ? null
+          : order.sms.map((s) => ({ ...s })),
       created_at: rfc3339(order.createdAt),
       forwarding: false,
       forwarding_number: '',
@@ -427,7 +440,9 @@ export class FiveSimSimulator extends SimulatorBase {
       throw new SimulatorInputError(`cost must be a positive decimal with at most ${SCALE} places`);
     }
     if (offer.operator !== undefined && !country.operators.includes(offer.operator)) {
-      throw new SimulatorInputError(`5sim simulator: ${country.name} has no operator "${offer.operator}"`);
+      throw new SimulatorInputError(
+        `5sim simulator: ${country.name} has no operator "${offer.operator}"`,
+      );
     }
     const key = `${country.name}/${row[1]}`;
     const operators = this.stock.get(key) ?? new Map<string, Leaf>();
@@ -452,7 +467,8 @@ export class FiveSimSimulator extends SimulatorBase {
   deliverSms(activationRef: string, text: string): void {
     const order = this.orderOf(activationRef);
     if (!order) throw new SimulatorInputError(`unknown 5sim order ${activationRef}`);
-    if (!isOpen(order.status)) throw new SimulatorInputError(`order ${activationRef} is ${order.status}`);
+    if (!isOpen(order.status))
+      throw new SimulatorInputError(`order ${activationRef} is ${order.status}`);
     const at = rfc3339(this.now());
     const sender = PRODUCT_ROWS.find(([, product]) => product === order.product)?.[2] ?? 'Info';
     order.sms.push({ created_at: at, date: at, sender, text, code: extractCode(text) ?? '' });

@@ -17,7 +17,8 @@ export const FIVESIM_PATHS = {
   ban: (id: string) => `user/ban/${enc(id)}`,
   prices: 'guest/prices',
   countries: 'guest/countries',
-  products: (country: string, operator: string) => `guest/products/${enc(country)}/${enc(operator)}`,
+  products: (country: string, operator: string) =>
+    `guest/products/${enc(country)}/${enc(operator)}`,
 } as const;
 
 function enc(segment: string): string {
