@@ -16,6 +16,7 @@ export const PROVIDER_KINDS = [
   'verifyplus',
   'smsman',
   'smsactivate',
+  'fivesim',
 ] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
@@ -26,6 +27,8 @@ export const DEFAULT_PROVIDER_CURRENCY: Readonly<Record<ProviderKind, CurrencyCo
   verifyplus: 'IRT',
   smsman: 'RUB',
   smsactivate: 'RUB',
+  // 5sim's own answers name no currency; current accounts are in dollars (protocols/5sim.md).
+  fivesim: 'USD',
 };
 
 export const DEFAULTS = {

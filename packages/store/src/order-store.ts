@@ -66,8 +66,10 @@ export interface ApplyOrderCommandOptions {
   now?: Date;
   /** Only this user's order: another's is OrderNotFound. */
   userId?: string;
-  /** PURCHASED: the provider that sold the number and what it charged. */
+  /** PURCHASED: the provider that sold the number (and the operator of its offer: after a
+   *  failover both may differ from the PENDING order's), and what it charged. */
   providerId?: string;
+  operator?: string | null;
   costMinor?: bigint;
   costCurrency?: string;
   /** CODE_RECEIVED: the message. The same code and text again is stored once. */
@@ -513,6 +515,7 @@ export async function applyOrderCommandInTx(
     assign('phone_number', command.phoneNumber);
     assign('upstream_ref', command.activationRef);
     if (options.providerId !== undefined) assign('provider_id', options.providerId);
+    if (options.operator !== undefined) assign('"operator"', options.operator);
     if (options.costMinor !== undefined) assign('cost_minor', intParam(options.costMinor), true);
     if (options.costCurrency !== undefined) assign('cost_currency', options.costCurrency);
   }

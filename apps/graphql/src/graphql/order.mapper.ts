@@ -10,6 +10,7 @@ export function toOrderType(order: OrderRecord): OrderType {
     service: order.service,
     country: order.country,
     provider: order.providerId,
+    operator: order.operator,
     phoneNumber: order.phoneNumber,
     price: MoneyType.from(order.price),
     createdAt: order.createdAt.toISOString(),

@@ -70,7 +70,13 @@ export interface ApiStore {
   eventsAfter(afterId: string, limit: number, userId?: string): Promise<OrderEventRecord[]>;
   latestEventId(): Promise<string>;
 
-  listOffers(service: string, country: string | undefined): Promise<StoredOfferRecord[]>;
+  /** In-stock offers; `includeEmpty` adds those without stock (to tell an operator that is out
+   *  of stock from one nobody has). */
+  listOffers(
+    service: string,
+    country: string | undefined,
+    options?: { includeEmpty?: boolean },
+  ): Promise<StoredOfferRecord[]>;
   providerStates(): Promise<Map<string, ProviderStateRecord>>;
 
   /** Transaction 1 of a buy: idempotency claim, hold, PENDING order. `created` is false when

@@ -200,9 +200,15 @@ export function createApiStore(store: Store): ApiStore {
       return String(await store.orders.latestEventId());
     },
 
-    async listOffers(service, country) {
-      return cached(`offers:${service}:${country ?? '*'}`, async () => {
-        const offers = await store.offers.findOffers({ service, country: country ?? null });
+    async listOffers(service, country, options = {}) {
+      const inStockOnly = options.includeEmpty !== true;
+      const key = `offers:${service}:${country ?? '*'}${inStockOnly ? '' : ':all'}`;
+      return cached(key, async () => {
+        const offers = await store.offers.findOffers({
+          service,
+          country: country ?? null,
+          inStockOnly,
+        });
         return offers.map(toOfferRecord);
       });
     },
@@ -244,6 +250,7 @@ export function createApiStore(store: Store): ApiStore {
     async applyOrderCommand(orderId, command, extra = {}) {
       const result = await store.orders.applyOrderCommand(orderId, command, {
         ...(extra.providerId ? { providerId: extra.providerId } : {}),
+        ...(extra.operator !== undefined ? { operator: extra.operator } : {}),
         ...(extra.cost ? { costMinor: extra.cost.minor, costCurrency: extra.cost.currency } : {}),
       });
       return toOrderRecord(result.order);

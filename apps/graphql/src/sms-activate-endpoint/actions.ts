@@ -97,15 +97,22 @@ async function buy(context: EndpointContext, userId: string, params: Params): Pr
   const iso = countryId === undefined ? undefined : codes.isoOfCountryId(countryId);
   if (countryId === undefined || !iso) throw new ProtocolRefusal('BAD_COUNTRY');
   const maxPrice = params.get('maxPrice')?.trim() || undefined;
-  const operator = params.get('operator')?.trim();
-  if (operator && operator.toLowerCase() !== 'any') {
-    // buyNumber has no operator filter yet: the cheapest offer of any operator is bought.
-    deps.logger.debug({ operator }, 'SMS-Activate getNumber: operator preference not applied');
-  }
+  // `operator=mts` or `operator=mts,beeline` (any of them), as SMS-Activate takes it; `any` or
+  // nothing: no choice. The same filter as buyNumber's `operator`.
+  const operators = (params.get('operator') ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 
   let order: OrderRecord;
   try {
-    order = await buyNumber(deps, { userId, service: slug, country: iso, maxPrice });
+    order = await buyNumber(deps, {
+      userId,
+      service: slug,
+      country: iso,
+      maxPrice,
+      ...(operators.length > 0 ? { operator: operators } : {}),
+    });
   } catch (error) {
     // Nothing was bought and the hold is released: to a bot that is "no numbers now".
     if (mapError(error)?.code === 'UPSTREAM_UNAVAILABLE') throw new ProtocolRefusal('NO_NUMBERS');

@@ -107,6 +107,16 @@ const SIM_SERVICE_CODES: Readonly<Record<string, { code: string; name: string }>
   other: { code: 'ot', name: 'Any other' },
 };
 
+/** `getOperators`: each country's operators, by country id (the simulator's own list). */
+// prettier-ignore
+const SIM_OPERATORS: Readonly<Record<number, readonly string[]>> = {
+  0: ['beeline', 'megafon', 'mts', 'tele2'],
+  2: ['activ', 'beeline', 'tele2'],
+  6: ['indosat', 'telkomsel', 'xl'],
+  22: ['airtel', 'jio', 'vodafone'],
+  187: ['tmobile', 'verizon'],
+};
+
 /** Stocked on start and after reset(). Costs in the account currency (2 decimals). */
 const DEFAULT_OFFERS: readonly SimOffer[] = [
   { service: 'telegram', country: 'RU', cost: '12.50', stock: 100 },
@@ -274,6 +284,8 @@ export class SmsActivateSimulator extends SimulatorBase {
       case 'getActiveActivations':
         if (this.dialect === 'no-batch') return this.error('BAD_ACTION');
         return this.activeActivations();
+      case 'getOperators':
+        return this.operators(params.get('country'));
       default:
         return this.error('BAD_ACTION');
     }
@@ -325,6 +337,10 @@ export class SmsActivateSimulator extends SimulatorBase {
     const countryId = Number(params.get('country') ?? '0');
     const entry = this.stock.get(stockKey(countryId, serviceCode));
     if (!entry || entry.stock <= 0) return this.error('NO_NUMBERS');
+    // `operator=mts` or a comma list: only those operators' numbers; none of them here is no
+    // numbers (what hosts answer), `any` or nothing is no choice.
+    const operator = this.operatorFor(countryId, params.get('operator'));
+    if (operator === null) return this.error('NO_NUMBERS');
     const maxPrice = params.get('maxPrice');
     if (maxPrice !== null && /^\d+(\.\d{1,2})?$/.test(maxPrice) && toMinor(maxPrice) < entry.cost) {
       return this.error('WRONG_MAX_PRICE', formatMinor(entry.cost), {
@@ -369,9 +385,28 @@ export class SmsActivateSimulator extends SimulatorBase {
         `{"activationId":${activation.id},"phoneNumber":"${activation.phoneDigits}",` +
         `"activationCost":${jsonNumber(activation.cost)},"countryCode":"${countryId}",` +
         `"canGetAnotherSms":true,"activationTime":"${formatTime(activation.createdAt)}",` +
-        `"activationOperator":"any"` +
+        `"activationOperator":${JSON.stringify(operator ?? 'any')}` +
         (this.dialect === 'herosms' ? `,"currency":${this.currencyNumeric}}` : '}'),
     };
+  }
+
+  private operators(country: string | null): SimReply {
+    const entries = Object.entries(SIM_OPERATORS).filter(
+      ([id]) => country === null || id === country,
+    );
+    if (entries.length === 0) return this.json({ status: 'error', error: 'OPERATORS_NOT_FOUND' });
+    return this.json({ status: 'success', countryOperators: Object.fromEntries(entries) });
+  }
+
+  /** The operator a getNumber asks for: undefined for no choice, null when the country has none
+   *  of the named ones. */
+  private operatorFor(countryId: number, param: string | null): string | undefined | null {
+    const names = (param ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name !== '');
+    if (names.length === 0 || names.includes('any')) return undefined;
+    return names.find((name) => SIM_OPERATORS[countryId]?.includes(name)) ?? null;
   }
 
   private getStatus(id: string | null): SimReply {
