@@ -52,6 +52,7 @@ const SIM_SERVICE_CODES: Readonly<Record<string, { code: string; name: string }>
   discord: { code: 'ds', name: 'Discord' },
   tiktok: { code: 'lf', name: 'TikTok/Douyin' },
   openai: { code: 'dr', name: 'OpenAI' },
+  yandex: { code: 'ya', name: 'Yandex' },
   other: { code: 'ot', name: 'Any other' },
 };
 
