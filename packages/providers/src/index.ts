@@ -8,3 +8,4 @@ export { SmsActivateAdapter } from './smsactivate/adapter.js';
 export { SmsActivateSimulator, type SmsActivateSimulatorOptions } from './smsactivate/simulator.js';
 // SMS-Activate's id tables: the server's compatible endpoint speaks the same protocol as a host.
 export { COUNTRY_ID_TO_ISO, SERVICE_CODE_TO_SLUG } from './smsactivate/mapping.js';
+export * from './upstream-webhooks.js';

@@ -13,6 +13,9 @@ export interface SmsActivateSimulatorOptions extends SimulatorOptions {
   earlyCancelDeniedMs?: number;
   /** Starting balance, decimal string (default "1000.00"). */
   initialBalance?: string;
+  /** Where each delivered SMS is also POSTed, as a host does for an account with a webhook
+   *  URL set (`setWebhookUrl` changes it later). */
+  webhookUrl?: string;
 }
 
 /*
@@ -104,11 +107,15 @@ export class SmsActivateSimulator extends SimulatorBase {
   private nextActivationId = 2_000_000_001;
   private readonly earlyCancelDeniedMs: number;
   private readonly initialBalance: string;
+  private webhookUrl: string | undefined;
+  /** SMS callbacks the receiver answered 2xx to. */
+  webhooksDelivered = 0;
 
   constructor(options: SmsActivateSimulatorOptions = {}) {
     super('smsactivate', options);
     this.earlyCancelDeniedMs = options.earlyCancelDeniedMs ?? 0;
     this.initialBalance = options.initialBalance ?? '1000.00';
+    this.webhookUrl = options.webhookUrl;
     this.resetState();
   }
 
@@ -147,6 +154,43 @@ export class SmsActivateSimulator extends SimulatorBase {
     }
     activation.messages.push(text);
     activation.state = 'code';
+    if (this.webhookUrl) void this.pushSms(this.webhookUrl, activation, text);
+  }
+
+  /** Sets (or, with null, clears) the account's SMS webhook URL. */
+  setWebhookUrl(url: string | null): void {
+    this.webhookUrl = url ?? undefined;
+  }
+
+  /** The protocol's SMS callback: one POST of JSON, retried a few times on a failure (a host
+   *  does not wait long for a slow receiver). Never throws. */
+  private async pushSms(url: string, activation: SimActivation, text: string): Promise<void> {
+    const body = JSON.stringify({
+      activationId: Number(activation.id),
+      service: activation.serviceCode,
+      text,
+      code: extractCode(text),
+      country: activation.countryId,
+      receivedAt: new Date().toISOString().slice(0, 19).replace('T', ' '),
+    });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(5_000),
+        });
+        await response.arrayBuffer();
+        if (response.ok) {
+          this.webhooksDelivered += 1;
+          return;
+        }
+      } catch {
+        // Retried below, as for a non-2xx answer.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+    }
   }
 
   expireActivation(activationRef: string): void {
