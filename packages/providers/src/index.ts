@@ -15,3 +15,4 @@ export {
 // SMS-Activate's id tables: the server's compatible endpoint speaks the same protocol as a host.
 export { COUNTRY_ID_TO_ISO, SERVICE_CODE_TO_SLUG } from './smsactivate/mapping.js';
 export { FiveSimAdapter, FiveSimSimulator, type FiveSimSimulatorOptions } from './fivesim/index.js';
+export * from './upstream-webhooks.js';

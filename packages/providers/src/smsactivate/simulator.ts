@@ -43,6 +43,9 @@ export interface SmsActivateSimulatorOptions extends SimulatorOptions {
   pricesShape?: SmsActivatePricesShape;
   /** HeroSMS's getNumberV2 `currency` (ISO 4217 numeric, default 840 = USD). */
   currencyNumeric?: number;
+  /** Where each delivered SMS is also POSTed, as a host does for an account with a webhook
+   *  URL set (`setWebhookUrl` changes it later). */
+  webhookUrl?: string;
 }
 
 /** HeroSMS's HTTP status per error token (privatesms.vip's table and HeroSMS clients: 401
@@ -104,6 +107,7 @@ const SIM_SERVICE_CODES: Readonly<Record<string, { code: string; name: string }>
   discord: { code: 'ds', name: 'Discord' },
   tiktok: { code: 'lf', name: 'TikTok/Douyin' },
   openai: { code: 'dr', name: 'OpenAI' },
+  yandex: { code: 'ya', name: 'Yandex' },
   other: { code: 'ot', name: 'Any other' },
 };
 
@@ -170,6 +174,9 @@ export class SmsActivateSimulator extends SimulatorBase {
   private readonly initialBalance: string;
   private readonly pricesShape: SmsActivatePricesShape;
   private readonly currencyNumeric: number;
+  private webhookUrl: string | undefined;
+  /** SMS callbacks the receiver answered 2xx to. */
+  webhooksDelivered = 0;
 
   constructor(options: SmsActivateSimulatorOptions = {}) {
     super('smsactivate', options);
@@ -180,6 +187,7 @@ export class SmsActivateSimulator extends SimulatorBase {
     this.pricesShape =
       options.pricesShape ?? (this.dialect === 'no-batch' ? 'price-map' : 'classic');
     this.currencyNumeric = options.currencyNumeric ?? 840;
+    this.webhookUrl = options.webhookUrl;
     this.resetState();
   }
 
@@ -218,6 +226,43 @@ export class SmsActivateSimulator extends SimulatorBase {
     }
     activation.messages.push(text);
     activation.state = 'code';
+    if (this.webhookUrl) void this.pushSms(this.webhookUrl, activation, text);
+  }
+
+  /** Sets (or, with null, clears) the account's SMS webhook URL. */
+  setWebhookUrl(url: string | null): void {
+    this.webhookUrl = url ?? undefined;
+  }
+
+  /** The protocol's SMS callback: one POST of JSON, retried a few times on a failure (a host
+   *  does not wait long for a slow receiver). Never throws. */
+  private async pushSms(url: string, activation: SimActivation, text: string): Promise<void> {
+    const body = JSON.stringify({
+      activationId: Number(activation.id),
+      service: activation.serviceCode,
+      text,
+      code: extractCode(text),
+      country: activation.countryId,
+      receivedAt: new Date().toISOString().slice(0, 19).replace('T', ' '),
+    });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(5_000),
+        });
+        await response.arrayBuffer();
+        if (response.ok) {
+          this.webhooksDelivered += 1;
+          return;
+        }
+      } catch {
+        // Retried below, as for a non-2xx answer.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+    }
   }
 
   expireActivation(activationRef: string): void {
