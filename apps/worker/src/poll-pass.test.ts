@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '@numbroker/providers';
 import type { Store } from '@numbroker/store';
 import { DatabaseWorkerStore } from './database-worker-store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
 import {
   ORDER_TTL_SECONDS,
   POLL_INTERVAL_MS,

@@ -10,7 +10,7 @@ import {
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from './metrics.js';
-import { backoffDelayMs, nextPollDelayMs } from './poll-schedule.js';
+import { backoffDelayMs, nextCheckAt } from './poll-schedule.js';
 import { reconcilePendingOrders } from './reconcile-pending.js';
 import type {
   LeasedOpenOrder,
@@ -384,10 +384,7 @@ function isExpired(deps: PollPassDeps, order: LeasedOrder): boolean {
 }
 
 function nextCheck(deps: PollPassDeps, order: LeasedOrder): Date {
-  const now = deps.now().getTime();
-  const delay = nextPollDelayMs(now - order.createdAt.getTime(), deps.pollIntervalMs);
-  // Never sleep past the TTL: expiry must happen within seconds of expiresAt.
-  return new Date(Math.min(now + delay, Math.max(order.expiresAt.getTime(), now)));
+  return new Date(nextCheckAt(order, deps.now().getTime(), deps.pollIntervalMs));
 }
 
 function retryLater(deps: PollPassDeps, order: LeasedOrder): Reschedule {
