@@ -7,6 +7,7 @@ export const PROVIDER_KINDS = [
   'verifyplus',
   'smsman',
   'smsactivate',
+  'fivesim',
 ] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 

@@ -14,3 +14,5 @@ export {
 } from './smsactivate/simulator.js';
 // SMS-Activate's id tables: the server's compatible endpoint speaks the same protocol as a host.
 export { COUNTRY_ID_TO_ISO, SERVICE_CODE_TO_SLUG } from './smsactivate/mapping.js';
+export { FiveSimAdapter, FiveSimSimulator, type FiveSimSimulatorOptions } from './fivesim/index.js';
+export * from './upstream-webhooks.js';

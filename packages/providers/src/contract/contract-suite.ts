@@ -363,7 +363,8 @@ export function runContractSuite(target: ContractTarget): void {
         const wrong = adapterWith({ apiKey: `${apiKey}-wrong` });
         const error = await rejectionOf(probe(wrong));
         expectNoSecret(error, `${apiKey}-wrong`);
-        sim.injectFault({ kind: 'timeout' });
+        // Every request of the call times out (an adapter may shrug off one probe's failure).
+        sim.injectFault({ kind: 'timeout', times: 20 });
         const timedOut = await rejectionOf(probe(adapterWith({ timeoutMs: 200 })));
         expectNoSecret(timedOut, apiKey);
         expect(logLines.length).toBeGreaterThan(0);

@@ -185,6 +185,8 @@ describe('smsactivate adapter extras', () => {
           body: '{"199":{"id":199,"rus":"Мальта","eng":"Malta","visible":1}}',
           type: json,
         },
+        // No getOperators on this host: asked once, never again.
+        { status: 200, body: 'BAD_ACTION' },
         { status: 200, body: '{"199":{"tg":{"cost":"33.3","count":5}}}', type: json },
       );
       const sa = adapter();
@@ -197,6 +199,7 @@ describe('smsactivate adapter extras', () => {
       expect(host.seen.map((url) => new URLSearchParams(url.split('?')[1]).get('action'))).toEqual([
         'getPrices',
         'getCountries',
+        'getOperators',
         'getPrices',
       ]);
     });

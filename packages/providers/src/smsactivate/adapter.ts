@@ -25,6 +25,7 @@ import {
 } from '../http/http-client.js';
 import { parseJsonLossless } from '../http/lossless-json.js';
 import { errorForHttpStatus, errorForToken, unknownRefusal, type ErrorContext } from './errors.js';
+import { operatorsByCountry, withOperatorOffers } from './operators.js';
 import {
   activeActivationRows,
   balanceFromValue,
@@ -79,6 +80,8 @@ export class SmsActivateAdapter implements ProviderAdapter {
   private readonly http: HttpClient;
   private readonly apiKey: string;
   private readonly logger: Logger;
+  /** The host has no usable getOperators: operator offers are not asked for again. */
+  private operatorsUnsupported = false;
   /** Country ids learnt from getCountries, for ids the built-in table lacks. */
   private learntCountryIds: Record<string, string> | undefined;
   /** getNumberV2 (cost, canGetAnotherSms, orderId) where the host has it, else getNumber. */
@@ -123,7 +126,7 @@ export class SmsActivateAdapter implements ProviderAdapter {
       this.learntCountryIds = await this.learnCountryIds();
       mapped = offersFromPrices(prices, this.currency, this.countryTable());
     }
-    return mapped.offers;
+    return withOperatorOffers(mapped.offers, await this.operators());
   }
 
   /**
@@ -342,6 +345,22 @@ export class SmsActivateAdapter implements ProviderAdapter {
       Array.from({ length: Math.min(PER_ORDER_CONCURRENCY, queue.length) }, worker),
     );
     return result;
+  }
+
+  /** Each country's operators (for `operator=` at buy), when the host lists them; optional:
+   *  without them the catalog is the same, only no offer names an operator. */
+  private async operators(): Promise<Map<string, string[]>> {
+    if (this.operatorsUnsupported) return new Map();
+    try {
+      const answer = await this.call('catalog', 'getOperators', {}, true);
+      const table = answer.kind === 'json' ? operatorsByCountry(answer.value) : null;
+      if (table) return table;
+      this.operatorsUnsupported = true;
+    } catch (error) {
+      // BAD_ACTION and friends: this host has no such action. Faults: try at the next sync.
+      if (error instanceof InvalidRequest) this.operatorsUnsupported = true;
+    }
+    return new Map();
   }
 
   private async learnCountryIds(): Promise<Record<string, string>> {

@@ -43,6 +43,9 @@ export interface SmsActivateSimulatorOptions extends SimulatorOptions {
   pricesShape?: SmsActivatePricesShape;
   /** HeroSMS's getNumberV2 `currency` (ISO 4217 numeric, default 840 = USD). */
   currencyNumeric?: number;
+  /** Where each delivered SMS is also POSTed, as a host does for an account with a webhook
+   *  URL set (`setWebhookUrl` changes it later). */
+  webhookUrl?: string;
 }
 
 /** HeroSMS's HTTP status per error token (privatesms.vip's table and HeroSMS clients: 401
@@ -104,7 +107,18 @@ const SIM_SERVICE_CODES: Readonly<Record<string, { code: string; name: string }>
   discord: { code: 'ds', name: 'Discord' },
   tiktok: { code: 'lf', name: 'TikTok/Douyin' },
   openai: { code: 'dr', name: 'OpenAI' },
+  yandex: { code: 'ya', name: 'Yandex' },
   other: { code: 'ot', name: 'Any other' },
+};
+
+/** `getOperators`: each country's operators, by country id (the simulator's own list). */
+// prettier-ignore
+const SIM_OPERATORS: Readonly<Record<number, readonly string[]>> = {
+  0: ['beeline', 'megafon', 'mts', 'tele2'],
+  2: ['activ', 'beeline', 'tele2'],
+  6: ['indosat', 'telkomsel', 'xl'],
+  22: ['airtel', 'jio', 'vodafone'],
+  187: ['tmobile', 'verizon'],
 };
 
 /** Stocked on start and after reset(). Costs in the account currency (2 decimals). */
@@ -160,6 +174,9 @@ export class SmsActivateSimulator extends SimulatorBase {
   private readonly initialBalance: string;
   private readonly pricesShape: SmsActivatePricesShape;
   private readonly currencyNumeric: number;
+  private webhookUrl: string | undefined;
+  /** SMS callbacks the receiver answered 2xx to. */
+  webhooksDelivered = 0;
 
   constructor(options: SmsActivateSimulatorOptions = {}) {
     super('smsactivate', options);
@@ -170,6 +187,7 @@ export class SmsActivateSimulator extends SimulatorBase {
     this.pricesShape =
       options.pricesShape ?? (this.dialect === 'no-batch' ? 'price-map' : 'classic');
     this.currencyNumeric = options.currencyNumeric ?? 840;
+    this.webhookUrl = options.webhookUrl;
     this.resetState();
   }
 
@@ -208,6 +226,43 @@ export class SmsActivateSimulator extends SimulatorBase {
     }
     activation.messages.push(text);
     activation.state = 'code';
+    if (this.webhookUrl) void this.pushSms(this.webhookUrl, activation, text);
+  }
+
+  /** Sets (or, with null, clears) the account's SMS webhook URL. */
+  setWebhookUrl(url: string | null): void {
+    this.webhookUrl = url ?? undefined;
+  }
+
+  /** The protocol's SMS callback: one POST of JSON, retried a few times on a failure (a host
+   *  does not wait long for a slow receiver). Never throws. */
+  private async pushSms(url: string, activation: SimActivation, text: string): Promise<void> {
+    const body = JSON.stringify({
+      activationId: Number(activation.id),
+      service: activation.serviceCode,
+      text,
+      code: extractCode(text),
+      country: activation.countryId,
+      receivedAt: new Date().toISOString().slice(0, 19).replace('T', ' '),
+    });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(5_000),
+        });
+        await response.arrayBuffer();
+        if (response.ok) {
+          this.webhooksDelivered += 1;
+          return;
+        }
+      } catch {
+        // Retried below, as for a non-2xx answer.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+    }
   }
 
   expireActivation(activationRef: string): void {
@@ -274,6 +329,8 @@ export class SmsActivateSimulator extends SimulatorBase {
       case 'getActiveActivations':
         if (this.dialect === 'no-batch') return this.error('BAD_ACTION');
         return this.activeActivations();
+      case 'getOperators':
+        return this.operators(params.get('country'));
       default:
         return this.error('BAD_ACTION');
     }
@@ -325,6 +382,10 @@ export class SmsActivateSimulator extends SimulatorBase {
     const countryId = Number(params.get('country') ?? '0');
     const entry = this.stock.get(stockKey(countryId, serviceCode));
     if (!entry || entry.stock <= 0) return this.error('NO_NUMBERS');
+    // `operator=mts` or a comma list: only those operators' numbers; none of them here is no
+    // numbers (what hosts answer), `any` or nothing is no choice.
+    const operator = this.operatorFor(countryId, params.get('operator'));
+    if (operator === null) return this.error('NO_NUMBERS');
     const maxPrice = params.get('maxPrice');
     if (maxPrice !== null && /^\d+(\.\d{1,2})?$/.test(maxPrice) && toMinor(maxPrice) < entry.cost) {
       return this.error('WRONG_MAX_PRICE', formatMinor(entry.cost), {
@@ -369,9 +430,28 @@ export class SmsActivateSimulator extends SimulatorBase {
         `{"activationId":${activation.id},"phoneNumber":"${activation.phoneDigits}",` +
         `"activationCost":${jsonNumber(activation.cost)},"countryCode":"${countryId}",` +
         `"canGetAnotherSms":true,"activationTime":"${formatTime(activation.createdAt)}",` +
-        `"activationOperator":"any"` +
+        `"activationOperator":${JSON.stringify(operator ?? 'any')}` +
         (this.dialect === 'herosms' ? `,"currency":${this.currencyNumeric}}` : '}'),
     };
+  }
+
+  private operators(country: string | null): SimReply {
+    const entries = Object.entries(SIM_OPERATORS).filter(
+      ([id]) => country === null || id === country,
+    );
+    if (entries.length === 0) return this.json({ status: 'error', error: 'OPERATORS_NOT_FOUND' });
+    return this.json({ status: 'success', countryOperators: Object.fromEntries(entries) });
+  }
+
+  /** The operator a getNumber asks for: undefined for no choice, null when the country has none
+   *  of the named ones. */
+  private operatorFor(countryId: number, param: string | null): string | undefined | null {
+    const names = (param ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name !== '');
+    if (names.length === 0 || names.includes('any')) return undefined;
+    return names.find((name) => SIM_OPERATORS[countryId]?.includes(name)) ?? null;
   }
 
   private getStatus(id: string | null): SimReply {

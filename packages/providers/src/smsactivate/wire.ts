@@ -13,7 +13,8 @@ export type SmsActivateAction =
   | 'getNumberV2'
   | 'getStatus'
   | 'setStatus'
-  | 'getActiveActivations';
+  | 'getActiveActivations'
+  | 'getOperators';
 
 /** `setStatus&status=` values. */
 export const SET_STATUS = {
