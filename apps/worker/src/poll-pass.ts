@@ -16,6 +16,7 @@ import type {
   LeasedOpenOrder,
   LeasedOrder,
   LeasedPendingOrder,
+  PollIntervalOf,
   Reschedule,
   WorkerStore,
 } from './worker-store.js';
@@ -27,6 +28,8 @@ export interface PollPassDeps {
   logger: Logger;
   workerId: string;
   pollIntervalMs: number;
+  /** The interval of one provider's checks (default: `pollIntervalMs` for every one). */
+  pollIntervalOf?: PollIntervalOf;
   /** Orders leased per batch; a pass keeps leasing until nothing is due. */
   batchSize: number;
   leaseMs: number;
@@ -58,7 +61,7 @@ export async function runPollPass(deps: PollPassDeps): Promise<number> {
       deps.batchSize,
       deps.leaseMs,
       new Date(now.getTime() + deps.leaseAheadMs),
-      deps.pollIntervalMs,
+      deps.pollIntervalOf ?? deps.pollIntervalMs,
     );
     if (leased.length === 0) return total;
     total += leased.length;
@@ -384,7 +387,8 @@ function isExpired(deps: PollPassDeps, order: LeasedOrder): boolean {
 }
 
 function nextCheck(deps: PollPassDeps, order: LeasedOrder): Date {
-  return new Date(nextCheckAt(order, deps.now().getTime(), deps.pollIntervalMs));
+  const interval = deps.pollIntervalOf?.(order.providerId) ?? deps.pollIntervalMs;
+  return new Date(nextCheckAt(order, deps.now().getTime(), interval));
 }
 
 function retryLater(deps: PollPassDeps, order: LeasedOrder): Reschedule {

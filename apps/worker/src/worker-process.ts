@@ -104,6 +104,15 @@ export async function startWorker(
     {
       workerId: options.workerId ?? newWorkerId(),
       pollIntervalMs: config.pollIntervalMs,
+      // Pushed SMS arrive by webhook: polling those orders is only the safety net.
+      pushedPollIntervalMs: new Map(
+        config.providers
+          .filter((provider) => provider.webhookSecret !== undefined)
+          .map((provider) => [
+            provider.id,
+            Math.max(config.webhookPollIntervalMs, config.pollIntervalMs),
+          ]),
+      ),
       catalogSyncSeconds: config.catalogSyncSeconds,
     },
     {

@@ -15,7 +15,6 @@ import type { SmsActivateCodes } from './code-tables.js';
 import { getHistory, getStatusV2 } from './history-actions.js';
 import { JsonNumber, type JsonValue } from './json-text.js';
 import {
-  availableStock,
   getCountries,
   getNumbersStatus,
   getOperators,
@@ -310,13 +309,13 @@ async function getPrices(context: EndpointContext, params: Params): Promise<Answ
   for (const slug of slugs) {
     const offers = await listOffers(deps, { service: slug, country: iso });
     const byCountry = new Map<string, { cheapest: (typeof offers)[number]; stock: number }>();
-    const offersByCountry = new Map<string, typeof offers>();
     for (const offer of offers) {
-      offersByCountry.set(offer.country, [...(offersByCountry.get(offer.country) ?? []), offer]);
-    }
-    for (const [country, sold] of offersByCountry) {
-      const cheapest = sold.reduce((a, b) => (b.price.compare(a.price) < 0 ? b : a));
-      byCountry.set(country, { cheapest, stock: availableStock(sold) });
+      const seen = byCountry.get(offer.country);
+      if (!seen) byCountry.set(offer.country, { cheapest: offer, stock: offer.stock });
+      else {
+        seen.stock += offer.stock;
+        if (offer.price.compare(seen.cheapest.price) < 0) seen.cheapest = offer;
+      }
     }
     const code = codes.serviceCodeOfSlug(slug);
     if (code === undefined) continue;

@@ -1,4 +1,4 @@
-import { findCountry, findService, type PricedOffer } from '@numbroker/core';
+import { findCountry, findService } from '@numbroker/core';
 import { listOffers } from '../use-cases/list-offers.js';
 import type { EndpointContext, Params } from './actions.js';
 import { normalizeCountryId } from './actions.js';
@@ -23,41 +23,20 @@ async function stockByCountry(
 ): Promise<Map<string, Map<string, Stock>>> {
   const table = new Map<string, Map<string, Stock>>();
   for (const slug of codes.slugs()) {
-    const offers = await listOffers(deps, { service: slug, country: iso });
-    const byCountry = new Map<string, PricedOffer[]>();
+    // Ranked as a buy would be: a host's operator offers beside its any-operator offer (the
+    // same numbers) are not counted twice.
+    const offers = await listOffers(deps, { service: slug, country: iso, operator });
     for (const offer of offers) {
-      if (operator !== undefined && offer.operator !== operator) continue;
-      byCountry.set(offer.country, [...(byCountry.get(offer.country) ?? []), offer]);
-    }
-    for (const [country, sold] of byCountry) {
-      const count = availableStock(sold);
-      if (count <= 0) continue;
-      const operators = new Set(sold.flatMap((offer) => (offer.operator ? [offer.operator] : [])));
-      const services = table.get(country) ?? new Map<string, Stock>();
-      services.set(slug, { count, operators });
-      table.set(country, services);
+      if (offer.stock <= 0) continue;
+      const services = table.get(offer.country) ?? new Map<string, Stock>();
+      const stock = services.get(slug) ?? { count: 0, operators: new Set<string>() };
+      stock.count += offer.stock;
+      if (offer.operator) stock.operators.add(offer.operator);
+      services.set(slug, stock);
+      table.set(offer.country, services);
     }
   }
   return table;
-}
-
-/**
- * Numbers on sale among offers of one service and country. Per provider: an offer with no
- * operator already counts every operator's numbers (SMS-Activate lists its operators beside
- * it with the same stock), so it is the provider's stock; otherwise its operators' offers add
- * up (Shomare sells per operator).
- */
-export function availableStock(offers: readonly PricedOffer[]): number {
-  const byProvider = new Map<string, { any: number | undefined; operators: number }>();
-  for (const offer of offers) {
-    const seen = byProvider.get(offer.providerId) ?? { any: undefined, operators: 0 };
-    if (offer.operator) seen.operators += Math.max(offer.stock, 0);
-    else seen.any = Math.max(seen.any ?? 0, offer.stock);
-    byProvider.set(offer.providerId, seen);
-  }
-  let total = 0;
-  for (const { any, operators } of byProvider.values()) total += any ?? operators;
-  return total;
 }
 
 /** `country` as an ISO code, or undefined when the parameter is absent; BAD_COUNTRY when it

@@ -89,6 +89,33 @@ describe('rankOffers', () => {
     expect(ids(result)).toEqual(['b', 'a']);
   });
 
+  it("without an operator asked, a host's operator offers give way to its any-operator offer", () => {
+    const offers = [
+      offer('sa', '100'),
+      offer('sa', '100', { operator: 'mts' }),
+      offer('sa', '100', { operator: 'beeline' }),
+      offer('cheap', '90'),
+      offer('cheap', '90', { operator: 'mts' }),
+      // Sells per operator only: every one is a real choice.
+      offer('shomare', '120', { operator: 'mci' }),
+      offer('shomare', '130', { operator: 'irancell' }),
+    ];
+    const ranked = rankOffers(offers, { service: 'telegram', country: 'RU', health: allHealthy });
+    expect(ranked.offers.map((o) => `${o.providerId}:${o.operator ?? '*'}`)).toEqual([
+      'cheap:*',
+      'sa:*',
+      'shomare:mci',
+      'shomare:irancell',
+    ]);
+    const mts = rankOffers(offers, {
+      service: 'telegram',
+      country: 'RU',
+      operator: 'mts',
+      health: allHealthy,
+    });
+    expect(mts.offers.map((o) => `${o.providerId}:${o.operator}`)).toEqual(['cheap:mts', 'sa:mts']);
+  });
+
   it('forces one provider', () => {
     const result = rankOffers([offer('a', '1'), offer('b', '2'), offer('b', '3', { ref: 'b2' })], {
       service: 'telegram',
@@ -251,13 +278,9 @@ describe('rankOffers', () => {
     });
 
     it('treats no operator, an empty one and "any" as no choice', () => {
+      // a's mts offer gives way to its any-operator offer; b sells per operator only.
       for (const operator of [undefined, '', 'any', 'ANY']) {
-        expect(rank(operator).offers.map((o) => o.ref)).toEqual([
-          'b-beeline',
-          'a-ref',
-          'b-mts',
-          'a-mts',
-        ]);
+        expect(rank(operator).offers.map((o) => o.ref)).toEqual(['b-beeline', 'a-ref', 'b-mts']);
       }
     });
 

@@ -115,6 +115,23 @@ export function rankOffers(offers: readonly PricedOffer[], options: RankOptions)
     });
   }
 
+  // No operator asked: a host's any-operator offer already covers its operators' numbers
+  // (SMS-Activate lists them beside it), so their offers would only spend failover attempts
+  // on the same host. Hosts that sell per operator only (Shomare) keep every offer.
+  const coversOperators = new Set(
+    qualifying
+      .filter((offer) => operatorName(offer.operator) === undefined)
+      .map((o) => o.providerId),
+  );
+  if (operator === undefined) {
+    for (let index = qualifying.length - 1; index >= 0; index -= 1) {
+      const offer = qualifying[index]!;
+      if (operatorName(offer.operator) !== undefined && coversOperators.has(offer.providerId)) {
+        qualifying.splice(index, 1);
+      }
+    }
+  }
+
   qualifying.sort(
     (a, b) =>
       a.price.compare(b.price) ||
