@@ -277,18 +277,29 @@ async function getPrices(context: EndpointContext, params: Params): Promise<Answ
   const table = new Map<string, Map<string, { cost: JsonNumber; count: JsonNumber }>>();
   for (const slug of slugs) {
     const offers = await listOffers(deps, { service: slug, country: iso });
-    const byCountry = new Map<string, { cheapest: (typeof offers)[number]; stock: number }>();
+    // One provider's offers of a product overlap (an any-operator offer and its operators'
+    // share numbers), so its stock is its largest offer's; providers add up.
+    const byCountry = new Map<
+      string,
+      { cheapest: (typeof offers)[number]; stockByProvider: Map<string, number> }
+    >();
     for (const offer of offers) {
       const seen = byCountry.get(offer.country);
-      if (!seen) byCountry.set(offer.country, { cheapest: offer, stock: offer.stock });
-      else {
-        seen.stock += offer.stock;
-        if (offer.price.compare(seen.cheapest.price) < 0) seen.cheapest = offer;
+      if (!seen) {
+        byCountry.set(offer.country, {
+          cheapest: offer,
+          stockByProvider: new Map([[offer.providerId, offer.stock]]),
+        });
+        continue;
       }
+      const providerStock = seen.stockByProvider.get(offer.providerId) ?? 0;
+      seen.stockByProvider.set(offer.providerId, Math.max(providerStock, offer.stock));
+      if (offer.price.compare(seen.cheapest.price) < 0) seen.cheapest = offer;
     }
     const code = codes.serviceCodeOfSlug(slug);
     if (code === undefined) continue;
-    for (const [country, { cheapest, stock }] of byCountry) {
+    for (const [country, { cheapest, stockByProvider }] of byCountry) {
+      const stock = [...stockByProvider.values()].reduce((sum, count) => sum + count, 0);
       if (stock <= 0) continue;
       for (const countryId of countryIds ?? codes.countryIdsOfIso(country)) {
         const services =
