@@ -33,6 +33,7 @@ import { createApiStore } from './services/store-api-store.js';
 import { createSmsActivateRouter } from './sms-activate-endpoint/index.js';
 import type { AppDeps } from './services/app-deps.js';
 import { OutboxTail } from './subscriptions/outbox-tail.js';
+import { createUpstreamWebhookRouter, UPSTREAM_WEBHOOK_PATH } from './upstream-webhooks/router.js';
 import { createOrderEventsPubSub } from './subscriptions/topics.js';
 import {
   DEFAULT_QUERY_LIMITS,
@@ -220,6 +221,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     createSmsActivateRouter(deps, { store: options.store, authenticate, rateLimit }),
   );
 
+  // Upstream SMS callbacks (providers with a webhookSecret).
+  app.use(UPSTREAM_WEBHOOK_PATH, createUpstreamWebhookRouter(deps));
+
   // Bad JSON, oversized bodies and anything thrown before GraphQL: a 4xx or a masked 500,
   // never a crash and never a stack trace.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
@@ -352,6 +356,8 @@ function knownRoute(path: string): string {
   if (path === GRAPHQL_PATH || path === '/healthz' || path === '/metrics') return path;
   if (path.startsWith('/graphiql/')) return '/graphiql';
   if (path.startsWith('/stubs/')) return '/stubs/handler_api.php';
+  // Never the path itself: it holds the provider's webhook secret.
+  if (path.startsWith(`${UPSTREAM_WEBHOOK_PATH}/`)) return UPSTREAM_WEBHOOK_PATH;
   return 'other';
 }
 

@@ -336,6 +336,26 @@ describe('errors name the key', () => {
       'config error at providers[0].baseUrl: expected an http(s) URL',
     ],
     [
+      'webhookSecret on a kind without webhooks',
+      { providers: [{ ...shiz, webhookSecret: 'a'.repeat(24) }] },
+      'config error at providers[0].webhookSecret: only smsactivate providers push SMS by webhook; this one is "shiznumber"',
+    ],
+    [
+      'webhookSecret too short',
+      {
+        providers: [
+          {
+            id: 'sa',
+            kind: 'smsactivate',
+            baseUrl: 'https://x/',
+            apiKey: 'k',
+            webhookSecret: 'short',
+          },
+        ],
+      },
+      'config error at providers[0].webhookSecret: expected 16 to 128 URL-safe characters',
+    ],
+    [
       'empty apiKey',
       { providers: [{ ...shiz, apiKey: '' }] },
       'config error at providers[0].apiKey: must not be empty',

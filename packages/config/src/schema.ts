@@ -151,11 +151,23 @@ const provider = z.strictObject({
     )
     .optional(),
   timeoutMs: positiveInt(600_000).default(DEFAULTS.providerTimeoutMs),
+  /** Turns on upstream SMS webhooks: the server accepts this provider's callbacks at
+   *  `POST /webhooks/upstream/<id>/<webhookSecret>` (the secret is the only credential). */
+  webhookSecret: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{16,128}$/,
+      'expected 16 to 128 URL-safe characters (letters, digits, "-", "_")',
+    )
+    .optional(),
   ratePerSecond: z.number().positive().optional(),
   maxConcurrent: positiveInt().optional(),
 });
 
 const port = z.number().int().min(0).max(65_535);
+
+/** The kinds whose upstreams push SMS to a webhook (SMS-Activate, HeroSMS). */
+const WEBHOOK_KINDS: readonly ProviderKind[] = ['smsactivate'];
 
 export const configSchema = z
   .strictObject({
@@ -199,6 +211,13 @@ export const configSchema = z
         });
       } else {
         seen.set(entry.id, index);
+      }
+      if (entry.webhookSecret !== undefined && !WEBHOOK_KINDS.includes(entry.kind)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'webhookSecret'],
+          message: `only ${WEBHOOK_KINDS.join(', ')} providers push SMS by webhook; this one is "${entry.kind}"`,
+        });
       }
       const currency = entry.currency ?? DEFAULT_PROVIDER_CURRENCY[entry.kind];
       if (entry.prices !== undefined) {

@@ -631,9 +631,12 @@ async function insertSmsIfNew(
 ): Promise<SmsMessageEntity | null> {
   const code = message.code ?? null;
   const text = message.text ?? null;
-  const dedupeKey = createHash('sha256')
-    .update(`${orderId}\u0000${code ?? ''}\u0000${text ?? ''}`)
-    .digest('hex');
+  // One SMS is one code (or, with no code, one text): the same SMS read by getStatus (code
+  // only), by a batch list (code and text) or pushed by a webhook is stored once.
+  const identity = code?.trim()
+    ? `c:${code.trim()}`
+    : `t:${(text ?? '').replace(/\s+/g, ' ').trim()}`;
+  const dedupeKey = createHash('sha256').update(`${orderId}\u0000${identity}`).digest('hex');
   const sms = tx.create(SmsMessageEntity, {
     id: randomUUID(),
     orderId,

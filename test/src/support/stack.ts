@@ -33,6 +33,8 @@ export interface ProviderSpec {
   simulator?: SimulatorOptions;
   /** A simulator the test made and started itself (the stack still stops it). */
   instance?: ProviderSimulator;
+  /** Turns on upstream SMS webhooks for this provider (its config's `webhookSecret`). */
+  webhookSecret?: string;
   /** Where one process's config points the adapter (default: the simulator's baseUrl), e.g. a
    *  recording proxy in front of the simulator per worker. `process` is "server-0",
    *  "worker-1", ... */
@@ -163,6 +165,7 @@ export class Stack {
           kind: spec.kind,
           baseUrl: spec.baseUrl ? spec.baseUrl(sim, name) : sim.baseUrl,
           apiKey: sim.apiKey,
+          ...(spec.webhookSecret ? { webhookSecret: spec.webhookSecret } : {}),
         };
       }),
     };

@@ -51,6 +51,8 @@ export interface UpstreamAttempt {
 
 /** The database as the API layer sees it: reads shaped for GraphQL, writes through the
  *  store's transactional operations. One implementation: store-api-store.ts. */
+export type PushedSmsOutcome = 'stored' | 'duplicate' | 'unknown' | 'ended';
+
 export interface ApiStore {
   findUserByApiKey(apiKey: string): Promise<KnownUser | null>;
   getUser(userId: string): Promise<UserRecord | null>;
@@ -88,6 +90,15 @@ export interface ApiStore {
     command: OrderCommand,
     extra?: { providerId?: string; operator?: string | null; cost?: Money },
   ): Promise<OrderRecord>;
+  /** Stores an SMS an upstream pushed to its webhook on the order it bought as `activationRef`
+   *  — the same transaction a polled SMS takes (stored once, the first code captures the
+   *  hold, one event). `unknown`: no order has that activation (yet); `ended`: the order was
+   *  closed before the SMS came, so it is not the customer's any more. */
+  recordPushedSms(
+    providerId: string,
+    activationRef: string,
+    sms: { code: string | null; text: string | null; receivedAt: Date },
+  ): Promise<PushedSmsOutcome>;
   /** Recorded in the background, in batches: never slows or fails the call it describes. */
   recordAttempt(attempt: UpstreamAttempt): Promise<void>;
   /** Writes whatever is still buffered (shutdown, tests). */

@@ -1,4 +1,4 @@
-import { Money, type OrderStatus } from '@numbroker/core';
+import { Money, OrderTransitionRefused, type OrderStatus } from '@numbroker/core';
 import { LRUCache } from 'lru-cache';
 import {
   hashApiKey,
@@ -191,6 +191,22 @@ export function createApiStore(store: Store): ApiStore {
       return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
     },
     countOpenOrdersByProvider: () => store.orders.openOrderCounts(),
+
+    async recordPushedSms(providerId, activationRef, sms) {
+      const order = await store.orders.findOrderByUpstreamRef(providerId, activationRef);
+      if (!order) return 'unknown';
+      try {
+        const result = await store.orders.applyOrderCommand(
+          order.id,
+          { type: 'CODE_RECEIVED' },
+          { sms, now: sms.receivedAt },
+        );
+        return result.changed ? 'stored' : 'duplicate';
+      } catch (error) {
+        if (error instanceof OrderTransitionRefused) return 'ended';
+        throw error;
+      }
+    },
 
     async eventsAfter(afterId, limit, userId) {
       const events = await store.orders.eventsAfter(afterId, limit, userId ? { userId } : {});

@@ -120,6 +120,7 @@ export async function startTestServer(
           country: offer.country,
           cost: Money.parse(offer.cost, 'IRT'),
           stock: offer.stock ?? 10,
+          ...(offer.operator ? { operator: offer.operator } : {}),
           ref: offer.ref ?? `${providerId}-${offer.service}-${offer.country}-${index}`,
           ...(offer.operator === undefined ? {} : { operator: offer.operator }),
         })),

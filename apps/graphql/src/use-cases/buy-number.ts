@@ -147,6 +147,10 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
             country,
             ref: offer.ref,
             ...(offer.operator ? { operator: offer.operator } : {}),
+            // A price rise upstream since the sync is refused there, not charged to us.
+            ...(offer.cost ? { maxPrice: offer.cost } : {}),
+            // Where the upstream takes a client order id, the reconciler can match by it.
+            idempotencyKey: orderId,
           }),
       );
     } catch (error) {

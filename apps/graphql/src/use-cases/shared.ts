@@ -46,6 +46,7 @@ export function priceOffers(deps: AppDeps, offers: readonly StoredOfferRecord[])
     ),
     stock: offer.stock,
     ref: offer.ref,
+    cost: offer.cost,
   }));
 }
 
