@@ -91,7 +91,6 @@ const HTTP_STATUS_BY_CODE: Partial<Record<string, number>> = {
  *  WebSocket), /healthz, /metrics, the GraphiQL page and the SMS-Activate endpoint. */
 export async function createServer(options: CreateServerOptions): Promise<NumbrokerServer> {
   const { config } = options;
-  const dataSource = options.store.db.dataSource;
   const logger = options.logger ?? createLogger();
   const adapters = new Map(
     Array.isArray(options.adapters)
@@ -103,7 +102,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   const store = createApiStore(options.store);
   const metrics = createMetrics({ countOrdersByStatus: () => store.countOrdersByStatus() });
   const pubSub = createOrderEventsPubSub();
-  const isPostgres = dataSource.options.type === 'postgres';
+  const isPostgres = options.store.kind === 'postgres';
   const tail = new OutboxTail({
     pubSub,
     logger: logger.child({ component: 'outbox-tail' }),

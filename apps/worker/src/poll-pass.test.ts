@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '@numbroker/providers';
 import type { Store } from '@numbroker/store';
 import { DatabaseWorkerStore } from './database-worker-store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
 import {
   ORDER_TTL_SECONDS,
   POLL_INTERVAL_MS,
@@ -72,6 +72,24 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     }
     expect(await h.events(orderId)).toEqual(events);
     expect(await store.orders.messages(orderId)).toHaveLength(1);
+  });
+
+  it('polls an order of a provider that pushes its SMS by webhook only at the safety-net interval', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    const safetyNet = 10 * POLL_INTERVAL_MS;
+    const pushed = { pollIntervalOf: () => safetyNet };
+    expect(await h.pollPass(pushed)).toBe(1);
+    h.sim.deliverSms(ref, 'Telegram code: 11223');
+    // A regular interval later the order is not due (the webhook should have brought it)...
+    h.clock.advance(3 * POLL_INTERVAL_MS + 1);
+    expect(await h.pollPass(pushed)).toBe(0);
+    expect((await h.order(orderId)).status).toBe('ACTIVE');
+    // ...and the safety net still finds the code.
+    h.clock.advance(safetyNet);
+    expect(await h.pollPass(pushed)).toBe(1);
+    expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
   });
 
   it('stores an SMS once even when the batch listing and the single status word it differently', async () => {

@@ -10,12 +10,13 @@ import {
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from './metrics.js';
-import { backoffDelayMs, nextPollDelayMs } from './poll-schedule.js';
+import { backoffDelayMs, nextCheckAt } from './poll-schedule.js';
 import { reconcilePendingOrders } from './reconcile-pending.js';
 import type {
   LeasedOpenOrder,
   LeasedOrder,
   LeasedPendingOrder,
+  PollIntervalOf,
   Reschedule,
   WorkerStore,
 } from './worker-store.js';
@@ -27,6 +28,8 @@ export interface PollPassDeps {
   logger: Logger;
   workerId: string;
   pollIntervalMs: number;
+  /** The interval of one provider's checks (default: `pollIntervalMs` for every one). */
+  pollIntervalOf?: PollIntervalOf;
   /** Orders leased per batch; a pass keeps leasing until nothing is due. */
   batchSize: number;
   leaseMs: number;
@@ -58,7 +61,7 @@ export async function runPollPass(deps: PollPassDeps): Promise<number> {
       deps.batchSize,
       deps.leaseMs,
       new Date(now.getTime() + deps.leaseAheadMs),
-      deps.pollIntervalMs,
+      deps.pollIntervalOf ?? deps.pollIntervalMs,
     );
     if (leased.length === 0) return total;
     total += leased.length;
@@ -384,10 +387,8 @@ function isExpired(deps: PollPassDeps, order: LeasedOrder): boolean {
 }
 
 function nextCheck(deps: PollPassDeps, order: LeasedOrder): Date {
-  const now = deps.now().getTime();
-  const delay = nextPollDelayMs(now - order.createdAt.getTime(), deps.pollIntervalMs);
-  // Never sleep past the TTL: expiry must happen within seconds of expiresAt.
-  return new Date(Math.min(now + delay, Math.max(order.expiresAt.getTime(), now)));
+  const interval = deps.pollIntervalOf?.(order.providerId) ?? deps.pollIntervalMs;
+  return new Date(nextCheckAt(order, deps.now().getTime(), interval));
 }
 
 function retryLater(deps: PollPassDeps, order: LeasedOrder): Reschedule {

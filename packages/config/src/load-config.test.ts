@@ -58,6 +58,7 @@ describe('defaults', () => {
       exchangeRates: {},
       orderTtlSeconds: 1200,
       pollIntervalMs: 2000,
+      webhookPollIntervalMs: 30_000,
       catalogSyncSeconds: 60,
       pricing: { markupPercent: '0', roundTo: '1', rules: [] },
       providers: [],

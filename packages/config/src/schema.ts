@@ -37,6 +37,7 @@ export const DEFAULTS = {
   currency: 'IRT',
   orderTtlSeconds: 1200,
   pollIntervalMs: 2000,
+  webhookPollIntervalMs: 30_000,
   catalogSyncSeconds: 60,
   markupPercent: '0',
   providerTimeoutMs: 10_000,
@@ -187,6 +188,9 @@ export const configSchema = z
       .default({}),
     orderTtlSeconds: positiveInt().default(DEFAULTS.orderTtlSeconds),
     pollIntervalMs: positiveInt().default(DEFAULTS.pollIntervalMs),
+    /** How often orders of a provider with a `webhookSecret` are still polled: the safety net
+     *  for a webhook that never came (never faster than pollIntervalMs). */
+    webhookPollIntervalMs: positiveInt().default(DEFAULTS.webhookPollIntervalMs),
     catalogSyncSeconds: positiveInt().default(DEFAULTS.catalogSyncSeconds),
     pricing: pricing.prefault({}),
     providers: z.array(provider).default([]),

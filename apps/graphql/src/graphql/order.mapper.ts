@@ -9,7 +9,7 @@ export function toOrderType(order: OrderRecord): OrderType {
     status: OrderStatusEnum[order.status],
     service: order.service,
     country: order.country,
-    provider: order.providerId,
+    provider: order.providerId ?? '',
     operator: order.operator,
     phoneNumber: order.phoneNumber,
     price: MoneyType.from(order.price),

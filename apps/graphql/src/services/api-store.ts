@@ -1,4 +1,5 @@
 import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
+import type { OfferView } from '@numbroker/store';
 import type { KnownUser } from '../auth/authenticate.js';
 import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
 
@@ -8,15 +9,7 @@ export interface OrderPage {
   cursorOf(order: OrderRecord): string;
 }
 
-export interface StoredOfferRecord {
-  providerId: string;
-  service: string;
-  country: string;
-  operator: string | null;
-  cost: Money;
-  stock: number;
-  ref: string;
-}
+export type StoredOfferRecord = OfferView;
 
 export interface ProviderStateRecord {
   providerId: string;

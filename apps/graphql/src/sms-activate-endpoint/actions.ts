@@ -419,7 +419,7 @@ export function countryIdValue(codes: SmsActivateCodes, iso: string): JsonValue 
 }
 
 function canGetAnotherSms({ deps }: EndpointContext, order: OrderRecord): boolean {
-  const adapter = deps.adapters.get(order.providerId);
+  const adapter = order.providerId ? deps.adapters.get(order.providerId) : undefined;
   return Boolean(adapter?.requestAnotherSms && adapter.capabilities.requestAnotherSms);
 }
 

@@ -175,7 +175,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         {
           type: 'PURCHASED',
           phoneNumber: purchase.phoneNumber,
-          activationRef: purchase.activationRef,
+          upstreamRef: purchase.activationRef,
         },
         {
           providerId: offer.providerId,
