@@ -55,4 +55,10 @@ describe('SMS-Activate endpoint: getNumber&operator= is buyNumber(operator:)', (
     expect((await getNumber({ operator: 'beeline' })).body).toBe('NO_NUMBERS');
     expect(upstream.calls.length).toBe(before);
   });
+
+  it("counts one provider's overlapping offers (any-operator and per-operator) once in getPrices", async () => {
+    const prices = await h.get({ api_key: key, action: 'getPrices', service: 'tg', country: '0' });
+    // tg-any and tg-mts are the same numbers (10 each by default): 10, not 20.
+    expect(JSON.parse(prices.body)).toMatchObject({ 0: { tg: { count: 10 } } });
+  });
 });

@@ -8,10 +8,9 @@ import { JsonNumber, type JsonValue } from './json-text.js';
 /** SMS-Activate's default country when `country` is left out. */
 const DEFAULT_COUNTRY_ID = '0';
 
-/** What is on sale for one service in one country: total stock and the operators selling. */
+/** What is on sale for one service in one country. */
 interface Stock {
   count: number;
-  operators: Set<string>;
 }
 
 /** ISO country → service slug → stock, over `offers` (healthy, configured providers only),
@@ -29,9 +28,8 @@ async function stockByCountry(
     for (const offer of offers) {
       if (offer.stock <= 0) continue;
       const services = table.get(offer.country) ?? new Map<string, Stock>();
-      const stock = services.get(slug) ?? { count: 0, operators: new Set<string>() };
+      const stock = services.get(slug) ?? { count: 0 };
       stock.count += offer.stock;
-      if (offer.operator) stock.operators.add(offer.operator);
       services.set(slug, stock);
       table.set(offer.country, services);
     }
@@ -118,14 +116,20 @@ export async function getServicesList(context: EndpointContext, params: Params):
 /** `getOperators[&country=]`: `{status: "success", countryOperators: {"<id>": [..]}}` — the
  *  operators whose numbers are on sale (as offers name them); OPERATORS_NOT_FOUND when none. */
 export async function getOperators(context: EndpointContext, params: Params): Promise<Answer> {
+  const { deps, codes } = context;
   const country = countryParam(context, params);
-  const table = await stockByCountry(context, country?.iso);
+  // Operator names straight from the catalog (ranking folds a host's operator offers into
+  // its any-operator one), of configured providers, in stock.
+  const byIso = new Map<string, Set<string>>();
+  for (const slug of codes.slugs()) {
+    for (const offer of await deps.store.listOffers(slug, country?.iso)) {
+      if (!offer.operator || !deps.adapters.has(offer.providerId)) continue;
+      byIso.set(offer.country, (byIso.get(offer.country) ?? new Set()).add(offer.operator));
+    }
+  }
   const byId = new Map<string, JsonValue>();
-  for (const [iso, services] of table) {
-    const operators = new Set<string>();
-    for (const stock of services.values()) for (const name of stock.operators) operators.add(name);
-    if (operators.size === 0) continue;
-    for (const id of country ? [country.id] : context.codes.countryIdsOfIso(iso)) {
+  for (const [iso, operators] of byIso) {
+    for (const id of country ? [country.id] : codes.countryIdsOfIso(iso)) {
       byId.set(id, [...operators].sort());
     }
   }

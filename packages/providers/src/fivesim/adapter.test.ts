@@ -114,6 +114,27 @@ describe('fivesim extras (adapter against its simulator)', () => {
     expect(sim.requests.at(-1)?.url).toBe('/v1/user/buy/activation/russia/beeline/telegram');
   });
 
+  it("caps an any-offer without a price in its ref with the request's maxPrice", async () => {
+    await adapter.buy({
+      service: 'telegram',
+      country: 'RU',
+      ref: 'russia/any/telegram',
+      maxPrice: Money.parse('0.40', 'USD'),
+    });
+    expect(sim.requests.at(-1)?.url).toBe(
+      '/v1/user/buy/activation/russia/any/telegram?maxPrice=0.40',
+    );
+    await adapter.buy({
+      service: 'telegram',
+      country: 'RU',
+      ref: 'russia/any/telegram/0.32',
+      maxPrice: Money.parse('0.40', 'USD'),
+    });
+    expect(sim.requests.at(-1)?.url).toBe(
+      '/v1/user/buy/activation/russia/any/telegram?maxPrice=0.32',
+    );
+  });
+
   it('never pays more than the synced price for "any": a price rise is no numbers', async () => {
     const offer = (await adapter.catalog()).find(
       (o) => o.service === 'telegram' && o.country === 'RU' && o.operator === undefined,

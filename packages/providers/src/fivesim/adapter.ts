@@ -151,7 +151,10 @@ export class FiveSimAdapter implements ProviderAdapter {
     // only with "any").
     const chosen = request.operator?.trim().toLowerCase();
     const operator = chosen && ref.operator === ANY_OPERATOR ? chosen : ref.operator;
-    const maxPrice = operator === ANY_OPERATOR ? ref.maxPrice : undefined;
+    // The ref's cap is the synced price with 5sim's own digits (0.0641); the request's is the
+    // same rounded up to our currency unit, used only when the ref carries none.
+    const maxPrice =
+      operator === ANY_OPERATOR ? (ref.maxPrice ?? request.maxPrice?.format()) : undefined;
     // Never retried: a second buy buys a second number.
     const answer = await this.call({
       operation,
