@@ -102,6 +102,26 @@ export class AdminStore {
     return new Map(users.map((user) => [user.id, user]));
   }
 
+  /** What the upstream charged for each order (admin margins), where it is known. */
+  async costsOf(
+    orderIds: readonly string[],
+  ): Promise<Map<string, { costMinor: bigint; costCurrency: string }>> {
+    if (orderIds.length === 0) return new Map();
+    const orders = await this.db.read((m) =>
+      m.find(OrderEntity, {
+        where: { id: In([...orderIds]) },
+        select: { id: true, costMinor: true, costCurrency: true },
+      }),
+    );
+    const costs = new Map<string, { costMinor: bigint; costCurrency: string }>();
+    for (const order of orders) {
+      if (order.costMinor !== null && order.costCurrency) {
+        costs.set(order.id, { costMinor: order.costMinor, costCurrency: order.costCurrency });
+      }
+    }
+    return costs;
+  }
+
   /** Every user's orders, newest first, narrowed by status, user and provider. */
   async listOrders(filter: OrderFilter): Promise<Page<OrderEntity>> {
     const first = pageSize(filter.first);
