@@ -75,7 +75,11 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
   }
 
   const states = await deps.store.providerStates();
-  const ranked = rankOffers(priceOffers(deps, await deps.store.listOffers(service, country)), {
+  const stored = await deps.store.listOffers(service, country);
+  // What each offer costs upstream: recorded on the order (admin margins) when the upstream's
+  // buy answer does not say what it charged.
+  const catalogCost = new Map(stored.map((o) => [`${o.providerId}\u0000${o.ref}`, o.cost]));
+  const ranked = rankOffers(priceOffers(deps, stored), {
     service,
     country,
     ...(maxPrice ? { maxPrice } : {}),
@@ -144,6 +148,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
       continue;
     }
     // Transaction 2: ACTIVE + event. If it fails the number is bought but unrecorded: cancel it.
+    const cost = purchase.cost ?? catalogCost.get(`${offer.providerId}\u0000${offer.ref}`);
     try {
       const active = await deps.store.applyOrderCommand(
         orderId,
@@ -155,7 +160,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         {
           providerId: offer.providerId,
           operator: offer.operator ?? null,
-          ...(purchase.cost ? { cost: purchase.cost } : {}),
+          ...(cost ? { cost } : {}),
         },
       );
       deps.wakeOutboxTail();
