@@ -46,6 +46,8 @@ export interface StackOptions {
   workers?: number;
   orderTtlSeconds?: number;
   pollIntervalMs?: number;
+  /** The config's `webhooks` (default: private URLs allowed, for receivers on loopback). */
+  webhooks?: Record<string, unknown>;
 }
 
 export interface ServerHandle {
@@ -91,6 +93,7 @@ export class Stack {
       workers: 1,
       orderTtlSeconds: 600,
       pollIntervalMs: 250,
+      webhooks: {},
       ...options,
     };
   }
@@ -156,6 +159,7 @@ export class Stack {
       orderTtlSeconds: this.options.orderTtlSeconds,
       pollIntervalMs: this.options.pollIntervalMs,
       catalogSyncSeconds: 3600,
+      webhooks: { allowPrivateUrls: true, ...this.options.webhooks },
       providers: this.options.providers.map((spec) => {
         const sim = this.sim(spec.id);
         return {
