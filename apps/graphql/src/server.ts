@@ -8,7 +8,14 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { Config } from '@numbroker/config';
 import type { ProviderAdapter } from '@numbroker/providers';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FormattedExecutionResult,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { listenForOrderEvents, type Store } from '@numbroker/store';
@@ -37,6 +44,7 @@ import type { AppDeps } from './services/app-deps.js';
 import { OutboxTail } from './subscriptions/outbox-tail.js';
 import { createOrderEventsPubSub } from './subscriptions/topics.js';
 import {
+  checkQueryLimits,
   DEFAULT_QUERY_LIMITS,
   queryLimitsRule,
   type QueryLimits,
@@ -150,7 +158,8 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     findUserByApiKey: (apiKey) => store.findUserByApiKey(apiKey),
   });
   const rateLimit = createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
-  const limitsRule = queryLimitsRule(options.queryLimits ?? DEFAULT_QUERY_LIMITS);
+  const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
+  const limitsRule = queryLimitsRule(queryLimits);
   const schema = await buildGraphQLSchema();
 
   const app = express();
@@ -201,6 +210,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       operationMetricsPlugin(metrics),
+      queryLimitsPlugin(queryLimits),
     ],
   });
   await apollo.start();
@@ -270,12 +280,29 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       onClose: (ctx) => {
         revocation.untrack(ctx.extra.socket);
       },
-      onSubscribe: async (ctx) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const viewer = ctx.extra.viewer;
         if (!viewer)
           return [
             new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } }),
           ];
+        // Complexity with the variables: `first: $n` counts as n (validation saw no variables).
+        let document: DocumentNode | undefined;
+        try {
+          document = parse(payload.query);
+        } catch {
+          document = undefined; // graphql-ws reports the syntax error itself
+        }
+        if (document) {
+          const refused = checkQueryLimits(
+            schema,
+            document,
+            payload.operationName,
+            payload.variables,
+            queryLimits,
+          );
+          if (refused.length > 0) return refused;
+        }
         try {
           await rateLimit(viewer.rateLimitKey);
         } catch (error) {
@@ -373,6 +400,26 @@ function knownRoute(path: string): string {
   if (path.startsWith('/graphiql/')) return '/graphiql';
   if (path.startsWith('/stubs/')) return '/stubs/handler_api.php';
   return 'other';
+}
+
+/** Measures each HTTP operation again with its variables before it runs. */
+function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, request, schema }) {
+          const [refused] = checkQueryLimits(
+            schema,
+            document,
+            operationName,
+            request.variables,
+            limits,
+          );
+          if (refused) throw refused;
+        },
+      };
+    },
+  };
 }
 
 function operationMetricsPlugin(metrics: ServerMetrics): ApolloServerPlugin<GraphQLContext> {
