@@ -22,7 +22,7 @@ import { notFound } from '../errors/api-error.js';
 export class OrderResolver {
   @Query(() => OrderType, { nullable: true, description: "One of the caller's orders." })
   async order(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType | null> {
     const viewer = requireUser(context);
@@ -80,7 +80,7 @@ export class OrderResolver {
       'Holds the price, buys from the cheapest healthy provider (failing over), returns the order ACTIVE.',
   })
   async buyNumber(
-    @Arg('input', () => BuyNumberInput) input: BuyNumberInput,
+    @Arg('input', () => BuyNumberInput, { description: 'What to buy.' }) input: BuyNumberInput,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);
@@ -97,7 +97,7 @@ export class OrderResolver {
 
   @Mutation(() => OrderType, { description: 'Before any code: cancelled upstream, hold released.' })
   async cancelOrder(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);
@@ -106,7 +106,7 @@ export class OrderResolver {
 
   @Mutation(() => OrderType, { description: 'After a code: closes the order, upstream too.' })
   async finishOrder(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);
@@ -117,7 +117,7 @@ export class OrderResolver {
     description: 'The code was wrong: reported upstream, refunded where the upstream refunds.',
   })
   async reportOrder(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);
@@ -128,7 +128,7 @@ export class OrderResolver {
     description: 'After a code, where the upstream allows: wait for another.',
   })
   async requestAnotherSms(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);

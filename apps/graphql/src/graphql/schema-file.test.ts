@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { LEDGER_ENTRY_KINDS, ORDER_STATUSES } from '@numbroker/core';
-import { AUDIT_ACTIONS } from '@numbroker/store';
+import { AUDIT_ACTIONS, type StoredOrderEventType } from '@numbroker/store';
+import { failureCodeOf } from './order-failure.enum.js';
+import { OrderEventTypeEnum } from './order-event-type.enum.js';
 import { AuditActionEnum } from './audit.type.js';
 import { LedgerEntryKindEnum } from './ledger.type.js';
 import type { GraphQLObjectType } from 'graphql';
@@ -45,6 +47,41 @@ describe('schema.graphql', () => {
 
   it('keeps OrderStatus equal to the domain statuses', () => {
     expect(Object.values(OrderStatusEnum)).toEqual([...ORDER_STATUSES]);
+  });
+
+  it('names every failure reason the buy and the reconciler write', () => {
+    const buy = readFileSync(new URL('../use-cases/buy-number.ts', import.meta.url), 'utf8');
+    const reconcile = readFileSync(
+      new URL('../../../worker/src/reconcile-pending.ts', import.meta.url),
+      'utf8',
+    );
+    expect(failureCodeOf('no provider had numbers')).toBe('NO_NUMBERS');
+    for (const [source, text] of [
+      [buy, "'no provider had numbers'"],
+      [buy, '`no provider could sell ('],
+      [buy, "'the number could not be recorded and was cancelled upstream'"],
+      [reconcile, "'the purchase did not complete (reconciled)'"],
+    ] as const) {
+      expect(source).toContain(text);
+      expect(failureCodeOf(text.slice(1))).not.toBe('OTHER');
+    }
+    expect(failureCodeOf('something new')).toBe('OTHER');
+    expect(failureCodeOf(null)).toBeNull();
+  });
+
+  it('keeps OrderEventType equal to the outbox event types', () => {
+    const stored: Record<StoredOrderEventType, true> = {
+      ORDER_CREATED: true,
+      ORDER_ACTIVE: true,
+      ORDER_FAILED: true,
+      SMS_RECEIVED: true,
+      ORDER_CANCELLED: true,
+      ORDER_EXPIRED: true,
+      ORDER_COMPLETED: true,
+      ORDER_REPORTED: true,
+      ANOTHER_SMS_REQUESTED: true,
+    };
+    expect(Object.values(OrderEventTypeEnum).sort()).toEqual(Object.keys(stored).sort());
   });
 
   it('keeps LedgerEntryKind and AuditAction equal to the store’s', () => {

@@ -44,7 +44,7 @@ export class UserResolver {
     description: 'Admin: a new user and its API key (shown once).',
   })
   async createUser(
-    @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    @Arg('input', () => CreateUserInput, { description: 'The new user.' }) input: CreateUserInput,
     @Ctx() context: GraphQLContext,
   ): Promise<CreatedUserType> {
     requireAdmin(context);
@@ -60,7 +60,7 @@ export class UserResolver {
       'Admin: adds money to a user wallet. The same reference for the same user credits once.',
   })
   async creditWallet(
-    @Arg('userId', () => ID) userId: string,
+    @Arg('userId', () => ID, { description: 'The user to credit.' }) userId: string,
     @Arg('amount', () => String, { description: 'Decimal string in the platform currency.' })
     amount: string,
     @Arg('reference', () => String, {

@@ -62,7 +62,8 @@ export class WebhookResolver {
     description: 'Registers a URL for the caller’s events. The signing secret is shown once.',
   })
   async createWebhookEndpoint(
-    @Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput,
+    @Arg('input', () => CreateWebhookEndpointInput, { description: 'The URL and its events.' })
+    input: CreateWebhookEndpointInput,
     @Ctx() context: GraphQLContext,
   ): Promise<CreatedWebhookEndpointType> {
     const viewer = requireUser(context);
