@@ -83,8 +83,8 @@ export async function startWorker(
   const { logger } = options;
   const store = await Store.open(config.database, { currency: config.currency });
   logger.info(
-    { databaseKind: store.db.kind },
-    `database open (${store.db.kind}); migrations are up to date`,
+    { databaseKind: store.kind },
+    `database open (${store.kind}); migrations are up to date`,
   );
   const metrics = new WorkerMetrics();
   let metricsServer: { port: number; close(): Promise<void> } | undefined;
@@ -106,6 +106,15 @@ export async function startWorker(
     {
       workerId,
       pollIntervalMs: config.pollIntervalMs,
+      // Pushed SMS arrive by webhook: polling those orders is only the safety net.
+      pushedPollIntervalMs: new Map(
+        config.providers
+          .filter((provider) => provider.webhookSecret !== undefined)
+          .map((provider) => [
+            provider.id,
+            Math.max(config.webhookPollIntervalMs, config.pollIntervalMs),
+          ]),
+      ),
       catalogSyncSeconds: config.catalogSyncSeconds,
     },
     {

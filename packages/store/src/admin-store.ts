@@ -17,6 +17,7 @@ import { OrderEntity } from './entities/order.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { WalletEntity } from './entities/wallet.entity.js';
 import { UserNotFound } from './errors.js';
+import { toOrderView, type OrderView } from './orders/order-view.js';
 import { afterCursor, decodePageCursor, pageSize, toPage, type Page } from './page-cursor.js';
 
 /** An adjustment reference sent again with a different amount. */
@@ -123,7 +124,7 @@ export class AdminStore {
   }
 
   /** Every user's orders, newest first, narrowed by status, user and provider. */
-  async listOrders(filter: OrderFilter): Promise<Page<OrderEntity>> {
+  async listOrders(filter: OrderFilter): Promise<Page<OrderView>> {
     const first = pageSize(filter.first);
     const cursor = filter.after ? decodePageCursor(filter.after) : null;
     const rows = await this.db.read((m) => {
@@ -139,7 +140,7 @@ export class AdminStore {
       if (cursor) query.andWhere(...afterCursor('o', cursor));
       return query.getMany();
     });
-    return toPage(rows, first, filter.after);
+    return toPage(rows.map(toOrderView), first, filter.after);
   }
 
   /** A user's statement, newest first. */

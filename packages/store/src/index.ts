@@ -1,20 +1,64 @@
 import 'reflect-metadata';
 
-export * from './admin-store.js';
-export * from './api-key-store.js';
-export * from './audit-store.js';
-export * from './columns.js';
-export * from './counters.js';
-export * from './database.js';
-export * from './entities/index.js';
+export { parseDatabaseUrl, TransactionConflict, type DatabaseKind } from './database.js';
 export * from './errors.js';
-export * from './migrations/index.js';
-export * from './offer-store.js';
-export * from './order-event-listener.js';
-export * from './order-snapshot.js';
-export * from './page-cursor.js';
-export * from './order-store.js';
-export * from './provider-state-store.js';
-export * from './store.js';
-export * from './user-store.js';
-export * from './webhook-store.js';
+export type { OfferInput, OfferQuery } from './offer-store.js';
+export { listenForOrderEvents, type OrderEventListener } from './order-event-listener.js';
+export type { AttemptInput, AttemptRecord, UpstreamAttemptOutcome } from './orders/attempts.js';
+export type { ClaimOptions, ClaimedOrder, Reschedule } from './orders/leases.js';
+export type {
+  ApplyOrderCommandOptions,
+  ApplyOrderCommandResult,
+  CreatePendingOrderInput,
+  CreatePendingOrderResult,
+} from './orders/lifecycle.js';
+export type { OrderStore } from './orders/order-store.js';
+export type {
+  OrderEventPayload,
+  OrderEventView,
+  OrderSnapshot,
+  OrderView,
+  SmsView,
+} from './orders/order-view.js';
+export { ORDER_EVENTS_CHANNEL } from './orders/outbox.js';
+export type { OrderPage } from './orders/queries.js';
+export { providerUsable, type BreakerPolicy } from './provider-state-store.js';
+export { Store, type StoreOptions } from './store.js';
+export { hashApiKey, type CreditResult } from './user-store.js';
+export type * from './views.js';
+// The reseller console (issue 11): admin lists and corrections, API keys, audit log, webhooks.
+export {
+  AdjustmentReferenceReused,
+  type AdjustResult,
+  type OrderFilter,
+  type PageArgs,
+} from './admin-store.js';
+export { ApiKeyNotFound, type ApiKeyStore, type AuthenticatedKey } from './api-key-store.js';
+export type { AuditActor, AuditFilter, AuditInput, AuditStore } from './audit-store.js';
+export type { Page } from './page-cursor.js';
+export {
+  MAX_ENDPOINTS_PER_USER,
+  WebhookDeliveryNotFound,
+  WebhookEndpointNotFound,
+  type AttemptOutcome,
+  type DueDelivery,
+  type MessagesOfEvent,
+  type WebhookStore,
+} from './webhook-store.js';
+export { AUDIT_ACTIONS, type AuditAction } from './entities/audit-entry.entity.js';
+export {
+  WEBHOOK_DELIVERY_STATUSES,
+  type WebhookDeliveryStatus,
+} from './entities/webhook-delivery.entity.js';
+export type { StoredOrderEventType } from './entities/order-event.entity.js';
+export type {
+  ApiKeyEntity,
+  AuditEntryEntity,
+  LedgerEntryEntity,
+  OrderEntity,
+  OrderEventEntity,
+  UserEntity,
+  WalletEntity,
+  WebhookDeliveryEntity,
+  WebhookEndpointEntity,
+} from './entities/index.js';

@@ -4,7 +4,7 @@ import { AdjustmentReferenceReused } from './admin-store.js';
 import { ApiKeyNotFound } from './api-key-store.js';
 import { Database, sql } from './database.js';
 import { Store } from './store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/databases.js';
 
 const ADMIN = { id: 'admin', name: 'admin' };
 const T0 = new Date('2026-03-01T00:00:00.000Z');

@@ -4,7 +4,7 @@ import { ApiKeyStore } from './api-key-store.js';
 import { AuditStore } from './audit-store.js';
 import { Database, type DataSourceOptions } from './database.js';
 import { OfferStore } from './offer-store.js';
-import { OrderStore } from './order-store.js';
+import { OrderStore } from './orders/order-store.js';
 import { ProviderStateStore } from './provider-state-store.js';
 import { UserStore } from './user-store.js';
 import { WebhookStore } from './webhook-store.js';
@@ -43,6 +43,16 @@ export class Store {
   static async open(databaseUrl: string, options: StoreOptions): Promise<Store> {
     const { currency, ...dataSourceOptions } = options;
     return new Store(await Database.open(databaseUrl, dataSourceOptions), currency);
+  }
+
+  /** Which engine: SQLite or Postgres. */
+  get kind(): 'sqlite' | 'postgres' {
+    return this.db.kind;
+  }
+
+  /** False once closed. */
+  get isOpen(): boolean {
+    return this.db.dataSource.isInitialized;
   }
 
   close(): Promise<void> {

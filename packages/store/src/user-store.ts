@@ -10,6 +10,7 @@ import { WalletEntity } from './entities/wallet.entity.js';
 import { CreditReferenceReused, UserNotFound } from './errors.js';
 import { insertApiKeyInTx } from './api-key-store.js';
 import { insertAuditEntryInTx, type AuditActor } from './audit-store.js';
+import type { LedgerEntryView, UserView, WalletView } from './views.js';
 
 /** 32 random bytes, base64url: what a user authenticates with. Shown once, stored hashed. */
 export function generateApiKey(): string {
@@ -23,7 +24,7 @@ export function hashApiKey(apiKey: string): string {
 }
 
 export interface CreditResult {
-  wallet: WalletEntity;
+  wallet: WalletView;
   /** false when this reference was already credited (the call is a no-op). */
   credited: boolean;
 }
@@ -43,7 +44,7 @@ export class UserStore {
     /** Who asks (written to the audit log in the same transaction). */
     actor?: AuditActor;
   }): Promise<{
-    user: UserEntity;
+    user: UserView;
     apiKey: string;
   }> {
     const apiKey = generateApiKey();
@@ -71,7 +72,7 @@ export class UserStore {
     apiKey: string;
     isAdmin?: boolean;
     now?: Date;
-  }): Promise<UserEntity> {
+  }): Promise<UserView> {
     const apiKeyHash = hashApiKey(input.apiKey);
     return this.db.transaction(async (tx) => {
       const existing = await tx.findOne(UserEntity, { where: { apiKeyHash } });
@@ -82,7 +83,7 @@ export class UserStore {
 
   /** The owner of a live (not revoked) key; a disabled owner too (ApiKeyStore.authenticate is
    *  what servers authenticate with). */
-  async findByApiKey(apiKey: string): Promise<UserEntity | null> {
+  async findByApiKey(apiKey: string): Promise<UserView | null> {
     if (typeof apiKey !== 'string' || apiKey === '') return null;
     const keyHash = hashApiKey(apiKey);
     return this.db.read(async (m) => {
@@ -92,12 +93,12 @@ export class UserStore {
     });
   }
 
-  async findById(userId: string): Promise<UserEntity | null> {
+  async findById(userId: string): Promise<UserView | null> {
     return this.db.read((m) => m.findOne(UserEntity, { where: { id: userId } }));
   }
 
   /** The user's wallet in the platform currency. */
-  async getWallet(userId: string): Promise<WalletEntity> {
+  async getWallet(userId: string): Promise<WalletView> {
     const wallet = await this.db.read((m) =>
       m.findOne(WalletEntity, { where: { userId, currency: this.currency } }),
     );
@@ -172,7 +173,7 @@ export class UserStore {
   }
 
   /** Every entry of the user's wallet, oldest first (audits, tests). */
-  async ledger(userId: string): Promise<LedgerEntryEntity[]> {
+  async ledger(userId: string): Promise<LedgerEntryView[]> {
     const wallet = await this.getWallet(userId);
     return this.db.read((m) =>
       m.find(LedgerEntryEntity, { where: { walletId: wallet.id }, order: { createdAt: 'ASC' } }),

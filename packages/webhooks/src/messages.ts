@@ -1,8 +1,8 @@
-import {
-  parseEventPayload,
-  type OrderEventEntity,
-  type OrderSnapshot,
-  type WebhookEndpointEntity,
+import type {
+  OrderEventEntity,
+  OrderEventPayload,
+  OrderSnapshot,
+  WebhookEndpointEntity,
 } from '@numbroker/store';
 
 /** The event types an endpoint can ask for (CreateWebhookEndpointInput.events). */
@@ -77,7 +77,7 @@ export function messagesOfEvent(
   }
   let payload;
   try {
-    payload = parseEventPayload(event.payload);
+    payload = JSON.parse(event.payload) as OrderEventPayload;
   } catch {
     return []; // An unreadable outbox row cannot be described; the subscriptions skip it too.
   }

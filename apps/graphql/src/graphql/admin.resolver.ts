@@ -3,7 +3,7 @@ import { badUserInput, notFound } from '../errors/api-error.js';
 import { parseAmount } from '../use-cases/shared.js';
 import { AdminOrdersArgs, AuditLogArgs, UsersArgs } from './admin.args.js';
 import { AuditEntryConnectionType, AuditEntryEdgeType } from './audit.type.js';
-import { auditEntryTypeOf, orderRecordOf, toConnection, userTypeOf } from './console.mapper.js';
+import { auditEntryTypeOf, toConnection, userTypeOf } from './console.mapper.js';
 import { actorOf, requireAdmin, type GraphQLContext } from './context.js';
 import { toOrderType } from './order.mapper.js';
 import { OrderConnectionType, OrderEdgeType } from './order.type.js';
@@ -53,7 +53,7 @@ export class AdminResolver {
   ): Promise<OrderConnectionType> {
     requireAdmin(context);
     const page = await context.deps.console.admin.listOrders(args);
-    return toConnection(page, (order) => toOrderType(orderRecordOf(order)), {
+    return toConnection(page, (order) => toOrderType(order), {
       connection: OrderConnectionType,
       edge: OrderEdgeType,
     });

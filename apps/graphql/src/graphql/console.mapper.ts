@@ -3,12 +3,10 @@ import type {
   ApiKeyEntity,
   AuditEntryEntity,
   LedgerEntryEntity,
-  OrderEntity,
   Page,
   UserEntity,
   WalletEntity,
 } from '@numbroker/store';
-import type { OrderRecord } from '../services/records.js';
 import { ApiKeyType } from './api-key.type.js';
 import { AuditActionEnum, AuditEntryType } from './audit.type.js';
 import { LedgerEntryKindEnum, LedgerEntryType } from './ledger.type.js';
@@ -86,23 +84,4 @@ export function apiKeyTypeOf(key: ApiKeyEntity): ApiKeyType {
     createdAt: key.createdAt.toISOString(),
     revokedAt: key.revokedAt?.toISOString() ?? null,
   });
-}
-
-/** The API's view of an order row (as store-api-store maps it for the customer's own lists). */
-export function orderRecordOf(order: OrderEntity): OrderRecord {
-  return {
-    id: order.id,
-    userId: order.userId,
-    status: order.status,
-    service: order.service,
-    country: order.country,
-    operator: order.operator,
-    providerId: order.providerId ?? '',
-    phoneNumber: order.phoneNumber,
-    activationRef: order.upstreamRef,
-    price: Money.ofMinor(order.priceMinor, order.currency),
-    createdAt: order.createdAt,
-    expiresAt: order.expiresAt,
-    failureReason: order.failureReason,
-  };
 }
