@@ -73,6 +73,8 @@ async function main(): Promise<void> {
         orderTtlSeconds: 600,
         pollIntervalMs: 1000,
         catalogSyncSeconds: 30,
+        // Webhook receivers of a demo run on this machine (loopback).
+        webhooks: { allowPrivateUrls: true },
         pricing: { markupPercent: '15', roundTo: '100', rules: [] },
         providers: simulators.map(({ kind, sim }) => ({
           id: kind,

@@ -52,6 +52,8 @@ export interface StackOptions {
   workers?: number;
   orderTtlSeconds?: number;
   pollIntervalMs?: number;
+  /** The config's `webhooks` (default: private URLs allowed, for receivers on loopback). */
+  webhooks?: Record<string, unknown>;
 }
 
 export interface ServerHandle {
@@ -97,6 +99,7 @@ export class Stack {
       workers: 1,
       orderTtlSeconds: 600,
       pollIntervalMs: 250,
+      webhooks: {},
       ...options,
     };
   }
@@ -167,6 +170,7 @@ export class Stack {
       orderTtlSeconds: this.options.orderTtlSeconds,
       pollIntervalMs: this.options.pollIntervalMs,
       catalogSyncSeconds: 3600,
+      webhooks: { allowPrivateUrls: true, ...this.options.webhooks },
       providers: this.options.providers.map((spec) => {
         const sim = this.sim(spec.id);
         return {

@@ -1,6 +1,8 @@
 import { Field, InputType } from 'type-graphql';
 
-@InputType('BuyNumberInput')
+@InputType('BuyNumberInput', {
+  description: 'What to buy: a number for one service in one country.',
+})
 export class BuyNumberInput {
   @Field({ description: 'Our service slug (see `services`).' })
   service!: string;

@@ -76,8 +76,13 @@ export class OrderEventsResolver {
   async orderUpdated(
     @Root() event: OrderEventRecord,
     @Ctx() context: GraphQLContext,
-    @Arg('id', () => ID, { nullable: true }) _id?: string,
-    @Arg('after', () => ID, { nullable: true }) _after?: string,
+    @Arg('id', () => ID, { nullable: true, description: 'One order; all of mine when omitted.' })
+    _id?: string,
+    @Arg('after', () => ID, {
+      nullable: true,
+      description: 'The last eventId seen: what came later is replayed first.',
+    })
+    _after?: string,
   ): Promise<OrderUpdatedType> {
     // The order as it was right after this event (its outbox snapshot): a replay shows history
     // as it happened, and a live event costs no read per subscriber.
@@ -106,8 +111,16 @@ export class OrderEventsResolver {
   async smsReceived(
     @Root() event: OrderEventRecord,
     @Ctx() context: GraphQLContext,
-    @Arg('orderId', () => ID, { nullable: true }) _orderId?: string,
-    @Arg('after', () => ID, { nullable: true }) _after?: string,
+    @Arg('orderId', () => ID, {
+      nullable: true,
+      description: 'One order; all of mine when omitted.',
+    })
+    _orderId?: string,
+    @Arg('after', () => ID, {
+      nullable: true,
+      description: 'The last eventId seen: what came later is replayed first.',
+    })
+    _after?: string,
   ): Promise<SmsReceivedType> {
     // The order as it was right after this event (its outbox snapshot): a replay shows history
     // as it happened, and a live event costs no read per subscriber.

@@ -1,5 +1,6 @@
 import type { OrderRecord, SmsRecord } from '../services/records.js';
 import { MoneyType } from './money.type.js';
+import { failureCodeOf } from './order-failure.enum.js';
 import { OrderStatusEnum } from './order-status.enum.js';
 import { OrderType, SmsType } from './order.type.js';
 
@@ -16,6 +17,7 @@ export function toOrderType(order: OrderRecord): OrderType {
     createdAt: order.createdAt.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
     failureReason: order.failureReason,
+    failureCode: failureCodeOf(order.failureReason),
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
+import type { AuditActor } from '@numbroker/store';
 import type { OfferView } from '@numbroker/store';
 import type { KnownUser } from '../auth/authenticate.js';
 import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
@@ -48,9 +49,17 @@ export type PushedSmsOutcome = 'stored' | 'duplicate' | 'unknown' | 'ended';
 
 export interface ApiStore {
   findUserByApiKey(apiKey: string): Promise<KnownUser | null>;
+  /** Forgets every cached key (a key was revoked or a user disabled somewhere). */
+  clearApiKeyCache(): void;
   getUser(userId: string): Promise<UserRecord | null>;
-  createUser(name: string): Promise<{ user: UserRecord; apiKey: string }>;
-  creditWallet(userId: string, amount: Money, reference: string): Promise<UserRecord>;
+  /** `actor`: who asks, for the audit log (written in the same transaction). */
+  createUser(name: string, actor?: AuditActor): Promise<{ user: UserRecord; apiKey: string }>;
+  creditWallet(
+    userId: string,
+    amount: Money,
+    reference: string,
+    actor?: AuditActor,
+  ): Promise<UserRecord>;
 
   findOrder(orderId: string): Promise<OrderRecord | null>;
   listOrders(

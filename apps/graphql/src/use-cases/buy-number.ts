@@ -94,6 +94,9 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
   // With an operator chosen, offers without stock count too: they tell "out of stock"
   // (NO_NUMBERS) from "nobody has that operator" (BAD_USER_INPUT). Ranking skips them.
   const stored = await deps.store.listOffers(service, country, { includeEmpty: !!operator });
+  // What each offer costs upstream: recorded on the order (admin margins) when the upstream's
+  // buy answer does not say what it charged.
+  const catalogCost = new Map(stored.map((o) => [`${o.providerId}\u0000${o.ref}`, o.cost]));
   const ranked = rankOffers(priceOffers(deps, stored), {
     service,
     country,
@@ -169,6 +172,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
       continue;
     }
     // Transaction 2: ACTIVE + event. If it fails the number is bought but unrecorded: cancel it.
+    const cost = purchase.cost ?? catalogCost.get(`${offer.providerId}\u0000${offer.ref}`);
     try {
       const active = await deps.store.applyOrderCommand(
         orderId,
@@ -180,7 +184,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         {
           providerId: offer.providerId,
           operator: offer.operator ?? null,
-          ...(purchase.cost ? { cost: purchase.cost } : {}),
+          ...(cost ? { cost } : {}),
         },
       );
       deps.wakeOutboxTail();
