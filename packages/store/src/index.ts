@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+export * from './admin-stats-store.js';
 export * from './columns.js';
 export * from './database.js';
 export * from './entities/index.js';
