@@ -1,5 +1,6 @@
 import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
 import type { KnownUser } from '../auth/authenticate.js';
+import type { AdminStatsReader } from './admin-stats-reader.js';
 import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
 
 export interface OrderPage {
@@ -86,4 +87,7 @@ export interface ApiStore {
   recordAttempt(attempt: UpstreamAttempt): Promise<void>;
   /** Writes whatever is still buffered (shutdown, tests). */
   flush(): Promise<void>;
+
+  /** Aggregates for the admin dashboard; never cached, read on request. */
+  readonly stats: AdminStatsReader;
 }

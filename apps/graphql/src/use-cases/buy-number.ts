@@ -155,7 +155,8 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         {
           providerId: offer.providerId,
           operator: offer.operator ?? null,
-          ...(purchase.cost ? { cost: purchase.cost } : {}),
+          // What the upstream says it charged, else what its offer listed: margins need one.
+          ...((purchase.cost ?? offer.cost) ? { cost: purchase.cost ?? offer.cost } : {}),
         },
       );
       deps.wakeOutboxTail();

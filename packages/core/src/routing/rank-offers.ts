@@ -8,6 +8,8 @@ export interface PricedOffer {
   country: string;
   operator?: string;
   price: Money;
+  /** What the upstream lists it at, in its own currency (recorded on the order for margins). */
+  cost?: Money;
   stock: number;
   /** The provider's own id for the product (what `buy` takes). */
   ref: string;
