@@ -12,9 +12,12 @@ export interface OrderRow {
   price: Money;
   smsCode: string | null;
   createdAt: string;
+  upstreamCost: Money | null;
+  margin: Money | null;
 }
 
-export const ORDER_FIELDS = `id status service country provider phoneNumber price { amount currency } smsCode createdAt`;
+export const ORDER_FIELDS = `id status service country provider phoneNumber price { amount currency } smsCode createdAt
+  upstreamCost { amount currency } margin { amount currency }`;
 
 const ORDER_UPDATED = `subscription { orderUpdated { eventId type order { ${ORDER_FIELDS} } } }`;
 

@@ -12,7 +12,9 @@ import { GraphQLError, specifiedRules, validate, type FormattedExecutionResult }
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { listenForOrderEvents, type Store } from '@numbroker/store';
+import { WebhookSecretBox } from '@numbroker/webhooks';
 import { WebSocketServer } from 'ws';
+import { AuthRevocation } from './auth/auth-revocation.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import {
   createRateLimiter,
@@ -56,6 +58,8 @@ export interface CreateServerOptions {
   queryLimits?: QueryLimits;
   /** Outbox poll gap when nothing wakes the tail (default 100 ms; Postgres: 1000 ms + NOTIFY). */
   outboxPollMs?: number;
+  /** How often another process's key revocations are looked for (default 1000 ms). */
+  authPollMs?: number;
   /** The Vite build of @numbroker/graphiql (default: found through the package). */
   graphiqlDir?: string;
   /** The Vite build of @numbroker/dashboard, served at /admin (default: found through the package). */
@@ -123,8 +127,18 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
         }
       : {}),
   });
+  const revocation = new AuthRevocation({
+    generation: () => options.store.apiKeys.generation(),
+    stillValid: (keyIds) => options.store.apiKeys.stillValid(keyIds),
+    clearCache: () => store.clearApiKeyCache(),
+    logger: logger.child({ component: 'auth-revocation' }),
+    ...(options.authPollMs !== undefined ? { pollMs: options.authPollMs } : {}),
+  });
   const deps: AppDeps = {
     config,
+    console: options.store,
+    authChanged: () => revocation.checkNow(),
+    webhookSecrets: WebhookSecretBox.fromConfig(config).box,
     store,
     adapters,
     pubSub,
@@ -214,7 +228,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       context: async ({ res }) => ({
         viewer: res.locals.viewer as Viewer,
         deps,
-        loaders: createLoaders(store, { cache: true }),
+        loaders: createLoaders(store, { cache: true, console: options.store }),
         logger,
       }),
     }),
@@ -251,12 +265,16 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
         try {
           const viewer = await authenticate(ctx.connectionParams?.authorization);
           ctx.extra.viewer = viewer;
+          if (viewer.kind === 'user') revocation.track(ctx.extra.socket, viewer.keyId);
           return true;
         } catch (error) {
           if (!(error instanceof ApiError))
             logger.error({ err: error }, 'WebSocket authentication failed');
           return false;
         }
+      },
+      onClose: (ctx) => {
+        revocation.untrack(ctx.extra.socket);
       },
       onSubscribe: async (ctx) => {
         const viewer = ctx.extra.viewer;
@@ -277,7 +295,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       context: (ctx): GraphQLContext => ({
         viewer: ctx.extra.viewer as Viewer,
         deps,
-        loaders: createLoaders(store, { cache: false }),
+        loaders: createLoaders(store, { cache: false, console: options.store }),
         logger,
       }),
       validate: (validationSchema, document) =>
@@ -298,6 +316,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   );
 
   await tail.start();
+  await revocation.start();
   const port = await new Promise<number>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => {
@@ -314,6 +333,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   const close = () => {
     closing ??= (async () => {
       ready = false;
+      revocation.stop();
       await tail.stop();
       // Closes every socket (subscribers get a close frame), then drains HTTP.
       await wsCleanup.dispose();

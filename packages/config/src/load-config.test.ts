@@ -64,8 +64,26 @@ describe('defaults', () => {
       workerMetricsPort: 0,
       pendingReconcileSeconds: 120,
       rateLimit: { requests: 1000, windowSeconds: 10 },
+      webhooks: {
+        allowPrivateUrls: false,
+        timeoutMs: 15000,
+        retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000],
+        maxConcurrentPerEndpoint: 4,
+        maxConcurrent: 256,
+        pollIntervalMs: 500,
+      },
     });
     expect(config.adminApiKey).toBeUndefined();
+  });
+
+  it('takes the webhooks settings and names a bad one', () => {
+    expect(parseConfig({ webhooks: { allowPrivateUrls: true } }).webhooks.allowPrivateUrls).toBe(
+      true,
+    );
+    expect(() => parseConfig({ webhooks: { allowPrivateUrls: 'yes' } })).toThrow(
+      /webhooks\.allowPrivateUrls/,
+    );
+    expect(() => parseConfig({ webhooks: { secretKey: 'short' } })).toThrow(/webhooks\.secretKey/);
   });
 
   it('takes a per-key rate limit and names a bad one', () => {

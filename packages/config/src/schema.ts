@@ -42,6 +42,15 @@ export const DEFAULTS = {
   pendingReconcileSeconds: 120,
   /** Per API key, over GraphQL and the SMS-Activate endpoint together. */
   rateLimit: { requests: 1000, windowSeconds: 10 },
+  webhooks: {
+    allowPrivateUrls: false,
+    timeoutMs: 15_000,
+    /** After each failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; then FAILED. */
+    retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000],
+    maxConcurrentPerEndpoint: 4,
+    maxConcurrent: 256,
+    pollIntervalMs: 500,
+  },
 } as const;
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]*$/;
@@ -181,6 +190,31 @@ export const configSchema = z
       .strictObject({
         requests: positiveInt().default(DEFAULTS.rateLimit.requests),
         windowSeconds: positiveInt(3600).default(DEFAULTS.rateLimit.windowSeconds),
+      })
+      .prefault({}),
+    /** Customer webhooks (SPEC "Webhooks to customers"). */
+    webhooks: z
+      .strictObject({
+        /** Tests and the demo: allow loopback and private addresses. */
+        allowPrivateUrls: z.boolean().default(DEFAULTS.webhooks.allowPrivateUrls),
+        /** Key material sealing the stored signing secrets (default: adminApiKey). */
+        secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
+        timeoutMs: positiveInt(60_000).default(DEFAULTS.webhooks.timeoutMs),
+        retryScheduleSeconds: z
+          .array(
+            z
+              .number()
+              .int()
+              .min(0)
+              .max(7 * 86_400),
+          )
+          .max(20)
+          .default([...DEFAULTS.webhooks.retryScheduleSeconds]),
+        maxConcurrentPerEndpoint: positiveInt(100).default(
+          DEFAULTS.webhooks.maxConcurrentPerEndpoint,
+        ),
+        maxConcurrent: positiveInt(10_000).default(DEFAULTS.webhooks.maxConcurrent),
+        pollIntervalMs: positiveInt(60_000).default(DEFAULTS.webhooks.pollIntervalMs),
       })
       .prefault({}),
   })

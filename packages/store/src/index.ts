@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 
 export * from './admin-stats-store.js';
+export * from './admin-store.js';
+export * from './api-key-store.js';
+export * from './audit-store.js';
 export * from './columns.js';
+export * from './counters.js';
 export * from './database.js';
 export * from './entities/index.js';
 export * from './errors.js';
@@ -9,7 +13,9 @@ export * from './migrations/index.js';
 export * from './offer-store.js';
 export * from './order-event-listener.js';
 export * from './order-snapshot.js';
+export * from './page-cursor.js';
 export * from './order-store.js';
 export * from './provider-state-store.js';
 export * from './store.js';
 export * from './user-store.js';
+export * from './webhook-store.js';

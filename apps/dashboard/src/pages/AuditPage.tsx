@@ -6,16 +6,20 @@ import { useApi } from '../use-api.js';
 
 interface AuditRow {
   id: string;
-  actor: string;
+  actorId: string;
+  actorName: string;
   action: string;
-  target: string | null;
+  targetType: string;
+  targetId: string;
   amount: Money | null;
+  reference: string | null;
+  note: string | null;
   createdAt: string;
 }
 
 const AUDIT_LOG = `query AuditLog($first: Int, $after: String) {
   auditLog(first: $first, after: $after) {
-    nodes { id actor action target amount { amount currency } createdAt }
+    nodes { id actorId actorName action targetType targetId amount { amount currency } reference note createdAt }
     pageInfo { endCursor hasNextPage }
   }
 }`;
@@ -41,22 +45,34 @@ export function AuditPage() {
               <Table.Th>Action</Table.Th>
               <Table.Th>Target</Table.Th>
               <Table.Th>Amount</Table.Th>
+              <Table.Th>Reference / note</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {data?.auditLog.nodes.map((entry) => (
               <Table.Tr key={entry.id}>
                 <Table.Td>{shortTime(entry.createdAt)}</Table.Td>
-                <Table.Td>{entry.actor}</Table.Td>
+                <Table.Td>{entry.actorName}</Table.Td>
                 <Table.Td>
                   <Badge variant="light">{entry.action}</Badge>
                 </Table.Td>
                 <Table.Td>
+                  <Text size="xs" c="dimmed">
+                    {entry.targetType}
+                  </Text>
                   <Text ff="monospace" size="xs">
-                    {entry.target ?? '—'}
+                    {entry.targetId}
                   </Text>
                 </Table.Td>
                 <Table.Td>{formatMoney(entry.amount)}</Table.Td>
+                <Table.Td>
+                  <Text size="xs">{entry.reference ?? ''}</Text>
+                  {entry.note && (
+                    <Text size="xs" c="dimmed">
+                      {entry.note}
+                    </Text>
+                  )}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -4,7 +4,7 @@ import { describeError, gql } from '../api.js';
 import { useAdminKey } from '../admin-key-context.js';
 import { LoadState, PageTitle, StatusBadge } from '../components.js';
 import { ORDER_FIELDS, useOrderUpdates, type OrderRow } from '../live-orders.js';
-import { formatMoney, shortTime } from '../money.js';
+import { formatMoney, isNegative, shortTime } from '../money.js';
 
 const STATUSES = [
   'PENDING',
@@ -150,6 +150,8 @@ export function OrdersPage() {
               <Table.Th>Provider</Table.Th>
               <Table.Th>Number</Table.Th>
               <Table.Th>Price</Table.Th>
+              <Table.Th>Upstream cost</Table.Th>
+              <Table.Th>Margin</Table.Th>
               <Table.Th>Code</Table.Th>
               <Table.Th>Status</Table.Th>
             </Table.Tr>
@@ -172,6 +174,10 @@ export function OrdersPage() {
                 <Table.Td>{order.provider || '—'}</Table.Td>
                 <Table.Td>{order.phoneNumber ?? '—'}</Table.Td>
                 <Table.Td>{formatMoney(order.price)}</Table.Td>
+                <Table.Td>{formatMoney(order.upstreamCost)}</Table.Td>
+                <Table.Td c={order.margin && isNegative(order.margin) ? 'red' : undefined}>
+                  {formatMoney(order.margin)}
+                </Table.Td>
                 <Table.Td ff="monospace">{order.smsCode ?? '—'}</Table.Td>
                 <Table.Td>
                   <StatusBadge status={order.status} />
@@ -180,7 +186,7 @@ export function OrdersPage() {
             ))}
             {rows.length === 0 && !loading && (
               <Table.Tr>
-                <Table.Td colSpan={9}>
+                <Table.Td colSpan={11}>
                   <Text c="dimmed" ta="center" py="md">
                     No orders match. New ones appear here as they are bought.
                   </Text>

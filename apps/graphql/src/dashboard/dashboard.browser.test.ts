@@ -1,8 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Money } from '@numbroker/core';
+import { WebhookDispatcher } from '@numbroker/webhooks';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../observability/logger.js';
 import { ScriptedAdapter } from '../test-support/fake-adapter.js';
 import { ADMIN_KEY, startTestServer, type TestServer } from '../test-support/test-server.js';
 import { findDashboardDist } from './serve-dashboard.js';
@@ -17,6 +21,11 @@ describe('the dashboard at /admin in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let user: { id: string; apiKey: string };
+  let receiver: http.Server;
+  let dispatcher: WebhookDispatcher;
+  // The customer's webhook receiver: down (HTTP 500) until the test brings it up.
+  let receiverUp = false;
+  const received: string[] = [];
   const foreign: string[] = [];
   const pageErrors: string[] = [];
 
@@ -27,10 +36,44 @@ describe('the dashboard at /admin in headless Chromium', () => {
       throw new Error('the dashboard is not built: pnpm --filter @numbroker/dashboard build');
     t = await startTestServer({
       adapters: [new ScriptedAdapter('alpha'), new ScriptedAdapter('beta')],
+      config: { webhooks: { allowPrivateUrls: true } },
     });
     await t.stockOffers('alpha', [{ service: 'telegram', country: 'RU', cost: '1000' }]);
     await t.stockOffers('beta', [{ service: 'whatsapp', country: 'KZ', cost: '4000' }]);
     user = await t.createFundedUser('shop-bot', '100000');
+    receiver = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (receiverUp) received.push(String(req.headers['webhook-id']));
+        res.writeHead(receiverUp ? 204 : 500).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const endpoint = await t.request(
+      `mutation($url: String!) { createWebhookEndpoint(input: { url: $url, events: ["sms.received"] }) { endpoint { id } } }`,
+      { url: hook },
+      user.apiKey,
+    );
+    if (endpoint.errors) throw new Error(JSON.stringify(endpoint.errors));
+    // The worker's dispatcher, with no retries: a failed attempt is FAILED at once.
+    dispatcher = new WebhookDispatcher(
+      {
+        workerId: 'dashboard-test',
+        allowPrivateUrls: true,
+        timeoutMs: 5000,
+        retryScheduleSeconds: [],
+        maxConcurrentPerEndpoint: 4,
+        maxConcurrent: 16,
+        pollIntervalMs: 100,
+      },
+      {
+        store: t.store.webhooks,
+        secrets: t.server.deps.webhookSecrets,
+        logger: createLogger({ level: 'silent' }),
+      },
+    );
+    dispatcher.start();
     // History for the charts: one sold telegram order, one sold whatsapp order, one cancelled.
     const sold = await buy('telegram', 'RU');
     await deliver(sold, '11111');
@@ -70,6 +113,8 @@ describe('the dashboard at /admin in headless Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await dispatcher?.stop();
+    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
     await t?.close();
   });
 
@@ -118,9 +163,7 @@ describe('the dashboard at /admin in headless Chromium', () => {
     await page.getByTestId('admin-key').fill(ADMIN_KEY);
     await page.getByTestId('sign-in').click();
     await page.getByTestId('money-held').waitFor({ timeout: 30_000 });
-    expect(await page.evaluate(() => window.sessionStorage.getItem('numbroker.adminKey'))).toBe(
-      ADMIN_KEY,
-    );
+    expect(await page.evaluate("sessionStorage.getItem('numbroker.adminKey')")).toBe(ADMIN_KEY);
     expect(page.url()).not.toContain(ADMIN_KEY);
   }, 60_000);
 
@@ -176,7 +219,7 @@ describe('the dashboard at /admin in headless Chromium', () => {
 
     await page.goto(`${t.server.url}/admin#/audit`);
     const audit = page.getByTestId('audit-table');
-    await audit.getByText('25000').first().waitFor({ timeout: 20_000 });
+    await audit.getByText('25,000 IRT').first().waitFor({ timeout: 20_000 });
     expect(await audit.innerText()).toContain(user.id);
     await screenshot('5-audit');
   }, 60_000);
@@ -187,6 +230,25 @@ describe('the dashboard at /admin in headless Chromium', () => {
     await table.getByText('beta').first().waitFor({ timeout: 20_000 });
     expect(await table.innerText()).toContain('250,000 IRT');
     await screenshot('4-providers');
+  }, 60_000);
+
+  it('lists failed webhook deliveries and sends one again', async () => {
+    await page.goto(`${t.server.url}/admin#/webhooks`);
+    const table = page.getByTestId('deliveries-table');
+    // Two sms.received events (the history's codes), each tried once against a dead receiver.
+    await expect
+      .poll(() => table.getByText('FAILED').count(), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(2);
+    await screenshot('6-webhooks-failed');
+    receiverUp = true;
+    const row = table.locator('tr', { hasText: 'FAILED' }).first();
+    const rowId = await row.getAttribute('data-testid');
+    await row.getByRole('button', { name: 'Retry' }).click();
+    const retried = page.getByTestId(rowId!);
+    await retried.getByText('DELIVERED', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toBe(`msg_${rowId!.replace('delivery-', '')}`);
+    await screenshot('6-webhooks');
   }, 60_000);
 
   it('loaded nothing from another host and threw no page error', () => {

@@ -8,6 +8,11 @@ import { OrderEventsResolver } from './order-events.resolver.js';
 import { OrderResolver } from './order.resolver.js';
 import { ProviderResolver } from './provider.resolver.js';
 import { UserResolver } from './user.resolver.js';
+import { AdminResolver } from './admin.resolver.js';
+import { ApiKeyResolver } from './api-key.resolver.js';
+import { OrderAdminResolver } from './order-admin.resolver.js';
+import { UserFieldsResolver } from './user-fields.resolver.js';
+import { WebhookResolver } from './webhook.resolver.js';
 
 export const RESOLVERS = [
   UserResolver,
@@ -16,6 +21,11 @@ export const RESOLVERS = [
   OrderEventsResolver,
   ProviderResolver,
   AdminStatsResolver,
+  AdminResolver,
+  UserFieldsResolver,
+  ApiKeyResolver,
+  OrderAdminResolver,
+  WebhookResolver,
 ] as const;
 
 /** The executable schema. Subscriptions stream through their own `subscribe` functions (replay

@@ -52,10 +52,10 @@ export class OrderResolver {
     return Object.assign(new OrderConnectionType(), {
       edges,
       nodes: edges.map((edge) => edge.node),
-      pageInfo: Object.assign(new PageInfoType(), {
-        hasNextPage: page.hasNextPage,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      }),
+      pageInfo: PageInfoType.of(
+        { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(args.after) },
+        edges.map((edge) => edge.cursor),
+      ),
     });
   }
 

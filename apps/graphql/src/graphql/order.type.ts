@@ -57,13 +57,35 @@ export class OrderEdgeType {
   node!: OrderType;
 }
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { description: 'Relay cursor-connection page information.' })
 export class PageInfoType {
-  @Field()
+  @Field({ description: 'More items follow this page: pass `endCursor` as `after`.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field({
+    description:
+      'Items come before this page (this page was asked for with `after`). Lists here page forward only.',
+  })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the first item of the page.' })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the last item of the page.' })
   endCursor!: string | null;
+
+  /** From a page's flags and its items' cursors, in order. */
+  static of(
+    page: { hasNextPage: boolean; hasPreviousPage: boolean },
+    cursors: string[],
+  ): PageInfoType {
+    return Object.assign(new PageInfoType(), {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: cursors[0] ?? null,
+      endCursor: cursors.at(-1) ?? null,
+    });
+  }
 }
 
 @ObjectType('OrderConnection')

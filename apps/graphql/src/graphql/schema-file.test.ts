@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ORDER_STATUSES } from '@numbroker/core';
+import { LEDGER_ENTRY_KINDS, ORDER_STATUSES } from '@numbroker/core';
+import { AUDIT_ACTIONS } from '@numbroker/store';
+import { AuditActionEnum } from './audit.type.js';
+import { LedgerEntryKindEnum } from './ledger.type.js';
+import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildGraphQLSchema } from './build-schema.js';
 import { OrderStatusEnum } from './order-status.enum.js';
@@ -13,20 +17,26 @@ describe('schema.graphql', () => {
 
   it('has every SPEC operation', async () => {
     const schema = await buildGraphQLSchema();
-    expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(
-      ['countries', 'me', 'offers', 'order', 'orders', 'providers', 'services'].sort(),
+    const queries = Object.keys(schema.getQueryType()!.getFields());
+    expect(queries).toEqual(
+      expect.arrayContaining([
+        ...['countries', 'me', 'offers', 'order', 'orders', 'providers', 'services'],
+        // Second release
+        ...['users', 'user', 'adminOrders', 'auditLog', 'webhookEndpoints', 'webhookDeliveries'],
+      ]),
     );
-    expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(
-      [
-        'buyNumber',
-        'cancelOrder',
-        'creditWallet',
-        'createUser',
-        'finishOrder',
-        'reportOrder',
-        'requestAnotherSms',
-      ].sort(),
+    expect(Object.keys(schema.getMutationType()!.getFields())).toEqual(
+      expect.arrayContaining([
+        ...['buyNumber', 'cancelOrder', 'creditWallet', 'createUser', 'finishOrder'],
+        ...['reportOrder', 'requestAnotherSms'],
+        ...['adjustWallet', 'setUserDisabled', 'createApiKey', 'revokeApiKey'],
+        ...['createWebhookEndpoint', 'deleteWebhookEndpoint', 'redeliverWebhook'],
+      ]),
     );
+    const user = schema.getType('User') as GraphQLObjectType;
+    expect(Object.keys(user.getFields())).toEqual(expect.arrayContaining(['ledger', 'disabled']));
+    const order = schema.getType('Order') as GraphQLObjectType;
+    expect(Object.keys(order.getFields())).toEqual(expect.arrayContaining(['upstreamCost']));
     expect(Object.keys(schema.getSubscriptionType()!.getFields()).sort()).toEqual([
       'orderUpdated',
       'smsReceived',
@@ -35,5 +45,10 @@ describe('schema.graphql', () => {
 
   it('keeps OrderStatus equal to the domain statuses', () => {
     expect(Object.values(OrderStatusEnum)).toEqual([...ORDER_STATUSES]);
+  });
+
+  it('keeps LedgerEntryKind and AuditAction equal to the store’s', () => {
+    expect(Object.values(LedgerEntryKindEnum)).toEqual([...LEDGER_ENTRY_KINDS]);
+    expect(Object.values(AuditActionEnum)).toEqual([...AUDIT_ACTIONS]);
   });
 });

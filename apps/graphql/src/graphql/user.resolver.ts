@@ -4,7 +4,7 @@ import { createUser } from '../use-cases/create-user.js';
 import { creditWallet } from '../use-cases/credit-wallet.js';
 import type { UserRecord } from '../services/records.js';
 import { notFound } from '../errors/api-error.js';
-import { requireAdmin, type GraphQLContext } from './context.js';
+import { actorOf, requireAdmin, type GraphQLContext } from './context.js';
 import { CreateUserInput } from './create-user.input.js';
 import { MoneyType } from './money.type.js';
 import { CreatedUserType, UserType } from './user.type.js';
@@ -15,6 +15,7 @@ export function toUserType(user: UserRecord): UserType {
     name: user.name,
     balance: MoneyType.from(user.available),
     held: MoneyType.from(user.held),
+    isAdmin: user.isAdmin,
   });
 }
 
@@ -31,6 +32,7 @@ export class UserResolver {
         name: viewer.name,
         balance: zero,
         held: zero,
+        isAdmin: true,
       });
     }
     const user = await deps.store.getUser(viewer.id);
@@ -46,7 +48,7 @@ export class UserResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<CreatedUserType> {
     requireAdmin(context);
-    const created = await createUser(context.deps, { name: input.name });
+    const created = await createUser(context.deps, { name: input.name }, actorOf(context));
     return Object.assign(new CreatedUserType(), {
       user: toUserType(created.user),
       apiKey: created.apiKey,
@@ -68,6 +70,8 @@ export class UserResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<UserType> {
     requireAdmin(context);
-    return toUserType(await creditWallet(context.deps, { userId, amount, reference }));
+    return toUserType(
+      await creditWallet(context.deps, { userId, amount, reference }, actorOf(context)),
+    );
   }
 }

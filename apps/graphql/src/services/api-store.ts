@@ -1,4 +1,5 @@
 import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
+import type { AuditActor } from '@numbroker/store';
 import type { KnownUser } from '../auth/authenticate.js';
 import type { AdminStatsReader } from './admin-stats-reader.js';
 import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
@@ -54,9 +55,17 @@ export interface UpstreamAttempt {
  *  store's transactional operations. One implementation: store-api-store.ts. */
 export interface ApiStore {
   findUserByApiKey(apiKey: string): Promise<KnownUser | null>;
+  /** Forgets every cached key (a key was revoked or a user disabled somewhere). */
+  clearApiKeyCache(): void;
   getUser(userId: string): Promise<UserRecord | null>;
-  createUser(name: string): Promise<{ user: UserRecord; apiKey: string }>;
-  creditWallet(userId: string, amount: Money, reference: string): Promise<UserRecord>;
+  /** `actor`: who asks, for the audit log (written in the same transaction). */
+  createUser(name: string, actor?: AuditActor): Promise<{ user: UserRecord; apiKey: string }>;
+  creditWallet(
+    userId: string,
+    amount: Money,
+    reference: string,
+    actor?: AuditActor,
+  ): Promise<UserRecord>;
 
   findOrder(orderId: string): Promise<OrderRecord | null>;
   listOrders(

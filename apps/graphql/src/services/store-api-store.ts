@@ -113,7 +113,10 @@ export function createApiStore(store: Store): ApiStore {
     catalogCache.set(key, { value });
     return value;
   };
-  const usersByKey = new LRUCache<string, { id: string; name: string; isAdmin: boolean }>({
+  const usersByKey = new LRUCache<
+    string,
+    { id: string; name: string; isAdmin: boolean; keyId: string }
+  >({
     max: 10_000,
     ttl: API_KEY_CACHE_MS,
   });
@@ -142,19 +145,27 @@ export function createApiStore(store: Store): ApiStore {
       const hash = hashApiKey(apiKey);
       const known = usersByKey.get(hash);
       if (known) return known;
-      const user = await store.users.findByApiKey(apiKey);
-      if (!user) return null;
-      const record = { id: user.id, name: user.name, isAdmin: user.isAdmin };
+      // A revoked key or a disabled user is null (UNAUTHENTICATED), and never cached.
+      const found = await store.apiKeys.authenticate(apiKey);
+      if (!found) return null;
+      const { user } = found;
+      const record = { id: user.id, name: user.name, isAdmin: user.isAdmin, keyId: found.keyId };
       usersByKey.set(hash, record);
       return record;
     },
+    clearApiKeyCache: () => usersByKey.clear(),
     getUser: userRecord,
-    async createUser(name) {
-      const created = await store.users.createUser({ name });
+    async createUser(name, actor) {
+      const created = await store.users.createUser({ name, ...(actor ? { actor } : {}) });
       return { user: await requireUserRecord(created.user.id), apiKey: created.apiKey };
     },
-    async creditWallet(userId, amount, reference) {
-      await store.users.creditWallet({ userId, amountMinor: amount.minor, reference });
+    async creditWallet(userId, amount, reference, actor) {
+      await store.users.creditWallet({
+        userId,
+        amountMinor: amount.minor,
+        reference,
+        ...(actor ? { actor } : {}),
+      });
       return requireUserRecord(userId);
     },
 

@@ -240,9 +240,16 @@ async function setStatus(
 
 function isRefusedTransition(error: unknown): boolean {
   if (isDomainError(error)) {
-    return error.apiCode === 'BAD_USER_INPUT' || error.apiCode === 'CANCEL_NOT_ALLOWED';
+    return (
+      error.apiCode === 'BAD_USER_INPUT' ||
+      error.apiCode === 'CANCEL_NOT_ALLOWED' ||
+      error.apiCode === 'STATE_CONFLICT'
+    );
   }
-  return error instanceof ApiError && error.code === 'BAD_USER_INPUT';
+  return (
+    error instanceof ApiError &&
+    (error.code === 'BAD_USER_INPUT' || error.code === 'STATE_CONFLICT')
+  );
 }
 
 // ---- getPrices -------------------------------------------------------------------------------
