@@ -37,46 +37,48 @@ export function AuditPage() {
       </Text>
       <LoadState loading={loading} error={error} hasData={!!data} />
       <Card withBorder p={0}>
-        <Table striped data-testid="audit-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Actor</Table.Th>
-              <Table.Th>Action</Table.Th>
-              <Table.Th>Target</Table.Th>
-              <Table.Th>Amount</Table.Th>
-              <Table.Th>Reference / note</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {data?.auditLog.nodes.map((entry) => (
-              <Table.Tr key={entry.id}>
-                <Table.Td>{shortTime(entry.createdAt)}</Table.Td>
-                <Table.Td>{entry.actorName}</Table.Td>
-                <Table.Td>
-                  <Badge variant="light">{entry.action}</Badge>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" c="dimmed">
-                    {entry.targetType}
-                  </Text>
-                  <Text ff="monospace" size="xs">
-                    {entry.targetId}
-                  </Text>
-                </Table.Td>
-                <Table.Td>{formatMoney(entry.amount)}</Table.Td>
-                <Table.Td>
-                  <Text size="xs">{entry.reference ?? ''}</Text>
-                  {entry.note && (
-                    <Text size="xs" c="dimmed">
-                      {entry.note}
-                    </Text>
-                  )}
-                </Table.Td>
+        <Table.ScrollContainer minWidth={900}>
+          <Table striped data-testid="audit-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Actor</Table.Th>
+                <Table.Th>Action</Table.Th>
+                <Table.Th>Target</Table.Th>
+                <Table.Th>Amount</Table.Th>
+                <Table.Th>Reference / note</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {data?.auditLog.nodes.map((entry) => (
+                <Table.Tr key={entry.id}>
+                  <Table.Td>{shortTime(entry.createdAt)}</Table.Td>
+                  <Table.Td>{entry.actorName}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light">{entry.action}</Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" c="dimmed">
+                      {entry.targetType}
+                    </Text>
+                    <Text ff="monospace" size="xs">
+                      {entry.targetId}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{formatMoney(entry.amount)}</Table.Td>
+                  <Table.Td>
+                    <Text size="xs">{entry.reference ?? ''}</Text>
+                    {entry.note && (
+                      <Text size="xs" c="dimmed">
+                        {entry.note}
+                      </Text>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Card>
       <Group justify="center">
         {after && (

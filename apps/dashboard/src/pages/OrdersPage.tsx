@@ -1,4 +1,15 @@
-import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, gql } from '../api.js';
 import { useAdminKey } from '../admin-key-context.js';
@@ -140,61 +151,65 @@ export function OrdersPage() {
       </Card>
       <LoadState loading={loading} error={error} hasData={rows.length > 0} />
       <Card withBorder p={0}>
-        <Table striped highlightOnHover data-testid="orders-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>Order</Table.Th>
-              <Table.Th>Service</Table.Th>
-              <Table.Th>Country</Table.Th>
-              <Table.Th>Provider</Table.Th>
-              <Table.Th>Number</Table.Th>
-              <Table.Th>Price</Table.Th>
-              <Table.Th>Upstream cost</Table.Th>
-              <Table.Th>Margin</Table.Th>
-              <Table.Th>Code</Table.Th>
-              <Table.Th>Status</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((order) => (
-              <Table.Tr
-                key={order.id}
-                data-testid={`order-${order.id}`}
-                bg={flash[order.id] ? 'yellow.1' : undefined}
-              >
-                <Table.Td>{shortTime(order.createdAt)}</Table.Td>
-                <Table.Td>
-                  <Text ff="monospace" size="xs">
-                    {order.id}
-                  </Text>
-                </Table.Td>
-                <Table.Td>{order.service}</Table.Td>
-                <Table.Td>{order.country}</Table.Td>
-                <Table.Td>{order.provider || '—'}</Table.Td>
-                <Table.Td>{order.phoneNumber ?? '—'}</Table.Td>
-                <Table.Td>{formatMoney(order.price)}</Table.Td>
-                <Table.Td>{formatMoney(order.upstreamCost)}</Table.Td>
-                <Table.Td c={order.margin && isNegative(order.margin) ? 'red' : undefined}>
-                  {formatMoney(order.margin)}
-                </Table.Td>
-                <Table.Td ff="monospace">{order.smsCode ?? '—'}</Table.Td>
-                <Table.Td>
-                  <StatusBadge status={order.status} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-            {rows.length === 0 && !loading && (
+        <Table.ScrollContainer minWidth={1200}>
+          <Table striped highlightOnHover data-testid="orders-table">
+            <Table.Thead>
               <Table.Tr>
-                <Table.Td colSpan={11}>
-                  <Text c="dimmed" ta="center" py="md">
-                    No orders match. New ones appear here as they are bought.
-                  </Text>
-                </Table.Td>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>Order</Table.Th>
+                <Table.Th>Service</Table.Th>
+                <Table.Th>Country</Table.Th>
+                <Table.Th>Provider</Table.Th>
+                <Table.Th>Number</Table.Th>
+                <Table.Th>Price</Table.Th>
+                <Table.Th>Upstream cost</Table.Th>
+                <Table.Th>Margin</Table.Th>
+                <Table.Th>Code</Table.Th>
+                <Table.Th>Status</Table.Th>
               </Table.Tr>
-            )}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((order) => (
+                <Table.Tr
+                  key={order.id}
+                  data-testid={`order-${order.id}`}
+                  bg={flash[order.id] ? 'yellow.1' : undefined}
+                >
+                  <Table.Td>{shortTime(order.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <Tooltip label={order.id}>
+                      <Text ff="monospace" size="xs">
+                        {order.id.slice(0, 8)}
+                      </Text>
+                    </Tooltip>
+                  </Table.Td>
+                  <Table.Td>{order.service}</Table.Td>
+                  <Table.Td>{order.country}</Table.Td>
+                  <Table.Td>{order.provider || '—'}</Table.Td>
+                  <Table.Td>{order.phoneNumber ?? '—'}</Table.Td>
+                  <Table.Td>{formatMoney(order.price)}</Table.Td>
+                  <Table.Td>{formatMoney(order.upstreamCost)}</Table.Td>
+                  <Table.Td c={order.margin && isNegative(order.margin) ? 'red' : undefined}>
+                    {formatMoney(order.margin)}
+                  </Table.Td>
+                  <Table.Td ff="monospace">{order.smsCode ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={order.status} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+              {rows.length === 0 && !loading && (
+                <Table.Tr>
+                  <Table.Td colSpan={11}>
+                    <Text c="dimmed" ta="center" py="md">
+                      No orders match. New ones appear here as they are bought.
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Card>
       {hasMore && (
         <Group justify="center">

@@ -19,80 +19,82 @@ export function ProvidersPage() {
       {stats && (
         <>
           <Card withBorder>
-            <Table striped highlightOnHover data-testid="providers-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Provider</Table.Th>
-                  <Table.Th>Breaker</Table.Th>
-                  <Table.Th>Upstream balance</Table.Th>
-                  <Table.Th>Cheapest offer</Table.Th>
-                  <Table.Th>Spend / day</Table.Th>
-                  <Table.Th>Open orders</Table.Th>
-                  <Table.Th>Code rate (7 d)</Table.Th>
-                  <Table.Th>Calls (24 h)</Table.Th>
-                  <Table.Th>Latency avg / max</Table.Th>
-                  <Table.Th>Last error</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {stats.providers.map((provider) => (
-                  <Table.Tr key={provider.id} bg={provider.lowBalance ? 'red.1' : undefined}>
-                    <Table.Td>
-                      <Text fw={600}>{provider.id}</Text>
-                      <Text size="xs" c="dimmed">
-                        {provider.kind}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <HealthBadge provider={provider} />
-                      {provider.breakerOpenUntil && (
-                        <Text size="xs" c="dimmed">
-                          until {shortTime(provider.breakerOpenUntil)}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Tooltip
-                        label={
-                          provider.lowBalance ?? `seen ${shortTime(provider.balanceUpdatedAt)}`
-                        }
-                        disabled={!provider.balance}
-                      >
-                        <Text
-                          c={provider.lowBalance ? 'red.8' : undefined}
-                          fw={provider.lowBalance ? 700 : 400}
-                        >
-                          {provider.balance ? formatMoney(provider.balance) : 'not seen yet'}
-                        </Text>
-                      </Tooltip>
-                    </Table.Td>
-                    <Table.Td>{formatMoney(provider.cheapestOffer)}</Table.Td>
-                    <Table.Td>{formatMoney(provider.dailySpend)}</Table.Td>
-                    <Table.Td>{provider.activeOrders}</Table.Td>
-                    <Table.Td>{percent(provider.codeRate)}</Table.Td>
-                    <Table.Td>
-                      {provider.calls}
-                      {provider.errors > 0 && (
-                        <Text span c="red" size="sm">
-                          {' '}
-                          ({provider.errors} failed)
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      {provider.avgLatencyMs === null
-                        ? '—'
-                        : `${provider.avgLatencyMs} / ${provider.maxLatencyMs} ms`}
-                    </Table.Td>
-                    <Table.Td maw={260}>
-                      <Text size="xs" c={provider.lastError ? 'red.8' : 'dimmed'} lineClamp={2}>
-                        {provider.lastError ?? '—'}
-                      </Text>
-                    </Table.Td>
+            <Table.ScrollContainer minWidth={1150}>
+              <Table striped highlightOnHover data-testid="providers-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Provider</Table.Th>
+                    <Table.Th>Breaker</Table.Th>
+                    <Table.Th>Upstream balance</Table.Th>
+                    <Table.Th>Cheapest offer</Table.Th>
+                    <Table.Th>Spend / day</Table.Th>
+                    <Table.Th>Open orders</Table.Th>
+                    <Table.Th>Code rate (7 d)</Table.Th>
+                    <Table.Th>Calls (24 h)</Table.Th>
+                    <Table.Th>Latency avg / max</Table.Th>
+                    <Table.Th>Last error</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {stats.providers.map((provider) => (
+                    <Table.Tr key={provider.id} bg={provider.lowBalance ? 'red.1' : undefined}>
+                      <Table.Td>
+                        <Text fw={600}>{provider.id}</Text>
+                        <Text size="xs" c="dimmed">
+                          {provider.kind}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <HealthBadge provider={provider} />
+                        {provider.breakerOpenUntil && (
+                          <Text size="xs" c="dimmed">
+                            until {shortTime(provider.breakerOpenUntil)}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>
+                        <Tooltip
+                          label={
+                            provider.lowBalance ?? `seen ${shortTime(provider.balanceUpdatedAt)}`
+                          }
+                          disabled={!provider.balance}
+                        >
+                          <Text
+                            c={provider.lowBalance ? 'red.8' : undefined}
+                            fw={provider.lowBalance ? 700 : 400}
+                          >
+                            {provider.balance ? formatMoney(provider.balance) : 'not seen yet'}
+                          </Text>
+                        </Tooltip>
+                      </Table.Td>
+                      <Table.Td>{formatMoney(provider.cheapestOffer)}</Table.Td>
+                      <Table.Td>{formatMoney(provider.dailySpend)}</Table.Td>
+                      <Table.Td>{provider.activeOrders}</Table.Td>
+                      <Table.Td>{percent(provider.codeRate)}</Table.Td>
+                      <Table.Td>
+                        {provider.calls}
+                        {provider.errors > 0 && (
+                          <Text span c="red" size="sm">
+                            {' '}
+                            ({provider.errors} failed)
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>
+                        {provider.avgLatencyMs === null
+                          ? '—'
+                          : `${provider.avgLatencyMs} / ${provider.maxLatencyMs} ms`}
+                      </Table.Td>
+                      <Table.Td maw={260} data-wrap>
+                        <Text size="xs" c={provider.lastError ? 'red.8' : 'dimmed'} lineClamp={2}>
+                          {provider.lastError ?? '—'}
+                        </Text>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </Card>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <Card withBorder>

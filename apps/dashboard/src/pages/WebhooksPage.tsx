@@ -87,74 +87,76 @@ export function WebhooksPage() {
       </Text>
       <LoadState loading={loading} error={error} hasData={!!data} />
       <Card withBorder p={0}>
-        <Table striped data-testid="deliveries-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>Event</Table.Th>
-              <Table.Th>Endpoint</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Attempts</Table.Th>
-              <Table.Th>Last answer</Table.Th>
-              <Table.Th>Next attempt</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {data?.allWebhookDeliveries.nodes.map((delivery) => (
-              <Table.Tr key={delivery.id} data-testid={`delivery-${delivery.id}`}>
-                <Table.Td>{shortTime(delivery.createdAt)}</Table.Td>
-                <Table.Td>
-                  <Text size="sm">{delivery.type}</Text>
-                  <Text size="xs" c="dimmed">
-                    event {delivery.eventId}
-                  </Text>
-                </Table.Td>
-                <Table.Td maw={280}>
-                  <Text size="xs" ff="monospace" truncate>
-                    {urlOf.get(delivery.endpointId) ?? delivery.endpointId}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Badge color={STATUS_COLOR[delivery.status]}>{delivery.status}</Badge>
-                </Table.Td>
-                <Table.Td>{delivery.attempts}</Table.Td>
-                <Table.Td>
-                  <Tooltip label={delivery.lastError ?? ''} disabled={!delivery.lastError}>
-                    <Text size="sm" c={delivery.lastError ? 'red.8' : undefined}>
-                      {delivery.lastStatusCode !== null
-                        ? `HTTP ${delivery.lastStatusCode}`
-                        : (delivery.lastError ?? '—')}
-                    </Text>
-                  </Tooltip>
-                </Table.Td>
-                <Table.Td>
-                  {delivery.status === 'DELIVERED'
-                    ? `delivered ${shortTime(delivery.deliveredAt)}`
-                    : shortTime(delivery.nextAttemptAt)}
-                </Table.Td>
-                <Table.Td>
-                  <Button
-                    size="xs"
-                    variant={delivery.status === 'FAILED' ? 'filled' : 'light'}
-                    onClick={() => void redeliver(delivery)}
-                  >
-                    Retry
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-            {data?.allWebhookDeliveries.nodes.length === 0 && (
+        <Table.ScrollContainer minWidth={1000}>
+          <Table striped data-testid="deliveries-table">
+            <Table.Thead>
               <Table.Tr>
-                <Table.Td colSpan={8}>
-                  <Text c="dimmed" ta="center" py="md">
-                    No deliveries{status === 'ALL' ? '' : ` ${status.toLowerCase()}`}.
-                  </Text>
-                </Table.Td>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>Event</Table.Th>
+                <Table.Th>Endpoint</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Attempts</Table.Th>
+                <Table.Th>Last answer</Table.Th>
+                <Table.Th>Next attempt</Table.Th>
+                <Table.Th />
               </Table.Tr>
-            )}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {data?.allWebhookDeliveries.nodes.map((delivery) => (
+                <Table.Tr key={delivery.id} data-testid={`delivery-${delivery.id}`}>
+                  <Table.Td>{shortTime(delivery.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{delivery.type}</Text>
+                    <Text size="xs" c="dimmed">
+                      event {delivery.eventId}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td maw={280}>
+                    <Text size="xs" ff="monospace" truncate>
+                      {urlOf.get(delivery.endpointId) ?? delivery.endpointId}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={STATUS_COLOR[delivery.status]}>{delivery.status}</Badge>
+                  </Table.Td>
+                  <Table.Td>{delivery.attempts}</Table.Td>
+                  <Table.Td>
+                    <Tooltip label={delivery.lastError ?? ''} disabled={!delivery.lastError}>
+                      <Text size="sm" c={delivery.lastError ? 'red.8' : undefined}>
+                        {delivery.lastStatusCode !== null
+                          ? `HTTP ${delivery.lastStatusCode}`
+                          : (delivery.lastError ?? '—')}
+                      </Text>
+                    </Tooltip>
+                  </Table.Td>
+                  <Table.Td>
+                    {delivery.status === 'DELIVERED'
+                      ? `delivered ${shortTime(delivery.deliveredAt)}`
+                      : shortTime(delivery.nextAttemptAt)}
+                  </Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant={delivery.status === 'FAILED' ? 'filled' : 'light'}
+                      onClick={() => void redeliver(delivery)}
+                    >
+                      Retry
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+              {data?.allWebhookDeliveries.nodes.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={8}>
+                    <Text c="dimmed" ta="center" py="md">
+                      No deliveries{status === 'ALL' ? '' : ` ${status.toLowerCase()}`}.
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Card>
       <Group justify="center">
         {after && (
