@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { describeError, gql } from './api.js';
 
 /** Signs in with the config's admin key: checked with an admin-only query before it is kept. */
-export function SignIn({ onSignedIn }: { onSignedIn(key: string): void }) {
+export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);

@@ -6,7 +6,7 @@ export interface ApiState<T> {
   data: T | undefined;
   error: string | undefined;
   loading: boolean;
-  reload(): void;
+  reload: () => void;
 }
 
 /** Runs `query` with the admin key now, whenever `variables` change, and every `refreshMs`

@@ -76,9 +76,9 @@ export class AdminStatsStore {
     );
     return result.rows.map((row) => ({
       day: Number(row.day),
-      providerId: row.provider_id === null ? null : String(row.provider_id),
+      providerId: row.provider_id === null ? null : String(row.provider_id as string),
       service: String(row.service),
-      costCurrency: row.cost_currency === null ? null : String(row.cost_currency),
+      costCurrency: row.cost_currency === null ? null : String(row.cost_currency as string),
       orders: Number(row.orders),
       sold: Number(row.sold),
       withCode: Number(row.with_code),

@@ -199,7 +199,7 @@ export function UsersPage() {
 
 /** Top up (creditWallet, positive) or adjust (adjustWallet, signed, with a note). The reference
  *  makes either idempotent: pressing twice credits once. */
-function WalletModal(props: { action: WalletAction; onClose(): void; onDone(): void }) {
+function WalletModal(props: { action: WalletAction; onClose: () => void; onDone: () => void }) {
   const apiKey = useAdminKey();
   const { kind, user } = props.action;
   const [amount, setAmount] = useState('');
@@ -309,7 +309,7 @@ const LEDGER = `query Ledger($id: ID!) {
   user(id: $id) { id ledger(first: 100) { nodes { id kind amount { amount currency } orderId reference createdAt } } }
 }`;
 
-function LedgerDrawer(props: { user: UserRow | undefined; onClose(): void }) {
+function LedgerDrawer(props: { user: UserRow | undefined; onClose: () => void }) {
   return (
     <Drawer
       opened={!!props.user}
@@ -363,7 +363,7 @@ function Ledger({ userId }: { userId: string }) {
   );
 }
 
-function CreateUserModal({ onClose }: { onClose(): void }) {
+function CreateUserModal({ onClose }: { onClose: () => void }) {
   const apiKey = useAdminKey();
   const [name, setName] = useState('');
   const [created, setCreated] = useState<{ apiKey: string; name: string }>();
