@@ -32,6 +32,7 @@ import {
 import type { Viewer } from './auth/viewer.js';
 import { ApiError } from './errors/api-error.js';
 import { mapError, toGraphQLFormattedError } from './errors/to-graphql-error.js';
+import { dashboardRouter, findDashboardDist } from './dashboard/serve-dashboard.js';
 import { graphiqlRouter, findGraphiqlDist, wantsHtml } from './graphiql/serve-graphiql.js';
 import { buildGraphQLSchema } from './graphql/build-schema.js';
 import type { GraphQLContext } from './graphql/context.js';
@@ -70,6 +71,8 @@ export interface CreateServerOptions {
   authPollMs?: number;
   /** The Vite build of @numbroker/graphiql (default: found through the package). */
   graphiqlDir?: string;
+  /** The Vite build of @numbroker/dashboard, served at /admin (default: found through the package). */
+  dashboardDir?: string;
   now?: () => Date;
 }
 
@@ -193,6 +196,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
 
   const graphiql = graphiqlRouter(options.graphiqlDir ?? findGraphiqlDist());
   app.use('/graphiql', graphiql.assets);
+  const dashboard = dashboardRouter(options.dashboardDir ?? findDashboardDist());
+  app.get(['/admin', '/admin/'], dashboard.page);
+  app.use('/admin', dashboard.assets);
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
@@ -401,6 +407,7 @@ function httpStatusOf(error: unknown): number | undefined {
 function knownRoute(path: string): string {
   if (path === GRAPHQL_PATH || path === '/healthz' || path === '/metrics') return path;
   if (path.startsWith('/graphiql/')) return '/graphiql';
+  if (path === '/admin' || path.startsWith('/admin/')) return '/admin';
   if (path.startsWith('/stubs/')) return '/stubs/handler_api.php';
   // Never the path itself: it holds the provider's webhook secret.
   if (path.startsWith(`${UPSTREAM_WEBHOOK_PATH}/`)) return UPSTREAM_WEBHOOK_PATH;

@@ -28,6 +28,15 @@ export { hashApiKey, type CreditResult } from './user-store.js';
 export type * from './views.js';
 // The reseller console (issue 11): admin lists and corrections, API keys, audit log, webhooks.
 export {
+  startOfUtcDay,
+  utcDayKey,
+  type AdminStatsStore,
+  type OrderSalesRow,
+  type ProviderMinOfferCost,
+  type UpstreamCallStats,
+  type WalletTotals,
+} from './admin-stats-store.js';
+export {
   AdjustmentReferenceReused,
   type AdjustResult,
   type OrderFilter,

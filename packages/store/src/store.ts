@@ -1,4 +1,5 @@
 import type { CurrencyCode } from '@numbroker/core';
+import { AdminStatsStore } from './admin-stats-store.js';
 import { AdminStore } from './admin-store.js';
 import { ApiKeyStore } from './api-key-store.js';
 import { AuditStore } from './audit-store.js';
@@ -20,6 +21,7 @@ export class Store {
   readonly orders: OrderStore;
   readonly offers: OfferStore;
   readonly providers: ProviderStateStore;
+  readonly stats: AdminStatsStore;
   readonly apiKeys: ApiKeyStore;
   readonly admin: AdminStore;
   readonly audit: AuditStore;
@@ -33,6 +35,7 @@ export class Store {
     this.orders = new OrderStore(db);
     this.offers = new OfferStore(db);
     this.providers = new ProviderStateStore(db);
+    this.stats = new AdminStatsStore(db);
     this.apiKeys = new ApiKeyStore(db);
     this.admin = new AdminStore(db, currency);
     this.audit = new AuditStore(db);

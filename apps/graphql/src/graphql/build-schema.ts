@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AdminStatsResolver } from './admin-stats.resolver.js';
 import { CatalogResolver } from './catalog.resolver.js';
 import { OrderEventsResolver } from './order-events.resolver.js';
 import { OrderResolver } from './order.resolver.js';
@@ -19,6 +20,7 @@ export const RESOLVERS = [
   OrderResolver,
   OrderEventsResolver,
   ProviderResolver,
+  AdminStatsResolver,
   AdminResolver,
   UserFieldsResolver,
   ApiKeyResolver,

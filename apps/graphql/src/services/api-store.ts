@@ -2,6 +2,7 @@ import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
 import type { AuditActor } from '@numbroker/store';
 import type { OfferView } from '@numbroker/store';
 import type { KnownUser } from '../auth/authenticate.js';
+import type { AdminStatsReader } from './admin-stats-reader.js';
 import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
 
 export interface OrderPage {
@@ -105,4 +106,7 @@ export interface ApiStore {
   recordAttempt(attempt: UpstreamAttempt): Promise<void>;
   /** Writes whatever is still buffered (shutdown, tests). */
   flush(): Promise<void>;
+
+  /** Aggregates for the admin dashboard; never cached, read on request. */
+  readonly stats: AdminStatsReader;
 }

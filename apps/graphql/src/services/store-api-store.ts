@@ -165,6 +165,19 @@ export function createApiStore(store: Store): ApiStore {
       });
     },
     flush: () => attempts.flush(),
+    stats: {
+      orderSales: (since) => store.stats.orderSales(since),
+      ordersByStatus: (since) => store.stats.ordersByStatus(since),
+      walletTotals: (currency) => store.stats.walletTotals(currency),
+      upstreamCalls: (since) => store.stats.upstreamCalls(since),
+      minOfferCosts: () => store.stats.minOfferCosts(),
+      breakers: async () =>
+        (await store.providers.list()).map(({ balance, ...state }) => ({
+          ...state,
+          balanceMinor: balance?.minor ?? null,
+          balanceCurrency: balance?.currency ?? null,
+        })),
+    },
   };
 }
 

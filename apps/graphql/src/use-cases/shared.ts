@@ -44,9 +44,9 @@ export function priceOffers(deps: AppDeps, offers: readonly StoredOfferRecord[])
       },
       policy,
     ),
+    cost: offer.cost,
     stock: offer.stock,
     ref: offer.ref,
-    cost: offer.cost,
   }));
 }
 

@@ -11,7 +11,8 @@ export interface PricedOffer {
   stock: number;
   /** The provider's own id for the product (what `buy` takes). */
   ref: string;
-  /** What the upstream charges us, in its currency, as of the last sync: the buy's price cap. */
+  /** What the upstream charges us, in its currency, as of the last sync: the buy's price cap,
+   *  and what is recorded on the order for margins when the upstream's answer names none. */
   cost?: Money;
 }
 
