@@ -1,0 +1,4 @@
+export * from './logger.js';
+export * from './metrics.js';
+export * from './probe-server.js';
+export * from './redact-url.js';
