@@ -107,7 +107,9 @@ describe('defaults', () => {
     );
     expect(() =>
       parseConfig({ providers: [{ ...base, apiKeyFile: 'missing.key' }] }, {}, { baseDir: dir }),
-    ).toThrow(/^config error at providers\[0\]\.apiKeyFile: cannot read .*missing\.key: no such file$/);
+    ).toThrow(
+      /^config error at providers\[0\]\.apiKeyFile: cannot read .*missing\.key: no such file$/,
+    );
     expect(() => parseConfig({ providers: [base] })).toThrow(
       /^config error at providers\[0\]\.apiKey: is required \(or apiKeyEnv/,
     );

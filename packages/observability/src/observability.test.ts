@@ -54,7 +54,9 @@ describe('redactUrl', () => {
       '/stubs/handler_api.php?api_key=[redacted]&action=getBalance',
     );
     expect(redactUrl('/graphql?key=s3cret')).toBe('/graphql?key=[redacted]');
-    expect(redactUrl('/x?API_KEY=1&token=2&a=3')).toBe('/x?API_KEY=[redacted]&token=[redacted]&a=3');
+    expect(redactUrl('/x?API_KEY=1&token=2&a=3')).toBe(
+      '/x?API_KEY=[redacted]&token=[redacted]&a=3',
+    );
     expect(redactUrl('/healthz')).toBe('/healthz');
   });
 });

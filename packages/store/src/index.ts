@@ -1,14 +1,20 @@
 import 'reflect-metadata';
 
+export * from './activation-id-store.js';
+export * from './backup.js';
 export * from './columns.js';
 export * from './database.js';
+export * from './database-health.js';
 export * from './entities/index.js';
 export * from './errors.js';
+export * from './migrate.js';
 export * from './migrations/index.js';
+export * from './open-store.js';
 export * from './offer-store.js';
 export * from './order-event-listener.js';
 export * from './order-snapshot.js';
 export * from './order-store.js';
 export * from './provider-state-store.js';
+export * from './retention.js';
 export * from './store.js';
 export * from './user-store.js';

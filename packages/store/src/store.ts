@@ -1,4 +1,5 @@
 import type { CurrencyCode } from '@numbroker/core';
+import { ActivationIdStore } from './activation-id-store.js';
 import { Database, type DataSourceOptions } from './database.js';
 import { OfferStore } from './offer-store.js';
 import { OrderStore } from './order-store.js';
@@ -16,6 +17,7 @@ export class Store {
   readonly orders: OrderStore;
   readonly offers: OfferStore;
   readonly providers: ProviderStateStore;
+  readonly activationIds: ActivationIdStore;
 
   constructor(
     readonly db: Database,
@@ -25,6 +27,7 @@ export class Store {
     this.orders = new OrderStore(db);
     this.offers = new OfferStore(db);
     this.providers = new ProviderStateStore(db);
+    this.activationIds = new ActivationIdStore(db);
   }
 
   /** Connects to `databaseUrl` (config `database`) and runs pending migrations. */
