@@ -68,6 +68,8 @@ async function main(): Promise<void> {
         orderTtlSeconds: 600,
         pollIntervalMs: 1000,
         catalogSyncSeconds: 30,
+        // Any free port: a demo must start beside whatever else runs here.
+        workerPort: 0,
         pricing: { markupPercent: '15', roundTo: '100', rules: [] },
         providers: simulators.map(({ kind, sim }) => ({
           id: kind,

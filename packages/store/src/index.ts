@@ -9,6 +9,7 @@ export * from './entities/index.js';
 export * from './errors.js';
 export * from './migrate.js';
 export * from './migrations/index.js';
+export * from './money-movements.js';
 export * from './open-store.js';
 export * from './offer-store.js';
 export * from './order-event-listener.js';

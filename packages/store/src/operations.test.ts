@@ -127,6 +127,22 @@ describe.each(DATABASE_KINDS)('operating the store on %s', (kind) => {
     expect(await store.activationIds.resolve('12abc')).toBeNull();
   });
 
+  it('announces each committed money movement once, never an idempotent repeat', async () => {
+    database = await freshDatabase(kind);
+    const store = await open();
+    const seen: string[] = [];
+    store.moneyMovements.on((m) => seen.push(`${m.kind} ${m.amount} ${m.currency}`));
+    const { user } = await store.users.createUser({ name: 'm' });
+    await store.users.creditWallet({ userId: user.id, amountMinor: 500n, reference: 'once' });
+    await store.users.creditWallet({ userId: user.id, amountMinor: 500n, reference: 'once' });
+    const created = await order(store, user.id, T0);
+    await store.orders.applyOrderCommand(created.id, { type: 'PURCHASE_FAILED', reason: 'x' });
+    await expect(
+      store.orders.applyOrderCommand(created.id, { type: 'PURCHASE_FAILED', reason: 'x' }),
+    ).resolves.toMatchObject({ changed: false });
+    expect(seen).toEqual(['CREDIT 500 IRT', 'HOLD 100 IRT', 'RELEASE 100 IRT']);
+  });
+
   it('prunes only history older than the horizon, never an open order’s events or the newest event', async () => {
     database = await freshDatabase(kind);
     const store = await open();

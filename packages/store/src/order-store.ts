@@ -1,3 +1,4 @@
+import { MoneyMovements, type MoneyMovement } from './money-movements.js';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   BadUserInput,
@@ -104,22 +105,42 @@ export interface AttemptInput {
 }
 
 export class OrderStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly moneyMovements: MoneyMovements = new MoneyMovements(),
+  ) {}
 
   /** Claims the idempotency key, holds the price and writes the PENDING order and its event, in
    *  one transaction. InsufficientFunds when the wallet cannot cover the price. */
-  createPendingOrder(input: CreatePendingOrderInput): Promise<CreatePendingOrderResult> {
-    return this.db.transaction((tx) => createPendingOrderInTx(tx, input));
+  async createPendingOrder(input: CreatePendingOrderInput): Promise<CreatePendingOrderResult> {
+    const result = await this.db.transaction((tx) => createPendingOrderInTx(tx, input));
+    if (result.created) this.announce('HOLD', result.order);
+    return result;
   }
 
   /** Runs `command` through core's state machine and applies the result — status, wallet
    *  movement, SMS, event — in one transaction. Throws core's OrderTransitionRefused. */
-  applyOrderCommand(
+  async applyOrderCommand(
     orderId: string,
     command: OrderCommand,
     options: ApplyOrderCommandOptions = {},
   ): Promise<ApplyOrderCommandResult> {
-    return this.db.transaction((tx) => applyOrderCommandInTx(tx, orderId, command, options));
+    const result = await this.db.transaction((tx) =>
+      applyOrderCommandInTx(tx, orderId, command, options),
+    );
+    if (result.changed && result.movement !== 'NONE') this.announce(result.movement, result.order);
+    return result;
+  }
+
+  private announce(kind: MoneyMovement['kind'], order: OrderEntity): void {
+    this.moneyMovements.emit({
+      kind,
+      userId: order.userId,
+      amountMinor: order.priceMinor,
+      currency: order.currency,
+      orderId: order.id,
+      providerId: order.providerId,
+    });
   }
 
   findOrder(orderId: string): Promise<OrderEntity | null> {

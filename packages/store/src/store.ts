@@ -1,6 +1,7 @@
 import type { CurrencyCode } from '@numbroker/core';
 import { ActivationIdStore } from './activation-id-store.js';
 import { Database, type DataSourceOptions } from './database.js';
+import { MoneyMovements } from './money-movements.js';
 import { OfferStore } from './offer-store.js';
 import { OrderStore } from './order-store.js';
 import { ProviderStateStore } from './provider-state-store.js';
@@ -18,13 +19,15 @@ export class Store {
   readonly offers: OfferStore;
   readonly providers: ProviderStateStore;
   readonly activationIds: ActivationIdStore;
+  /** Every committed wallet change of this process, for logs and metrics. */
+  readonly moneyMovements = new MoneyMovements();
 
   constructor(
     readonly db: Database,
     readonly currency: CurrencyCode,
   ) {
-    this.users = new UserStore(db, currency);
-    this.orders = new OrderStore(db);
+    this.users = new UserStore(db, currency, this.moneyMovements);
+    this.orders = new OrderStore(db, this.moneyMovements);
     this.offers = new OfferStore(db);
     this.providers = new ProviderStateStore(db);
     this.activationIds = new ActivationIdStore(db);

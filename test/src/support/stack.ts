@@ -156,6 +156,8 @@ export class Stack {
       orderTtlSeconds: this.options.orderTtlSeconds,
       pollIntervalMs: this.options.pollIntervalMs,
       catalogSyncSeconds: 3600,
+      // Several workers (and checkouts) at once: each probe listener on a free port.
+      workerPort: 0,
       providers: this.options.providers.map((spec) => {
         const sim = this.sim(spec.id);
         return {

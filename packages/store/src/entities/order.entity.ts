@@ -12,10 +12,18 @@ export class OrderEntity {
   id!: string;
 
   /** The order's SMS-Activate activation id: numbered by the database on insert (migration
-   *  ActivationIds1767100000000), never written by the code. */
+   *  ActivationIds1767100000000), never written by the code, and read only through
+   *  ActivationIdStore (not loaded with the entity). */
   @Index('UQ_orders_activation_id', { unique: true })
-  @Column({ name: 'activation_id', type: 'bigint', nullable: true, insert: false, update: false })
-  activationId!: string | null;
+  @Column({
+    name: 'activation_id',
+    type: 'bigint',
+    nullable: true,
+    insert: false,
+    update: false,
+    select: false,
+  })
+  activationId?: string | null;
 
   @ForeignKey(() => UserEntity)
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
