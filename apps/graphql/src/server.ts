@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -7,11 +8,26 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Config } from '@numbroker/config';
 import type { ProviderAdapter } from '@numbroker/providers';
+import {
+  metricsAuthorized,
+  recordMoneyMovement,
+  redactUrl,
+  safeReadiness,
+  startProbeServer,
+  type ProbeServer,
+  type Readiness,
+} from '@numbroker/observability';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { listenForOrderEvents, type Store } from '@numbroker/store';
+import {
+  checkDatabaseHealth,
+  countOpenOrders,
+  listenForOrderEvents,
+  type Store,
+} from '@numbroker/store';
+import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
 import { createAuthenticator } from './auth/authenticate.js';
 import {
@@ -47,7 +63,7 @@ export interface CreateServerOptions {
   /** The configured provider accounts' adapters. */
   adapters: ReadonlyMap<string, ProviderAdapter> | readonly ProviderAdapter[];
   logger?: Logger;
-  /** Default 0.0.0.0; tests use 127.0.0.1. */
+  /** Overrides `config.host` (tests: 127.0.0.1). */
   host?: string;
   /** Overrides `config.port` (tests: 0). */
   port?: number;
@@ -68,6 +84,11 @@ export interface NumbrokerServer {
   port: number;
   deps: AppDeps;
   metrics: ServerMetrics;
+  /** The separate metrics listener's URL, when `metrics.port` is set. */
+  metricsUrl: string | undefined;
+  /** From now on /readyz answers 503 (a load balancer takes the server out); requests are
+   *  still served. close() drains too. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -100,7 +121,10 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       : [...(options.adapters as ReadonlyMap<string, ProviderAdapter>)],
   );
   const store = createApiStore(options.store);
-  const metrics = createMetrics({ countOrdersByStatus: () => store.countOrdersByStatus() });
+  const metrics = createMetrics({ countOpenOrders: () => countOpenOrders(options.store.db) });
+  const stopMoneyLog = options.store.moneyMovements.on((movement) =>
+    recordMoneyMovement(logger, metrics.money, movement),
+  );
   const pubSub = createOrderEventsPubSub();
   const isPostgres = dataSource.options.type === 'postgres';
   const tail = new OutboxTail({
@@ -109,6 +133,13 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     readEventsAfter: (afterId, limit) => store.eventsAfter(afterId, limit),
     latestEventId: () => store.latestEventId(),
     pollIntervalMs: options.outboxPollMs ?? (isPostgres ? 1000 : 100),
+    onEvent: (event) => {
+      const now = Date.now();
+      metrics.outboxLag.observe(Math.max(0, now - event.createdAt.getTime()) / 1000);
+      if (event.sms) {
+        metrics.smsDelivery.observe(Math.max(0, now - event.sms.receivedAt.getTime()) / 1000);
+      }
+    },
     ...(isPostgres
       ? {
           listen: async (wake: () => void) => {
@@ -143,8 +174,10 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const httpServer = http.createServer(app);
-  let ready = false;
+  let listening = false;
+  let draining = false;
 
+  app.use(accessLog(logger));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -156,17 +189,39 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     next();
   });
 
+  const readiness = async (): Promise<Readiness> => {
+    const database = await checkDatabaseHealth(options.store.db);
+    const checks: Record<string, string> = { database: database.detail };
+    if (draining) checks.draining = 'stopping';
+    else if (!listening) checks.starting = 'not listening yet';
+    return { ready: database.migrationsCurrent && listening && !draining, checks };
+  };
+  // Liveness: the process answers. Readiness: it can serve (database, schema, not draining).
   app.get('/healthz', (_req, res) => {
-    if (ready) res.status(200).json({ status: 'ok' });
-    else res.status(503).json({ status: 'starting' });
+    res.status(200).json({ status: 'ok' });
   });
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
-    } catch (error) {
-      next(error);
-    }
+  app.get('/readyz', async (_req, res) => {
+    const state = await safeReadiness(readiness);
+    res
+      .status(state.ready ? 200 : 503)
+      .json({ status: state.ready ? 'ready' : 'not ready', checks: state.checks });
   });
+  const metricsToken = config.metrics.token;
+  if (config.metrics.port === undefined) {
+    app.get('/metrics', async (req, res, next) => {
+      if (!metricsAuthorized(req.headers.authorization, metricsToken)) {
+        res.set('WWW-Authenticate', 'Bearer').status(401).end();
+        return;
+      }
+      try {
+        res
+          .set('Content-Type', metrics.registry.contentType)
+          .send(await metrics.registry.metrics());
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
 
   const graphiql = graphiqlRouter(options.graphiqlDir ?? findGraphiqlDist());
   app.use('/graphiql', graphiql.assets);
@@ -294,20 +349,33 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   await tail.start();
   const port = await new Promise<number>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => {
+    httpServer.listen(options.port ?? config.port, options.host ?? config.host, () => {
       httpServer.off('error', reject);
       resolve((httpServer.address() as AddressInfo).port);
     });
   });
-  ready = true;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  listening = true;
+  let metricsServer: ProbeServer | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startProbeServer({
+      host: config.metrics.host,
+      port: config.metrics.port,
+      registry: metrics.registry,
+      ...(metricsToken ? { metricsToken } : {}),
+    });
+    logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics served on their own port');
+  }
+  const boundHost = options.host ?? config.host;
+  const host = boundHost === '0.0.0.0' || boundHost === '::' ? '127.0.0.1' : boundHost;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ url: `${url}${GRAPHQL_PATH}` }, 'numbroker GraphQL server listening');
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      ready = false;
+      draining = true;
+      stopMoneyLog();
+      await metricsServer?.close();
       await tail.stop();
       // Closes every socket (subscribers get a close frame), then drains HTTP.
       await wsCleanup.dispose();
@@ -329,6 +397,10 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     port,
     deps,
     metrics,
+    metricsUrl: metricsServer?.url,
+    drain: () => {
+      draining = true;
+    },
     close,
   };
 }
@@ -348,8 +420,43 @@ function httpStatusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+const PLAIN_ROUTES = new Set([GRAPHQL_PATH, '/healthz', '/readyz', '/metrics']);
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * One access-log line per request (pino-http) with a request id: the caller's `X-Request-Id`
+ * when it is a sane token (a proxy's), else a fresh UUID, echoed in the response header. URLs
+ * are logged with key-carrying query values censored (SMS-Activate's api_key, GraphiQL's key);
+ * probes and scrapes are not logged.
+ */
+function accessLog(logger: Logger) {
+  return pinoHttp({
+    logger: logger.child({ component: 'http' }),
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req) => PROBE_ROUTES.has((req.url ?? '').split('?')[0] ?? '') },
+    customLogLevel: (_req, res, error) =>
+      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.url),
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 function knownRoute(path: string): string {
-  if (path === GRAPHQL_PATH || path === '/healthz' || path === '/metrics') return path;
+  if (PLAIN_ROUTES.has(path)) return path;
   if (path.startsWith('/graphiql/')) return '/graphiql';
   if (path.startsWith('/stubs/')) return '/stubs/handler_api.php';
   return 'other';

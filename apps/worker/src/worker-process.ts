@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '@numbroker/config';
 import { createAdapter, type AdapterOptions, type ProviderAdapter } from '@numbroker/providers';
-import { startProbeServer, type ProbeServer, type Readiness } from '@numbroker/observability';
+import {
+  createMoneyCounter,
+  recordMoneyMovement,
+  startProbeServer,
+  type ProbeServer,
+  type Readiness,
+} from '@numbroker/observability';
 import {
   checkDatabaseHealth,
   openStore,
@@ -102,6 +108,10 @@ export async function startWorker(
     `database open (${store.db.kind}); migrations are up to date`,
   );
   const metrics = new WorkerMetrics();
+  const moneyCounter = createMoneyCounter(metrics.registry);
+  const stopMoneyLog = store.moneyMovements.on((movement) =>
+    recordMoneyMovement(logger, moneyCounter, movement),
+  );
   const worker = new Worker(
     {
       workerId: options.workerId ?? newWorkerId(),
@@ -188,6 +198,7 @@ export async function startWorker(
           await retention?.stop();
           await worker.stop();
         } finally {
+          stopMoneyLog();
           await probe?.close();
           await store.close();
         }

@@ -19,7 +19,8 @@ export class ActivationIdStore {
       sql(m, 'SELECT activation_id FROM orders WHERE id = ?', [orderId]),
     );
     const id = rows[0]?.activation_id;
-    return id === null || id === undefined ? null : String(id);
+    // A bigint column: a string on Postgres, a number on SQLite.
+    return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
   }
 
   /** The order behind an activation id and its owner, or null when the id names none. */

@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './migrate.js';
 export * from './migrations/index.js';
 export * from './money-movements.js';
+export * from './open-order-counts.js';
 export * from './open-store.js';
 export * from './offer-store.js';
 export * from './order-event-listener.js';

@@ -53,8 +53,8 @@ describe.each(DATABASE_KINDS)('operating the store on %s', (kind) => {
     for (const store of opened) {
       expect(await pendingMigrations(store.db.dataSource)).toEqual([]);
     }
-    const rows = await opened[0]!.db.read((m) => sql(m, 'SELECT name FROM migrations'));
-    expect(rows.rows.map((row) => row.name).sort()).toEqual(
+    const rows = await opened[0].db.read((m) => sql(m, 'SELECT name FROM migrations'));
+    expect(rows.rows.map((row) => String(row.name)).sort()).toEqual(
       MIGRATIONS.map((migration) => migration.name).sort(),
     );
     if (kind === 'sqlite') {

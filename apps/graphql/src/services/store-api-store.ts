@@ -1,4 +1,4 @@
-import { Money, type OrderStatus } from '@numbroker/core';
+import { Money } from '@numbroker/core';
 import { LRUCache } from 'lru-cache';
 import {
   hashApiKey,
@@ -182,13 +182,6 @@ export function createApiStore(store: Store): ApiStore {
     async messagesOfOrders(orderIds) {
       const byOrder = await store.orders.messagesByOrder(orderIds);
       return new Map([...byOrder].map(([orderId, rows]) => [orderId, rows.map(toSmsRecord)]));
-    },
-    async countOrdersByStatus() {
-      type Row = { status: OrderStatus; n: number | string };
-      const rows = await store.db.read((manager): Promise<Row[]> =>
-        manager.query('SELECT status, COUNT(*) AS n FROM orders GROUP BY status'),
-      );
-      return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
     },
     countOpenOrdersByProvider: () => store.orders.openOrderCounts(),
 
