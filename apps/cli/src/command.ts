@@ -48,7 +48,15 @@ export function parseCommandArgs(
     if (error instanceof UsageError) throw error;
     // node:util's messages are one line and name the option ("Unknown option '--nmae'…").
     const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.replace(/\. To specify a positional argument.*$/, ''));
+    // Some of its messages run over several lines: keep the error to one.
+    throw new UsageError(
+      message
+        .replace(/\. To specify a positional argument.*$/s, '')
+        .split('\n')
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .join(' '),
+    );
   }
 }
 
