@@ -292,6 +292,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   wsServer.on('error', (error) => logger.error({ err: error }, 'WebSocket server error'));
+  const stopPinging = keepSocketsAlive(wsServer);
   const wsCleanup = useServer<{ authorization?: unknown }, WsExtra>(
     {
       schema,
@@ -347,6 +348,10 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   );
 
   await tail.start();
+  // Behind a proxy that keeps idle upstream connections (nginx `keepalive`), Node must not
+  // close one first: a request the proxy sends on it at that moment would fail with a 502.
+  httpServer.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1000;
   const port = await new Promise<number>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? config.port, options.host ?? config.host, () => {
@@ -375,6 +380,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     closing ??= (async () => {
       draining = true;
       stopMoneyLog();
+      stopPinging();
       await metricsServer?.close();
       await tail.stop();
       // Closes every socket (subscribers get a close frame), then drains HTTP.
@@ -418,6 +424,34 @@ function httpStatusOf(error: unknown): number | undefined {
     (error as { status?: unknown; statusCode?: unknown }).status ??
     (error as { statusCode?: unknown }).statusCode;
   return typeof status === 'number' ? status : undefined;
+}
+
+/** Longer than the idle timeout of a proxy's upstream keep-alive (nginx default 60 s). */
+const HTTP_KEEP_ALIVE_MS = 65_000;
+/** Well under a proxy's read timeout (nginx proxy_read_timeout, 60 s by default), so an idle
+ *  subscription is never cut by the proxy; a socket that missed a pong is dropped. */
+const WS_PING_MS = 25_000;
+
+/** Pings every WebSocket every WS_PING_MS; one that did not answer the last ping is closed
+ *  (a peer gone without a FIN: its subscriptions end instead of lingering). */
+function keepSocketsAlive(wsServer: WebSocketServer): () => void {
+  const alive = new WeakMap<object, boolean>();
+  wsServer.on('connection', (socket) => {
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
+  });
+  const timer = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, WS_PING_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 const PLAIN_ROUTES = new Set([GRAPHQL_PATH, '/healthz', '/readyz', '/metrics']);

@@ -53,6 +53,7 @@ describe('defaults', () => {
     const config = parseConfig({});
     expect(config).toEqual({
       database: 'sqlite:./data/numbroker.sqlite',
+      databasePoolSize: 10,
       port: 4000,
       currency: 'IRT',
       exchangeRates: {},

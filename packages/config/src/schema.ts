@@ -31,6 +31,7 @@ export const DEFAULT_PROVIDER_CURRENCY: Readonly<Record<ProviderKind, CurrencyCo
 
 export const DEFAULTS = {
   database: 'sqlite:./data/numbroker.sqlite',
+  databasePoolSize: 10,
   port: 4000,
   currency: 'IRT',
   orderTtlSeconds: 1200,
@@ -174,6 +175,8 @@ const host = z.string().min(1, 'must not be empty');
 export const configSchema = z
   .strictObject({
     database: databaseUrl.default(DEFAULTS.database),
+    /** Postgres: connections per process (each server and each worker). */
+    databasePoolSize: positiveInt(1000).default(DEFAULTS.databasePoolSize),
     port: port.default(DEFAULTS.port),
     host: host.default(DEFAULTS.host),
     logLevel: z.enum(LOG_LEVELS).default(DEFAULTS.logLevel),

@@ -9,6 +9,8 @@ export interface OpenStoreConfig {
   /** Config `autoMigrate`: migrate at open (under the lock) or refuse a database that needs
    *  migrations. */
   autoMigrate: boolean;
+  /** Config `databasePoolSize` (Postgres). */
+  databasePoolSize?: number;
 }
 
 /** How the server and the worker open the database: with `autoMigrate` they migrate under the
@@ -19,6 +21,7 @@ export async function openStore(
   options: Omit<StoreOptions, 'currency' | 'migrationsRun'> = {},
 ): Promise<Store> {
   const store = await Store.open(config.database, {
+    ...(config.databasePoolSize !== undefined ? { poolSize: config.databasePoolSize } : {}),
     ...options,
     currency: config.currency,
     migrationsRun: config.autoMigrate,
