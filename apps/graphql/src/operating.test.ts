@@ -92,6 +92,11 @@ describe('operating the server', () => {
     expect(access.some((line) => (line.req as { url: string }).url === '/healthz')).toBe(false);
     expect(logs.raw()).not.toContain(user.apiKey);
     expect(logs.raw()).not.toContain(ADMIN_KEY);
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({
+        admin: expect.objectContaining({ actor: 'admin', action: 'createUser', target: user.id }),
+      }),
+    );
     // The credit of createFundedUser is a money movement: one line of its own.
     expect(logs.lines()).toContainEqual(
       expect.objectContaining({
