@@ -56,6 +56,20 @@ describe('numbroker CLI (real processes)', () => {
     );
   });
 
+  it('a reader that closes the pipe early (numbroker --help | head -1) is no error', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI_MAIN } = await import('./support/processes.js');
+    const child = spawn(process.execPath, [CLI_MAIN, '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('check-config says OK with a summary without secrets, or names the bad key and exits 2', async () => {
     writeFileSync(join(dir, 'sa.key'), 'file-secret-key\n');
     const good = writeConfig({
