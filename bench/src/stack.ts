@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSimulator, type ProviderSimulator } from '@numbroker/providers';
-import pg from 'pg';
+import { SmsActivateSimulator } from '@numbroker/providers';
+import { freshDatabase } from '@numbroker/store/testing';
 import { graphql } from './http-post.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -16,11 +15,15 @@ export interface Stack {
   wsUrl: string;
   metricsUrl: URL;
   adminKey: string;
-  sim: ProviderSimulator;
+  sim: SmsActivateSimulator;
   server: ChildProcess;
   pollIntervalMs: number;
+  /** The server's upstream SMS webhook for the simulator's provider (see `useWebhook`). */
+  webhookUrl: string;
   stop(): Promise<void>;
 }
+
+const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -36,28 +39,6 @@ export async function freePort(): Promise<number> {
 
 /** The real thing on loopback: an SMS-Activate simulator (it has a batch status call), the
  *  GraphQL server and the worker as their own processes over a fresh SQLite file. */
-/** A fresh database of its own on the Postgres at `serverUrl`, dropped by the returned cleanup. */
-async function freshPostgresDatabase(
-  serverUrl: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `nb_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 export async function startStack(options: {
   pollIntervalMs: number;
   stock: number;
@@ -65,8 +46,14 @@ export async function startStack(options: {
   postgres?: string | undefined;
 }): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'numbroker-bench-'));
-  const postgres = options.postgres ? await freshPostgresDatabase(options.postgres) : undefined;
-  const sim = createSimulator('smsactivate', { apiKey: 'bench-upstream-key' });
+  const postgres = options.postgres
+    ? await freshDatabase('postgres', {
+        postgres: 'database',
+        postgresUrl: options.postgres,
+        prefix: 'nb_bench',
+      })
+    : undefined;
+  const sim = new SmsActivateSimulator({ apiKey: 'bench-upstream-key' });
   await sim.start(0, '127.0.0.1');
   sim.setOffer({ service: 'telegram', country: 'RU', cost: '20.00', stock: options.stock });
   sim.setBalance('100000000.00');
@@ -88,7 +75,16 @@ export async function startStack(options: {
       workerPort: 0,
       // The load generator is one client: the per-key limit would measure itself.
       rateLimit: { requests: 1_000_000_000, windowSeconds: 1 },
-      providers: [{ id: 'sa', kind: 'smsactivate', baseUrl: sim.baseUrl, apiKey: sim.apiKey }],
+      // Webhooks accepted; the simulator pushes only once told to (polling stays on).
+      providers: [
+        {
+          id: 'sa',
+          kind: 'smsactivate',
+          baseUrl: sim.baseUrl,
+          apiKey: sim.apiKey,
+          webhookSecret: WEBHOOK_SECRET,
+        },
+      ],
     }),
   );
   const env = { ...process.env, LOG_LEVEL: 'warn' };
@@ -133,10 +129,11 @@ export async function startStack(options: {
     sim,
     server,
     pollIntervalMs: options.pollIntervalMs,
+    webhookUrl: `${base}/webhooks/upstream/sa/${WEBHOOK_SECRET}`,
     async stop() {
       await Promise.all([server, worker].map(terminate));
       await sim.stop();
-      await postgres?.drop();
+      await postgres?.cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
   };

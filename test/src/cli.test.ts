@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './support/cli.js';
-import { createE2eDatabase, type E2eDatabase } from './support/databases.js';
+import { freshDatabase, type TestDatabase } from '@numbroker/store/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'nb-cli-'));
-const databases: E2eDatabase[] = [];
+const databases: TestDatabase[] = [];
 afterAll(async () => {
-  for (const database of databases) await database.drop();
+  for (const database of databases) await database.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -118,7 +118,7 @@ describe('numbroker CLI (real processes)', () => {
 
   describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
     it('migrate, user create, user credit (idempotent by reference), backup', async () => {
-      const database = await createE2eDatabase(kind);
+      const database = await freshDatabase(kind, { postgres: 'database', prefix: 'nb_cli' });
       databases.push(database);
       const config = writeConfig({ database: database.url, currency: 'IRT', autoMigrate: false });
 

@@ -49,6 +49,7 @@ import { createApiStore } from './services/store-api-store.js';
 import { createSmsActivateRouter } from './sms-activate-endpoint/index.js';
 import type { AppDeps } from './services/app-deps.js';
 import { OutboxTail } from './subscriptions/outbox-tail.js';
+import { createUpstreamWebhookRouter, UPSTREAM_WEBHOOK_PATH } from './upstream-webhooks/router.js';
 import { createOrderEventsPubSub } from './subscriptions/topics.js';
 import {
   DEFAULT_QUERY_LIMITS,
@@ -111,7 +112,6 @@ const HTTP_STATUS_BY_CODE: Partial<Record<string, number>> = {
  *  WebSocket), /healthz, /metrics, the GraphiQL page and the SMS-Activate endpoint. */
 export async function createServer(options: CreateServerOptions): Promise<NumbrokerServer> {
   const { config } = options;
-  const dataSource = options.store.db.dataSource;
   const logger = options.logger ?? createLogger();
   const adapters = new Map(
     Array.isArray(options.adapters)
@@ -126,7 +126,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     recordMoneyMovement(logger, metrics.money, movement),
   );
   const pubSub = createOrderEventsPubSub();
-  const isPostgres = dataSource.options.type === 'postgres';
+  const isPostgres = options.store.kind === 'postgres';
   const tail = new OutboxTail({
     pubSub,
     logger: logger.child({ component: 'outbox-tail' }),
@@ -274,6 +274,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     SMS_ACTIVATE_PATH,
     createSmsActivateRouter(deps, { store: options.store, authenticate, rateLimit }),
   );
+
+  // Upstream SMS callbacks (providers with a webhookSecret).
+  app.use(UPSTREAM_WEBHOOK_PATH, createUpstreamWebhookRouter(deps));
 
   // Bad JSON, oversized bodies and anything thrown before GraphQL: a 4xx or a masked 500,
   // never a crash and never a stack trace.
@@ -493,6 +496,8 @@ function knownRoute(path: string): string {
   if (PLAIN_ROUTES.has(path)) return path;
   if (path.startsWith('/graphiql/')) return '/graphiql';
   if (path.startsWith('/stubs/')) return '/stubs/handler_api.php';
+  // Never the path itself: it holds the provider's webhook secret.
+  if (path.startsWith(`${UPSTREAM_WEBHOOK_PATH}/`)) return UPSTREAM_WEBHOOK_PATH;
   return 'other';
 }
 

@@ -1,6 +1,7 @@
+import { Money } from '@numbroker/core';
 import { providerUsable, type Store } from '@numbroker/store';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
 import { WorkerHarness, type HarnessOptions } from './test-support/harness.js';
 
 describe.each(DATABASE_KINDS)('catalog pass on %s', (kind) => {
@@ -31,13 +32,12 @@ describe.each(DATABASE_KINDS)('catalog pass on %s', (kind) => {
     await h.catalogPass();
     const offers = await store.offers.offersOf([h.providerId]);
     const telegram = offers.find((o) => o.service === 'telegram' && o.country === 'RU');
-    expect(telegram).toMatchObject({ costMinor: 1250n, costCurrency: 'RUB', stock: 100 });
+    expect(telegram).toMatchObject({ cost: Money.ofMinor(1250n, 'RUB'), stock: 100 });
     expect(offers.length).toBeGreaterThanOrEqual(5);
     expect(await store.providers.get(h.providerId)).toMatchObject({
       healthy: true,
       consecutiveFailures: 0,
-      balanceMinor: 100_000n,
-      balanceCurrency: 'RUB',
+      balance: Money.ofMinor(100_000n, 'RUB'),
     });
 
     // The next sync updates in place and drops what the provider no longer lists.
@@ -47,8 +47,8 @@ describe.each(DATABASE_KINDS)('catalog pass on %s', (kind) => {
     const again = await store.offers.offersOf([h.providerId]);
     expect(again).toHaveLength(offers.length);
     expect(again.find((o) => o.service === 'telegram' && o.country === 'RU')).toMatchObject({
-      id: telegram!.id,
-      costMinor: 1300n,
+      ref: telegram!.ref,
+      cost: Money.ofMinor(1300n, 'RUB'),
       stock: 7,
     });
   });

@@ -63,7 +63,7 @@ export async function reconcilePendingOrders(
     if (orphans.length === 1 && orders.length === 1 && orphan?.phoneNumber && order) {
       const outcome = await deps.store.applyCommand(
         order.id,
-        { type: 'PURCHASED', phoneNumber: orphan.phoneNumber, activationRef: orphan.activationRef },
+        { type: 'PURCHASED', phoneNumber: orphan.phoneNumber, upstreamRef: orphan.activationRef },
         { providerId: adapter.id, reason: 'reconciled: adopted its upstream activation', now },
       );
       log.warn(

@@ -94,7 +94,7 @@ describe('startWorker', () => {
 
     expect(running.probePort).toBe(metricsPort);
     await vi.waitFor(
-      async () => expect((await running.store.providers.get('sa'))?.balanceMinor).toBe(100_000n),
+      async () => expect((await running.store.providers.get('sa'))?.balance?.minor).toBe(100_000n),
       { timeout: 10_000, interval: 25 },
     );
     expect((await running.store.offers.offersOf(['sa'])).length).toBeGreaterThan(0);
@@ -128,7 +128,7 @@ describe('startWorker', () => {
     await running.stop();
     stopped = true;
     await running.stop(); // twice is fine
-    expect(running.store.db.dataSource.isInitialized).toBe(false);
+    expect(running.store.isOpen).toBe(false);
     const log = lines.join('\n');
     expect(log).toContain('worker');
     expect(log).toContain('leases released');

@@ -104,8 +104,8 @@ export async function startWorker(
   const { logger } = options;
   const store = await openStore(config);
   logger.info(
-    { databaseKind: store.db.kind },
-    `database open (${store.db.kind}); migrations are up to date`,
+    { databaseKind: store.kind },
+    `database open (${store.kind}); migrations are up to date`,
   );
   const metrics = new WorkerMetrics();
   const moneyCounter = createMoneyCounter(metrics.registry);
@@ -116,6 +116,15 @@ export async function startWorker(
     {
       workerId: options.workerId ?? newWorkerId(),
       pollIntervalMs: config.pollIntervalMs,
+      // Pushed SMS arrive by webhook: polling those orders is only the safety net.
+      pushedPollIntervalMs: new Map(
+        config.providers
+          .filter((provider) => provider.webhookSecret !== undefined)
+          .map((provider) => [
+            provider.id,
+            Math.max(config.webhookPollIntervalMs, config.pollIntervalMs),
+          ]),
+      ),
       catalogSyncSeconds: config.catalogSyncSeconds,
     },
     {

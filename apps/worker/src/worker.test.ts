@@ -1,38 +1,18 @@
-import { sql, type Store } from '@numbroker/store';
+import type { Store } from '@numbroker/store';
 import type { ProviderAdapter } from '@numbroker/providers';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { runPollPass } from './poll-pass.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import {
+  DATABASE_KINDS,
+  freshDatabase,
+  leaseCount as leasesOf,
+  leasesHeldPastNextCheck,
+  type TestDatabase,
+} from '@numbroker/store/testing';
 import { PRICE_MINOR, WorkerHarness, withoutBatchStatus } from './test-support/harness.js';
 import { Worker } from './worker.js';
 import type { WorkerStore } from './worker-store.js';
-
-async function leasesOf(store: Store, workerId: string): Promise<number> {
-  const result = await store.db.read((m) =>
-    sql(m, 'SELECT COUNT(*) AS n FROM orders WHERE lease_owner = ?', [workerId]),
-  );
-  return Number(result.rows[0]?.n ?? 0);
-}
-
-/** Orders `workerId` leases longer than one lease period past their next check (a claim-time
- *  lease lapses exactly that long after it). */
-async function leasesHeldPastNextCheck(
-  store: Store,
-  workerId: string,
-  leaseMs: number,
-): Promise<number> {
-  const result = await store.db.read((m) =>
-    sql(
-      m,
-      `SELECT COUNT(*) AS n FROM orders WHERE lease_owner = ?
-         AND (lease_until IS NULL OR next_poll_at IS NULL
-              OR lease_until > next_poll_at + CAST(? AS BIGINT))`,
-      [workerId, String(leaseMs)],
-    ),
-  );
-  return Number(result.rows[0]?.n ?? 0);
-}
 
 describe.each(DATABASE_KINDS)('Worker loops on %s', (kind) => {
   let database: TestDatabase;

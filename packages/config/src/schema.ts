@@ -17,6 +17,7 @@ export const PROVIDER_KINDS = [
   'verifyplus',
   'smsman',
   'smsactivate',
+  'fivesim',
 ] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
@@ -27,6 +28,8 @@ export const DEFAULT_PROVIDER_CURRENCY: Readonly<Record<ProviderKind, CurrencyCo
   verifyplus: 'IRT',
   smsman: 'RUB',
   smsactivate: 'RUB',
+  // 5sim's own answers name no currency; current accounts are in dollars (protocols/5sim.md).
+  fivesim: 'USD',
 };
 
 export const DEFAULTS = {
@@ -36,6 +39,7 @@ export const DEFAULTS = {
   currency: 'IRT',
   orderTtlSeconds: 1200,
   pollIntervalMs: 2000,
+  webhookPollIntervalMs: 30_000,
   catalogSyncSeconds: 60,
   markupPercent: '0',
   providerTimeoutMs: 10_000,
@@ -165,12 +169,24 @@ const provider = z.strictObject({
     )
     .optional(),
   timeoutMs: positiveInt(600_000).default(DEFAULTS.providerTimeoutMs),
+  /** Turns on upstream SMS webhooks: the server accepts this provider's callbacks at
+   *  `POST /webhooks/upstream/<id>/<webhookSecret>` (the secret is the only credential). */
+  webhookSecret: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{16,128}$/,
+      'expected 16 to 128 URL-safe characters (letters, digits, "-", "_")',
+    )
+    .optional(),
   ratePerSecond: z.number().positive().optional(),
   maxConcurrent: positiveInt().optional(),
 });
 
 const port = z.number().int().min(0).max(65_535);
 const host = z.string().min(1, 'must not be empty');
+
+/** The kinds whose upstreams push SMS to a webhook (SMS-Activate, HeroSMS). */
+const WEBHOOK_KINDS: readonly ProviderKind[] = ['smsactivate'];
 
 export const configSchema = z
   .strictObject({
@@ -197,6 +213,9 @@ export const configSchema = z
       .default({}),
     orderTtlSeconds: positiveInt().default(DEFAULTS.orderTtlSeconds),
     pollIntervalMs: positiveInt().default(DEFAULTS.pollIntervalMs),
+    /** How often orders of a provider with a `webhookSecret` are still polled: the safety net
+     *  for a webhook that never came (never faster than pollIntervalMs). */
+    webhookPollIntervalMs: positiveInt().default(DEFAULTS.webhookPollIntervalMs),
     catalogSyncSeconds: positiveInt().default(DEFAULTS.catalogSyncSeconds),
     pricing: pricing.prefault({}),
     providers: z.array(provider).default([]),
@@ -256,6 +275,13 @@ export const configSchema = z
         });
       } else {
         seen.set(entry.id, index);
+      }
+      if (entry.webhookSecret !== undefined && !WEBHOOK_KINDS.includes(entry.kind)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'webhookSecret'],
+          message: `only ${WEBHOOK_KINDS.join(', ')} providers push SMS by webhook; this one is "${entry.kind}"`,
+        });
       }
       const currency = entry.currency ?? DEFAULT_PROVIDER_CURRENCY[entry.kind];
       if (entry.prices !== undefined) {

@@ -58,6 +58,9 @@ describe('redactUrl', () => {
       '/x?API_KEY=[redacted]&token=[redacted]&a=3',
     );
     expect(redactUrl('/healthz')).toBe('/healthz');
+    expect(redactUrl('/webhooks/upstream/sa/s3cr3t-s3cr3t-s3cr3t?x=1')).toBe(
+      '/webhooks/upstream/sa/[redacted]?x=1',
+    );
   });
 });
 

@@ -1,10 +1,14 @@
 /** Query parameters that carry a key: SMS-Activate's `api_key`, GraphiQL's `?key=`, tokens. */
 const SECRET_PARAMS = new Set(['api_key', 'apikey', 'key', 'token', 'access_token', 'secret']);
 
-/** A request path with the values of secret query parameters censored, for access logs:
+/** A request path with the values of secret query parameters (and a webhook path's secret)
+ *  censored, for access logs:
  *  `/stubs/handler_api.php?api_key=abc&action=getBalance` →
  *  `/stubs/handler_api.php?api_key=[redacted]&action=getBalance`. */
 export function redactUrl(url: string): string {
+  // Upstream SMS webhooks carry their secret as the last path segment.
+  const path = url.replace(/^(\/webhooks\/upstream\/[^/?]+\/)[^/?]+/, '$1[redacted]');
+  if (path !== url) return redactUrl(path);
   const question = url.indexOf('?');
   if (question < 0) return url;
   const query = url.slice(question + 1);

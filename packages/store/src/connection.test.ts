@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from './database.js';
 import { listenForOrderEvents } from './order-event-listener.js';
 import { Store } from './store.js';
-import { freshDatabase, type TestDatabase } from './test-support/databases.js';
+import { freshDatabase, type TestDatabase } from './testing/databases.js';
 
 describe('sqlite connection', () => {
   let database: TestDatabase;
@@ -63,7 +63,7 @@ describe('postgres order event notifications', () => {
         ttlSeconds: 60,
       });
       await first;
-      expect(woken).toEqual([await store.orders.latestEventId()]);
+      expect(woken).toEqual([Number(await store.orders.latestEventId())]);
     } finally {
       await listener.close();
     }

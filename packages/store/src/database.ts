@@ -342,13 +342,3 @@ export async function sql(
       : {}),
   };
 }
-
-export function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError = error.driverError as { code?: string; message?: string } | undefined;
-  return (
-    driverError?.code === '23505' ||
-    (driverError?.code === 'SQLITE_CONSTRAINT' &&
-      /UNIQUE|PRIMARY KEY/.test(driverError.message ?? ''))
-  );
-}

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/databases.js';
 
 describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
   let database: TestDatabase | undefined;

@@ -1,9 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { Money } from '@numbroker/core';
+import { Money } from '@numbroker/core';
 import { In } from 'typeorm';
 import { intParam, millis } from './columns.js';
 import { sql, type Database } from './database.js';
 import { OfferEntity } from './entities/offer.entity.js';
+import type { OfferView } from './views.js';
+
+function toOfferView(offer: OfferEntity): OfferView {
+  return {
+    providerId: offer.providerId,
+    service: offer.service,
+    country: offer.country,
+    operator: offer.operator === '' ? null : offer.operator,
+    cost: Money.ofMinor(offer.costMinor, offer.costCurrency),
+    stock: offer.stock,
+    ref: offer.ref,
+    updatedAt: offer.updatedAt,
+  };
+}
 
 /** An offer as an adapter's catalog() returns it (packages/providers Offer). */
 export interface OfferInput {
@@ -86,8 +100,8 @@ export class OfferStore {
 
   /** Offers for a service (and country), in upstream cost order within each currency; the
    *  pricing layer converts and ranks them. */
-  findOffers(query: OfferQuery): Promise<OfferEntity[]> {
-    return this.db.read((m) => {
+  async findOffers(query: OfferQuery): Promise<OfferView[]> {
+    const rows = await this.db.read((m) => {
       const builder = m
         .createQueryBuilder(OfferEntity, 'o')
         .where('o.service = :service', { service: query.service })
@@ -104,16 +118,17 @@ export class OfferStore {
       }
       return builder.getMany();
     });
+    return rows.map(toOfferView);
   }
 
-  findOffer(key: {
+  async findOffer(key: {
     providerId: string;
     service: string;
     country: string;
     operator?: string | null;
     ref: string;
-  }): Promise<OfferEntity | null> {
-    return this.db.read((m) =>
+  }): Promise<OfferView | null> {
+    const row = await this.db.read((m) =>
       m.findOne(OfferEntity, {
         where: {
           providerId: key.providerId,
@@ -124,15 +139,17 @@ export class OfferStore {
         },
       }),
     );
+    return row ? toOfferView(row) : null;
   }
 
   /** A provider's whole catalog (admin views, tests). */
-  offersOf(providerIds: readonly string[]): Promise<OfferEntity[]> {
-    return this.db.read((m) =>
+  async offersOf(providerIds: readonly string[]): Promise<OfferView[]> {
+    const rows = await this.db.read((m) =>
       m.find(OfferEntity, {
         where: { providerId: In([...providerIds]) },
         order: { service: 'ASC', country: 'ASC', costMinor: 'ASC' },
       }),
     );
+    return rows.map(toOfferView);
   }
 }

@@ -10,7 +10,7 @@ import { MIGRATIONS } from './migrations/index.js';
 import { openStore } from './open-store.js';
 import { pruneHistory } from './retention.js';
 import { Store } from './store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './test-support/databases.js';
+import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/databases.js';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { parseDatabaseUrl } from './database.js';
-import { ORDER_EVENTS_CHANNEL } from './order-store.js';
+import { ORDER_EVENTS_CHANNEL } from './orders/outbox.js';
 
 export interface OrderEventListener {
   close(): Promise<void>;

@@ -1,7 +1,23 @@
-import type { Money } from '@numbroker/core';
+import { Money } from '@numbroker/core';
 import { intParam, millis } from './columns.js';
 import { sql, type Database } from './database.js';
 import { ProviderStateEntity } from './entities/provider-state.entity.js';
+import type { ProviderStateView } from './views.js';
+
+function toProviderStateView(state: ProviderStateEntity): ProviderStateView {
+  return {
+    providerId: state.providerId,
+    healthy: state.healthy,
+    consecutiveFailures: state.consecutiveFailures,
+    breakerOpenUntil: state.breakerOpenUntil,
+    balance:
+      state.balanceMinor !== null && state.balanceCurrency
+        ? Money.ofMinor(state.balanceMinor, state.balanceCurrency)
+        : null,
+    lastError: state.lastError,
+    updatedAt: state.updatedAt,
+  };
+}
 
 export interface BreakerPolicy {
   /** Consecutive failures that open the breaker (default 5). */
@@ -12,7 +28,10 @@ export interface BreakerPolicy {
 
 /** Whether routing may use the provider now: healthy, or its breaker's time is up (half-open:
  *  the next call decides). A provider never seen is usable. */
-export function providerUsable(state: ProviderStateEntity | null | undefined, now: Date): boolean {
+export function providerUsable(
+  state: Pick<ProviderStateView, 'healthy' | 'breakerOpenUntil'> | null | undefined,
+  now: Date,
+): boolean {
   if (!state) return true;
   if (state.healthy) return true;
   return state.breakerOpenUntil === null || state.breakerOpenUntil.getTime() <= now.getTime();
@@ -21,12 +40,18 @@ export function providerUsable(state: ProviderStateEntity | null | undefined, no
 export class ProviderStateStore {
   constructor(private readonly db: Database) {}
 
-  get(providerId: string): Promise<ProviderStateEntity | null> {
-    return this.db.read((m) => m.findOne(ProviderStateEntity, { where: { providerId } }));
+  async get(providerId: string): Promise<ProviderStateView | null> {
+    const state = await this.db.read((m) =>
+      m.findOne(ProviderStateEntity, { where: { providerId } }),
+    );
+    return state ? toProviderStateView(state) : null;
   }
 
-  list(): Promise<ProviderStateEntity[]> {
-    return this.db.read((m) => m.find(ProviderStateEntity, { order: { providerId: 'ASC' } }));
+  async list(): Promise<ProviderStateView[]> {
+    const states = await this.db.read((m) =>
+      m.find(ProviderStateEntity, { order: { providerId: 'ASC' } }),
+    );
+    return states.map(toProviderStateView);
   }
 
   /** A call succeeded: healthy, breaker closed, failure count reset. */
@@ -54,7 +79,7 @@ export class ProviderStateStore {
     error: string,
     now: Date = new Date(),
     policy: BreakerPolicy = {},
-  ): Promise<ProviderStateEntity> {
+  ): Promise<ProviderStateView> {
     const threshold = Math.max(1, policy.threshold ?? 5);
     const openUntil = millis(new Date(now.getTime() + (policy.openMs ?? 30_000)));
     const lastError = error.slice(0, 500);
@@ -81,7 +106,9 @@ export class ProviderStateStore {
           openUntil,
         ],
       );
-      return tx.findOneOrFail(ProviderStateEntity, { where: { providerId } });
+      return toProviderStateView(
+        await tx.findOneOrFail(ProviderStateEntity, { where: { providerId } }),
+      );
     });
   }
 

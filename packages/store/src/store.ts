@@ -3,7 +3,7 @@ import { ActivationIdStore } from './activation-id-store.js';
 import { Database, type DataSourceOptions } from './database.js';
 import { MoneyMovements } from './money-movements.js';
 import { OfferStore } from './offer-store.js';
-import { OrderStore } from './order-store.js';
+import { OrderStore } from './orders/order-store.js';
 import { ProviderStateStore } from './provider-state-store.js';
 import { UserStore } from './user-store.js';
 
@@ -37,6 +37,16 @@ export class Store {
   static async open(databaseUrl: string, options: StoreOptions): Promise<Store> {
     const { currency, ...dataSourceOptions } = options;
     return new Store(await Database.open(databaseUrl, dataSourceOptions), currency);
+  }
+
+  /** Which engine: SQLite or Postgres. */
+  get kind(): 'sqlite' | 'postgres' {
+    return this.db.kind;
+  }
+
+  /** False once closed. */
+  get isOpen(): boolean {
+    return this.db.dataSource.isInitialized;
   }
 
   close(): Promise<void> {

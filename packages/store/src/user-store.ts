@@ -8,6 +8,7 @@ import { UserEntity } from './entities/user.entity.js';
 import { WalletEntity } from './entities/wallet.entity.js';
 import { CreditReferenceReused, UserNotFound } from './errors.js';
 import { MoneyMovements } from './money-movements.js';
+import type { LedgerEntryView, UserView, WalletView } from './views.js';
 
 /** 32 random bytes, base64url: what a user authenticates with. Shown once, stored hashed. */
 export function generateApiKey(): string {
@@ -21,7 +22,7 @@ export function hashApiKey(apiKey: string): string {
 }
 
 export interface CreditResult {
-  wallet: WalletEntity;
+  wallet: WalletView;
   /** false when this reference was already credited (the call is a no-op). */
   credited: boolean;
 }
@@ -36,7 +37,7 @@ export class UserStore {
 
   /** A new user with a funded-at-zero wallet. The key is returned once and never stored. */
   async createUser(input: { name: string; isAdmin?: boolean; now?: Date }): Promise<{
-    user: UserEntity;
+    user: UserView;
     apiKey: string;
   }> {
     const apiKey = generateApiKey();
@@ -53,7 +54,7 @@ export class UserStore {
     apiKey: string;
     isAdmin?: boolean;
     now?: Date;
-  }): Promise<UserEntity> {
+  }): Promise<UserView> {
     const apiKeyHash = hashApiKey(input.apiKey);
     return this.db.transaction(async (tx) => {
       const existing = await tx.findOne(UserEntity, { where: { apiKeyHash } });
@@ -62,18 +63,18 @@ export class UserStore {
     });
   }
 
-  async findByApiKey(apiKey: string): Promise<UserEntity | null> {
+  async findByApiKey(apiKey: string): Promise<UserView | null> {
     if (typeof apiKey !== 'string' || apiKey === '') return null;
     const apiKeyHash = hashApiKey(apiKey);
     return this.db.read((m) => m.findOne(UserEntity, { where: { apiKeyHash } }));
   }
 
-  async findById(userId: string): Promise<UserEntity | null> {
+  async findById(userId: string): Promise<UserView | null> {
     return this.db.read((m) => m.findOne(UserEntity, { where: { id: userId } }));
   }
 
   /** The user's wallet in the platform currency. */
-  async getWallet(userId: string): Promise<WalletEntity> {
+  async getWallet(userId: string): Promise<WalletView> {
     const wallet = await this.db.read((m) =>
       m.findOne(WalletEntity, { where: { userId, currency: this.currency } }),
     );
@@ -144,7 +145,7 @@ export class UserStore {
   }
 
   /** Every entry of the user's wallet, oldest first (audits, tests). */
-  async ledger(userId: string): Promise<LedgerEntryEntity[]> {
+  async ledger(userId: string): Promise<LedgerEntryView[]> {
     const wallet = await this.getWallet(userId);
     return this.db.read((m) =>
       m.find(LedgerEntryEntity, { where: { walletId: wallet.id }, order: { createdAt: 'ASC' } }),

@@ -12,7 +12,11 @@ import {
 } from '@numbroker/providers';
 import { Store } from '@numbroker/store';
 import { eventually, StopWaiting } from './async-queue.js';
-import { createE2eDatabase, type DatabaseKind, type E2eDatabase } from './databases.js';
+import {
+  freshDatabase,
+  type TestDatabase,
+  type TestDatabaseKind as DatabaseKind,
+} from '@numbroker/store/testing';
 import { graphql, graphqlRaw, type GraphqlResponse } from './graphql-http.js';
 import { WsConnection } from './graphql-ws-client.js';
 import { freePort } from './ports.js';
@@ -33,6 +37,8 @@ export interface ProviderSpec {
   simulator?: SimulatorOptions;
   /** A simulator the test made and started itself (the stack still stops it). */
   instance?: ProviderSimulator;
+  /** Turns on upstream SMS webhooks for this provider (its config's `webhookSecret`). */
+  webhookSecret?: string;
   /** Where one process's config points the adapter (default: the simulator's baseUrl), e.g. a
    *  recording proxy in front of the simulator per worker. `process` is "server-0",
    *  "worker-1", ... */
@@ -76,7 +82,7 @@ export class Stack {
   readonly simulators = new Map<string, ProviderSimulator>();
   readonly options: Required<Omit<StackOptions, 'providers'>> & { providers: ProviderSpec[] };
   private readonly dir = mkdtempSync(join(tmpdir(), 'nb-e2e-'));
-  private database: E2eDatabase | undefined;
+  private database: TestDatabase | undefined;
   private readonly sockets = new Set<WsConnection>();
   /** Every process ever started, ready or not: stop() ends them all. */
   private readonly processes: ManagedProcess[] = [];
@@ -128,7 +134,12 @@ export class Stack {
   }
 
   private async boot(): Promise<void> {
-    this.database = await createE2eDatabase(this.options.database);
+    // A whole database (not a schema): the config's `database` is a plain URL, and
+    // LISTEN/NOTIFY channels are per database, so stacks side by side never wake each other.
+    this.database = await freshDatabase(this.options.database, {
+      postgres: 'database',
+      prefix: 'nb_e2e',
+    });
     for (const spec of this.options.providers) {
       const sim = spec.instance ?? createSimulator(spec.kind, spec.simulator);
       this.simulators.set(spec.id, sim);
@@ -165,6 +176,7 @@ export class Stack {
           kind: spec.kind,
           baseUrl: spec.baseUrl ? spec.baseUrl(sim, name) : sim.baseUrl,
           apiKey: sim.apiKey,
+          ...(spec.webhookSecret ? { webhookSecret: spec.webhookSecret } : {}),
         };
       }),
     };
@@ -343,7 +355,7 @@ export class Stack {
       await attempt(async () => (await store).close());
     }
     await Promise.all([...this.simulators.values()].map((sim) => attempt(() => sim.stop())));
-    if (this.database) await attempt(() => this.database!.drop());
+    if (this.database) await attempt(() => this.database!.cleanup());
     rmSync(this.dir, { recursive: true, force: true });
     if (errors.length > 0) {
       throw new AggregateError(errors, `stopping the stack failed: ${String(errors[0])}`);

@@ -19,6 +19,13 @@ export class BuyNumberInput {
 
   @Field(() => String, {
     nullable: true,
+    description:
+      'Buy only numbers of this mobile operator (as `offers` list it; case-insensitive; `any`: no choice). BAD_USER_INPUT where no provider has it for the service and country.',
+  })
+  operator?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
     description: 'Same key from the same user: the same order, bought and charged once.',
   })
   idempotencyKey?: string | null;

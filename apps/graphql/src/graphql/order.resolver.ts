@@ -90,6 +90,7 @@ export class OrderResolver {
       country: input.country,
       maxPrice: input.maxPrice ?? undefined,
       provider: input.provider ?? undefined,
+      operator: input.operator ?? undefined,
       idempotencyKey: input.idempotencyKey ?? undefined,
     });
     return toOrderType(order);

@@ -32,6 +32,12 @@ export class OrderType {
   @Field()
   provider!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The mobile operator of the offer bought, where the provider names one.',
+  })
+  operator!: string | null;
+
   @Field(() => String, { nullable: true, description: 'E.164, once the provider gave one.' })
   phoneNumber!: string | null;
 

@@ -80,12 +80,10 @@ describe('orders over HTTP', () => {
     expect(alpha.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
     expect(beta.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
     await t.server.deps.store.flush(); // attempt rows are written in batches
-    const attempts = await t.store.db.dataSource.query(
-      'SELECT provider_id, outcome, error_code FROM upstream_attempts ORDER BY created_at',
-    );
-    expect(attempts).toEqual([
-      { provider_id: 'alpha', outcome: 'ERROR', error_code: 'NO_NUMBERS' },
-      { provider_id: 'beta', outcome: 'OK', error_code: null },
+    const attempts = await t.store.orders.attemptsSince(new Date(0));
+    expect(attempts).toMatchObject([
+      { providerId: 'alpha', outcome: 'ERROR', errorCode: 'NO_NUMBERS' },
+      { providerId: 'beta', outcome: 'OK', errorCode: null },
     ]);
   });
 

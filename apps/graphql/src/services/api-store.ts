@@ -1,4 +1,5 @@
 import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
+import type { OfferView } from '@numbroker/store';
 import type { KnownUser } from '../auth/authenticate.js';
 import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
 
@@ -8,15 +9,7 @@ export interface OrderPage {
   cursorOf(order: OrderRecord): string;
 }
 
-export interface StoredOfferRecord {
-  providerId: string;
-  service: string;
-  country: string;
-  operator: string | null;
-  cost: Money;
-  stock: number;
-  ref: string;
-}
+export type StoredOfferRecord = OfferView;
 
 export interface ProviderStateRecord {
   providerId: string;
@@ -51,6 +44,8 @@ export interface UpstreamAttempt {
 
 /** The database as the API layer sees it: reads shaped for GraphQL, writes through the
  *  store's transactional operations. One implementation: store-api-store.ts. */
+export type PushedSmsOutcome = 'stored' | 'duplicate' | 'unknown' | 'ended';
+
 export interface ApiStore {
   findUserByApiKey(apiKey: string): Promise<KnownUser | null>;
   getUser(userId: string): Promise<UserRecord | null>;
@@ -69,7 +64,13 @@ export interface ApiStore {
   eventsAfter(afterId: string, limit: number, userId?: string): Promise<OrderEventRecord[]>;
   latestEventId(): Promise<string>;
 
-  listOffers(service: string, country: string | undefined): Promise<StoredOfferRecord[]>;
+  /** In-stock offers; `includeEmpty` adds those without stock (to tell an operator that is out
+   *  of stock from one nobody has). */
+  listOffers(
+    service: string,
+    country: string | undefined,
+    options?: { includeEmpty?: boolean },
+  ): Promise<StoredOfferRecord[]>;
   providerStates(): Promise<Map<string, ProviderStateRecord>>;
 
   /** Transaction 1 of a buy: idempotency claim, hold, PENDING order. `created` is false when
@@ -81,6 +82,15 @@ export interface ApiStore {
     command: OrderCommand,
     extra?: { providerId?: string; operator?: string | null; cost?: Money },
   ): Promise<OrderRecord>;
+  /** Stores an SMS an upstream pushed to its webhook on the order it bought as `activationRef`
+   *  — the same transaction a polled SMS takes (stored once, the first code captures the
+   *  hold, one event). `unknown`: no order has that activation (yet); `ended`: the order was
+   *  closed before the SMS came, so it is not the customer's any more. */
+  recordPushedSms(
+    providerId: string,
+    activationRef: string,
+    sms: { code: string | null; text: string | null; receivedAt: Date },
+  ): Promise<PushedSmsOutcome>;
   /** Recorded in the background, in batches: never slows or fails the call it describes. */
   recordAttempt(attempt: UpstreamAttempt): Promise<void>;
   /** Writes whatever is still buffered (shutdown, tests). */

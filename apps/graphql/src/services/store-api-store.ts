@@ -1,94 +1,8 @@
 import { Money } from '@numbroker/core';
 import { LRUCache } from 'lru-cache';
-import {
-  hashApiKey,
-  parseEventPayload,
-  type AttemptInput,
-  type OfferEntity,
-  type OrderEntity,
-  type OrderEventEntity,
-  type SmsMessageEntity,
-  type Store,
-} from '@numbroker/store';
-import type { ApiStore, StoredOfferRecord } from './api-store.js';
-import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
-
-function toOrderRecord(order: OrderEntity): OrderRecord {
-  return {
-    id: order.id,
-    userId: order.userId,
-    status: order.status,
-    service: order.service,
-    country: order.country,
-    operator: order.operator,
-    providerId: order.providerId ?? '',
-    phoneNumber: order.phoneNumber,
-    activationRef: order.upstreamRef,
-    price: Money.ofMinor(order.priceMinor, order.currency),
-    createdAt: order.createdAt,
-    expiresAt: order.expiresAt,
-    failureReason: order.failureReason,
-  };
-}
-
-function toSmsRecord(sms: SmsMessageEntity): SmsRecord {
-  return { orderId: sms.orderId, code: sms.code, text: sms.text, receivedAt: sms.receivedAt };
-}
-
-function toEventRecord(event: OrderEventEntity): OrderEventRecord {
-  let order: OrderRecord | null = null;
-  let sms: OrderEventRecord['sms'];
-  try {
-    const payload = parseEventPayload(event.payload);
-    const snapshot = payload.order;
-    order = {
-      id: snapshot.id,
-      userId: snapshot.userId,
-      status: snapshot.status,
-      service: snapshot.service,
-      country: snapshot.country,
-      operator: snapshot.operator,
-      providerId: snapshot.providerId ?? '',
-      phoneNumber: snapshot.phoneNumber,
-      activationRef: null,
-      price: Money.parse(snapshot.price.amount, snapshot.price.currency),
-      createdAt: new Date(snapshot.createdAt),
-      expiresAt: new Date(snapshot.expiresAt),
-      failureReason: snapshot.failureReason,
-    };
-    if (payload.sms) {
-      sms = {
-        code: payload.sms.code,
-        text: payload.sms.text,
-        receivedAt: new Date(payload.sms.receivedAt),
-      };
-    }
-  } catch {
-    // An unreadable payload still announces the change; the order is then read fresh.
-    order = null;
-  }
-  return {
-    id: String(event.id),
-    orderId: event.orderId,
-    userId: event.userId,
-    type: event.type,
-    createdAt: event.createdAt,
-    order,
-    ...(sms ? { sms } : {}),
-  };
-}
-
-function toOfferRecord(offer: OfferEntity): StoredOfferRecord {
-  return {
-    providerId: offer.providerId,
-    service: offer.service,
-    country: offer.country,
-    operator: offer.operator === '' ? null : offer.operator,
-    cost: Money.ofMinor(offer.costMinor, offer.costCurrency),
-    stock: offer.stock,
-    ref: offer.ref,
-  };
-}
+import { hashApiKey, type AttemptInput, type Store } from '@numbroker/store';
+import type { ApiStore } from './api-store.js';
+import type { UserRecord } from './records.js';
 
 /** ApiStore over @numbroker/store: its transactional operations, shaped for the API. */
 /** The catalog and provider health change at the worker's sync (every catalogSyncSeconds) or
@@ -158,46 +72,34 @@ export function createApiStore(store: Store): ApiStore {
       return requireUserRecord(userId);
     },
 
-    async findOrder(orderId) {
-      const order = await store.orders.findOrder(orderId);
-      return order ? toOrderRecord(order) : null;
-    },
+    findOrder: (orderId) => store.orders.findOrder(orderId),
     async listOrders(userId, page) {
       const result = await store.orders.listOrders(userId, {
         first: page.first,
         after: page.after ?? null,
         status: page.status ?? null,
       });
-      const cursors = new Map<string, string>();
-      // The store hands out the last order's cursor; the others' follow the same encoding.
-      const orders = result.orders.map(toOrderRecord);
-      const last = orders.at(-1);
-      if (last && result.endCursor) cursors.set(last.id, result.endCursor);
       return {
-        orders,
+        orders: result.orders,
         hasNextPage: result.hasNextPage,
-        cursorOf: (order) => cursors.get(order.id) ?? encodeOrderCursor(order),
+        cursorOf: (order) => store.orders.cursorOf(order),
       };
     },
-    async messagesOfOrders(orderIds) {
-      const byOrder = await store.orders.messagesByOrder(orderIds);
-      return new Map([...byOrder].map(([orderId, rows]) => [orderId, rows.map(toSmsRecord)]));
-    },
+    messagesOfOrders: (orderIds) => store.orders.messagesByOrder(orderIds),
     countOpenOrdersByProvider: () => store.orders.openOrderCounts(),
 
-    async eventsAfter(afterId, limit, userId) {
-      const events = await store.orders.eventsAfter(afterId, limit, userId ? { userId } : {});
-      return events.map(toEventRecord);
-    },
-    async latestEventId() {
-      return String(await store.orders.latestEventId());
-    },
+    recordPushedSms: (providerId, activationRef, sms) =>
+      store.orders.recordPushedSms(providerId, activationRef, sms),
 
-    async listOffers(service, country) {
-      return cached(`offers:${service}:${country ?? '*'}`, async () => {
-        const offers = await store.offers.findOffers({ service, country: country ?? null });
-        return offers.map(toOfferRecord);
-      });
+    eventsAfter: (afterId, limit, userId) =>
+      store.orders.eventsAfter(afterId, limit, userId ? { userId } : {}),
+    latestEventId: () => store.orders.latestEventId(),
+
+    async listOffers(service, country, options = {}) {
+      const inStockOnly = options.includeEmpty !== true;
+      return cached(`offers:${service}:${country ?? '*'}${inStockOnly ? '' : ':all'}`, () =>
+        store.offers.findOffers({ service, country: country ?? null, inStockOnly }),
+      );
     },
     async providerStates() {
       const states = await cached('provider-states', () => store.providers.list());
@@ -208,10 +110,7 @@ export function createApiStore(store: Store): ApiStore {
             providerId: state.providerId,
             healthy:
               state.healthy && !(state.breakerOpenUntil && state.breakerOpenUntil > new Date()),
-            balance:
-              state.balanceMinor !== null && state.balanceCurrency
-                ? Money.ofMinor(state.balanceMinor, state.balanceCurrency)
-                : null,
+            balance: state.balance,
             lastError: state.lastError,
           },
         ]),
@@ -232,14 +131,15 @@ export function createApiStore(store: Store): ApiStore {
         reconcileAt: order.reconcileAt,
         now: order.now,
       });
-      return { order: toOrderRecord(result.order), created: result.created };
+      return { order: result.order, created: result.created };
     },
     async applyOrderCommand(orderId, command, extra = {}) {
       const result = await store.orders.applyOrderCommand(orderId, command, {
         ...(extra.providerId ? { providerId: extra.providerId } : {}),
+        ...(extra.operator !== undefined ? { operator: extra.operator } : {}),
         ...(extra.cost ? { costMinor: extra.cost.minor, costCurrency: extra.cost.currency } : {}),
       });
-      return toOrderRecord(result.order);
+      return result.order;
     },
     async recordAttempt(attempt) {
       attempts.add({
@@ -290,9 +190,4 @@ class AttemptWriter {
     }
     return this.writing;
   }
-}
-
-/** Same shape as the store's cursor, for orders in the middle of a page. */
-function encodeOrderCursor(order: OrderRecord): string {
-  return Buffer.from(`${order.createdAt.getTime()}:${order.id}`, 'utf8').toString('base64url');
 }

@@ -17,6 +17,9 @@ export interface BuyNumberRequest {
   country: string;
   maxPrice?: string | undefined;
   provider?: string | undefined;
+  /** Only this operator's numbers; a list (the SMS-Activate endpoint's comma form) means any
+   *  of them. */
+  operator?: string | readonly string[] | undefined;
   idempotencyKey?: string | undefined;
 }
 
@@ -46,6 +49,9 @@ function actionFor(error: unknown): BuyFailureAction {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+/** Operator names as upstreams spell them ("mts", "virtual21", "همراه اول"): no control
+ *  characters, a sane length. */
+const OPERATOR = /^[^\p{Cc}]{1,64}$/u;
 
 /**
  * SPEC's buyNumber, in DESIGN.md's order: idempotency claim + hold + PENDING (transaction 1),
@@ -74,12 +80,26 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     );
   }
 
+  const operators = request.operator === undefined ? [] : [request.operator].flat();
+  for (const operator of operators) {
+    if (!OPERATOR.test(operator) || operator.trim() === '') {
+      throw badUserInput('operator must be 1 to 64 characters, without control characters', {
+        field: 'operator',
+      });
+    }
+  }
+  const operator = operators.length === 0 ? undefined : operators;
+
   const states = await deps.store.providerStates();
-  const ranked = rankOffers(priceOffers(deps, await deps.store.listOffers(service, country)), {
+  // With an operator chosen, offers without stock count too: they tell "out of stock"
+  // (NO_NUMBERS) from "nobody has that operator" (BAD_USER_INPUT). Ranking skips them.
+  const stored = await deps.store.listOffers(service, country, { includeEmpty: !!operator });
+  const ranked = rankOffers(priceOffers(deps, stored), {
     service,
     country,
     ...(maxPrice ? { maxPrice } : {}),
     ...(request.provider ? { provider: request.provider } : {}),
+    ...(operator ? { operator } : {}),
     health: (providerId) => ({
       healthy: deps.adapters.has(providerId) && (states.get(providerId)?.healthy ?? true),
     }),
@@ -89,6 +109,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     country,
     ...(maxPrice ? { maxPrice } : {}),
     ...(request.provider ? { provider: request.provider } : {}),
+    ...(operator ? { operator } : {}),
   }).slice(0, MAX_ATTEMPTS);
   const first = candidates[0] as RankedOffer;
 
@@ -126,6 +147,10 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
             country,
             ref: offer.ref,
             ...(offer.operator ? { operator: offer.operator } : {}),
+            // A price rise upstream since the sync is refused there, not charged to us.
+            ...(offer.cost ? { maxPrice: offer.cost } : {}),
+            // Where the upstream takes a client order id, the reconciler can match by it.
+            idempotencyKey: orderId,
           }),
       );
     } catch (error) {
@@ -150,7 +175,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         {
           type: 'PURCHASED',
           phoneNumber: purchase.phoneNumber,
-          activationRef: purchase.activationRef,
+          upstreamRef: purchase.activationRef,
         },
         {
           providerId: offer.providerId,

@@ -12,13 +12,13 @@ export async function cancelOrder(
   const order = await ownOrder(deps, request.userId, request.orderId);
   if (!assertTransition(order, { type: 'CANCEL' })) return order;
   const adapter = adapterOf(deps, order.providerId);
-  if (adapter?.cancel && order.activationRef) {
-    const activationRef = order.activationRef;
+  if (adapter?.cancel && order.upstreamRef) {
+    const upstreamRef = order.upstreamRef;
     try {
       await callUpstream(
         deps,
-        { providerId: order.providerId, orderId: order.id, operation: 'cancel' },
-        () => adapter.cancel!(activationRef),
+        { providerId: adapter.id, orderId: order.id, operation: 'cancel' },
+        () => adapter.cancel!(upstreamRef),
       );
     } catch (error) {
       // Gone upstream already (expired there): nothing left to cancel, release here.

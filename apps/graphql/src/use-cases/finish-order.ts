@@ -12,13 +12,13 @@ export async function finishOrder(
   const order = await ownOrder(deps, request.userId, request.orderId);
   if (!assertTransition(order, { type: 'FINISH' })) return order;
   const adapter = adapterOf(deps, order.providerId);
-  if (adapter?.finish && order.activationRef) {
-    const activationRef = order.activationRef;
+  if (adapter?.finish && order.upstreamRef) {
+    const upstreamRef = order.upstreamRef;
     try {
       await callUpstream(
         deps,
-        { providerId: order.providerId, orderId: order.id, operation: 'finish' },
-        () => adapter.finish!(activationRef),
+        { providerId: adapter.id, orderId: order.id, operation: 'finish' },
+        () => adapter.finish!(upstreamRef),
       );
     } catch (error) {
       deps.logger.warn(

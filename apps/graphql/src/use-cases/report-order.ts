@@ -14,13 +14,13 @@ export async function reportOrder(
   if (!assertTransition(order, { type: 'REPORT', upstreamRefunded: false })) return order;
   const adapter = adapterOf(deps, order.providerId);
   let upstreamRefunded = false;
-  if (adapter?.report && order.activationRef) {
-    const activationRef = order.activationRef;
+  if (adapter?.report && order.upstreamRef) {
+    const upstreamRef = order.upstreamRef;
     try {
       await callUpstream(
         deps,
-        { providerId: order.providerId, orderId: order.id, operation: 'report' },
-        () => adapter.report!(activationRef),
+        { providerId: adapter.id, orderId: order.id, operation: 'report' },
+        () => adapter.report!(upstreamRef),
       );
       upstreamRefunded = adapter.capabilities.reportRefunds;
     } catch (error) {

@@ -14,15 +14,15 @@ export async function requestAnotherSms(
   if (
     !adapter?.requestAnotherSms ||
     !adapter.capabilities.requestAnotherSms ||
-    !order.activationRef
+    !order.upstreamRef
   ) {
     throw badUserInput(`provider "${order.providerId}" cannot send another SMS to the same number`);
   }
-  const activationRef = order.activationRef;
+  const upstreamRef = order.upstreamRef;
   await callUpstream(
     deps,
-    { providerId: order.providerId, orderId: order.id, operation: 'requestAnotherSms' },
-    () => adapter.requestAnotherSms!(activationRef),
+    { providerId: adapter.id, orderId: order.id, operation: 'requestAnotherSms' },
+    () => adapter.requestAnotherSms!(upstreamRef),
   );
   const updated = await deps.store.applyOrderCommand(order.id, { type: 'REQUEST_ANOTHER_SMS' });
   deps.wakeOutboxTail();

@@ -46,6 +46,7 @@ export function priceOffers(deps: AppDeps, offers: readonly StoredOfferRecord[])
     ),
     stock: offer.stock,
     ref: offer.ref,
+    cost: offer.cost,
   }));
 }
 
@@ -79,8 +80,8 @@ export function assertTransition(order: OrderRecord, command: OrderCommand): boo
   return result.changed;
 }
 
-export function adapterOf(deps: AppDeps, providerId: string): ProviderAdapter | undefined {
-  return deps.adapters.get(providerId);
+export function adapterOf(deps: AppDeps, providerId: string | null): ProviderAdapter | undefined {
+  return providerId === null ? undefined : deps.adapters.get(providerId);
 }
 
 /** Runs one upstream call, counting it in metrics and writing its attempt row. */

@@ -4,13 +4,13 @@ import {
   type ProviderAdapter,
   type SmsActivateSimulatorOptions,
 } from '@numbroker/providers';
-import { sql, type BreakerPolicy, type Store } from '@numbroker/store';
+import type { BreakerPolicy, Store } from '@numbroker/store';
+import { parkProviderOrders, schedulingOf, TEST_CURRENCY } from '@numbroker/store/testing';
 import { pino } from 'pino';
 import { runCatalogPass } from '../catalog-pass.js';
 import { DatabaseWorkerStore } from '../database-worker-store.js';
 import { WorkerMetrics } from '../metrics.js';
 import { runPollPass, type PollPassDeps } from '../poll-pass.js';
-import { PLATFORM_CURRENCY } from './databases.js';
 
 /** A clock the test moves by hand; the worker, the store writes and the simulator all read it. */
 export class TestClock {
@@ -167,7 +167,7 @@ export class WorkerHarness {
       country: 'RU',
       providerId: this.providerId,
       priceMinor: PRICE_MINOR,
-      currency: PLATFORM_CURRENCY,
+      currency: TEST_CURRENCY,
       ttlSeconds: ORDER_TTL_SECONDS,
       ...(reconcileAt ? { reconcileAt } : {}),
       now: this.clock.now(),
@@ -193,7 +193,7 @@ export class WorkerHarness {
       {
         type: 'PURCHASED',
         phoneNumber: purchase.phoneNumber,
-        activationRef: purchase.activationRef,
+        upstreamRef: purchase.activationRef,
       },
       { providerId: this.providerId, now: this.clock.now() },
     );
@@ -203,7 +203,7 @@ export class WorkerHarness {
   async order(orderId: string) {
     const order = await this.store.orders.findOrder(orderId);
     if (!order) throw new Error(`order ${orderId} is gone`);
-    return order;
+    return { ...order, ...(await schedulingOf(this.store, orderId)) };
   }
 
   async wallet(userId: string): Promise<{ available: bigint; held: bigint; ledger: string[] }> {
@@ -249,13 +249,7 @@ export class WorkerHarness {
    *  passes (same database) see only their own. */
   async stop(): Promise<void> {
     await this.sim.stop();
-    await this.store.db.transaction((tx) =>
-      sql(
-        tx,
-        'UPDATE orders SET next_poll_at = NULL, lease_owner = NULL, lease_until = NULL WHERE provider_id = ?',
-        [this.providerId],
-      ),
-    );
+    await parkProviderOrders(this.store, this.providerId);
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from './index.js';
 
 const COMMANDS: Record<OrderCommandType, OrderCommand> = {
-  PURCHASED: { type: 'PURCHASED', phoneNumber: '+79001234567', activationRef: 'a-1' },
+  PURCHASED: { type: 'PURCHASED', phoneNumber: '+79001234567', upstreamRef: 'a-1' },
   PURCHASE_FAILED: { type: 'PURCHASE_FAILED', reason: 'no numbers' },
   CODE_RECEIVED: { type: 'CODE_RECEIVED' },
   CANCEL: { type: 'CANCEL' },

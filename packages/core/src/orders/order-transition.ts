@@ -3,7 +3,7 @@ import type { OrderStatus } from './order-status.js';
 
 export type OrderCommand =
   /** The upstream sold us the number. PENDING → ACTIVE. */
-  | { type: 'PURCHASED'; phoneNumber: string; activationRef: string }
+  | { type: 'PURCHASED'; phoneNumber: string; upstreamRef: string }
   /** No provider could serve (or the reconciler found nothing upstream). PENDING → FAILED. */
   | { type: 'PURCHASE_FAILED'; reason: string }
   /** A code arrived. The first one captures the hold; later ones are free. */

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { millis } from '../columns.js';
+import { sql, type Database } from '../database.js';
+import {
+  UpstreamAttemptEntity,
+  type UpstreamAttemptOutcome,
+} from '../entities/upstream-attempt.entity.js';
+
+export type { UpstreamAttemptOutcome };
+
+export interface AttemptInput {
+  orderId?: string | null;
+  providerId: string;
+  operation: string;
+  outcome: UpstreamAttemptOutcome;
+  errorCode?: string | null;
+  durationMs: number;
+  now?: Date;
+}
+
+export interface AttemptRecord {
+  orderId: string | null;
+  providerId: string;
+  operation: string;
+  outcome: UpstreamAttemptOutcome;
+  errorCode: string | null;
+  durationMs: number;
+  createdAt: Date;
+}
+
+/** Many attempt rows in one transaction (one INSERT per 100 rows). */
+export async function recordAttempts(db: Database, inputs: readonly AttemptInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const rows = inputs.map((input) => ({
+    id: randomUUID(),
+    orderId: input.orderId ?? null,
+    providerId: input.providerId,
+    operation: input.operation,
+    outcome: input.outcome,
+    errorCode: input.errorCode ?? null,
+    durationMs: Math.max(0, Math.round(input.durationMs)),
+    createdAt: input.now ?? new Date(),
+  }));
+  await db.transaction(async (tx) => {
+    for (let start = 0; start < rows.length; start += 100) {
+      await tx.insert(UpstreamAttemptEntity, rows.slice(start, start + 100));
+    }
+  });
+}
+
+/** OK / ERROR counts of a provider's calls since `since` (success-rate routing). */
+export async function attemptStats(
+  db: Database,
+  providerId: string,
+  since: Date,
+): Promise<{ ok: number; error: number }> {
+  const result = await db.read((m) =>
+    sql(
+      m,
+      `SELECT outcome, COUNT(*) AS n FROM upstream_attempts
+       WHERE provider_id = ? AND created_at >= CAST(? AS BIGINT) GROUP BY outcome`,
+      [providerId, millis(since)],
+    ),
+  );
+  const stats = { ok: 0, error: 0 };
+  for (const row of result.rows) {
+    if (row.outcome === 'OK') stats.ok = Number(row.n);
+    if (row.outcome === 'ERROR') stats.error = Number(row.n);
+  }
+  return stats;
+}
+
+/** The attempts recorded since `since`, oldest first (audit, tests). */
+export async function attemptsSince(db: Database, since: Date): Promise<AttemptRecord[]> {
+  const rows = await db.read((m) =>
+    m
+      .createQueryBuilder(UpstreamAttemptEntity, 'a')
+      .where('a.created_at >= CAST(:since AS BIGINT)', { since: millis(since) })
+      .orderBy('a.created_at', 'ASC')
+      .getMany(),
+  );
+  return rows.map((row) => ({
+    orderId: row.orderId,
+    providerId: row.providerId,
+    operation: row.operation,
+    outcome: row.outcome,
+    errorCode: row.errorCode,
+    durationMs: row.durationMs,
+    createdAt: row.createdAt,
+  }));
+}

@@ -1,0 +1,395 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  BadUserInput,
+  InsufficientFunds,
+  isTerminalStatus,
+  transitionOrder,
+  type LedgerEntryKind,
+  type OrderCommand,
+  type OrderStatus,
+  type WalletMovement,
+} from '@numbroker/core';
+import type { EntityManager } from 'typeorm';
+import { intParam, millis } from '../columns.js';
+import { RETURNING_ROWS, sql, TransactionConflict } from '../database.js';
+import { IdempotencyKeyEntity } from '../entities/idempotency-key.entity.js';
+import { OrderEntity } from '../entities/order.entity.js';
+import { SmsMessageEntity } from '../entities/sms-message.entity.js';
+import { WalletEntity } from '../entities/wallet.entity.js';
+import { IdempotencyKeyReused, OrderNotFound, StoreInvariantViolated } from '../errors.js';
+import { ORDER_COLUMNS, orderFromRow } from './order-rows.js';
+import {
+  orderSnapshot,
+  smsSnapshot,
+  toOrderView,
+  toSmsView,
+  type OrderEventPayload,
+  type OrderEventView,
+  type OrderView,
+  type SmsView,
+} from './order-view.js';
+import { insertOrderEvent } from './outbox.js';
+
+const DEFAULT_RECONCILE_DELAY_MS = 120_000;
+
+export interface CreatePendingOrderInput {
+  userId: string;
+  service: string;
+  country: string;
+  operator?: string | null;
+  /** The provider chosen first; PURCHASED may name another one after a failover. */
+  providerId?: string | null;
+  /** The sell price, held now and charged at the first code. */
+  priceMinor: bigint;
+  currency: string;
+  costMinor?: bigint | null;
+  costCurrency?: string | null;
+  idempotencyKey?: string | null;
+  /** The order expires this long after creation (config orderTtlSeconds). */
+  ttlSeconds: number;
+  /** When the worker should reconcile the order if it is still PENDING (a crash between the
+   *  upstream buy and its write); default two minutes after creation. */
+  reconcileAt?: Date;
+  now?: Date;
+}
+
+export interface CreatePendingOrderResult {
+  order: OrderView;
+  /** false: the idempotency key had been used, `order` is the one it created. */
+  created: boolean;
+}
+
+export interface ApplyOrderCommandOptions {
+  now?: Date;
+  /** Only this user's order: another's is OrderNotFound. */
+  userId?: string;
+  /** PURCHASED: the provider that sold the number (and the operator of its offer: after a
+   *  failover both may differ from the PENDING order's), and what it charged. */
+  providerId?: string;
+  operator?: string | null;
+  costMinor?: bigint;
+  costCurrency?: string;
+  /** CODE_RECEIVED: the message. The same code and text again is stored once. */
+  sms?: { code: string | null; text: string | null; receivedAt?: Date };
+  /** When the worker should look at the order next (kept open states only). */
+  nextPollAt?: Date | null;
+}
+
+export interface ApplyOrderCommandResult {
+  order: OrderView;
+  /** false: an idempotent repeat (same command again, a duplicate SMS): nothing was written. */
+  changed: boolean;
+  from: OrderStatus;
+  movement: WalletMovement;
+  event: OrderEventView | null;
+  sms: SmsView | null;
+}
+
+/** Claims the idempotency key, holds the price and writes the PENDING order and its event. Never calls an upstream. */
+export async function createPendingOrderInTx(
+  tx: EntityManager,
+  input: CreatePendingOrderInput,
+): Promise<CreatePendingOrderResult> {
+  if (typeof input.priceMinor !== 'bigint' || input.priceMinor <= 0n) {
+    throw new BadUserInput('INVALID_PRICE', 'an order price must be a positive amount');
+  }
+  if (!Number.isFinite(input.ttlSeconds) || input.ttlSeconds <= 0) {
+    throw new BadUserInput('INVALID_TTL', 'an order needs a positive time to live');
+  }
+  const now = input.now ?? new Date();
+  const orderId = randomUUID();
+  const key = input.idempotencyKey?.trim() || null;
+  if (key !== null && key.length > 200) {
+    throw new BadUserInput(
+      'INVALID_IDEMPOTENCY_KEY',
+      'an idempotency key is at most 200 characters',
+    );
+  }
+
+  if (key !== null) {
+    // The primary key (user_id, idempotency_key) lets one of any number of concurrent claims
+    // through; on Postgres the others wait for its commit and then do nothing.
+    const claim = await sql(
+      tx,
+      `INSERT INTO idempotency_keys (user_id, idempotency_key, order_id, created_at)
+       VALUES (?, ?, ?, CAST(? AS BIGINT)) ON CONFLICT DO NOTHING`,
+      [input.userId, key, orderId, millis(now)],
+    );
+    if (claim.affected === 0) {
+      const winner = await tx.findOneOrFail(IdempotencyKeyEntity, {
+        where: { userId: input.userId, idempotencyKey: key },
+      });
+      const order = await tx.findOneOrFail(OrderEntity, { where: { id: winner.orderId } });
+      if (order.service !== input.service || order.country !== input.country) {
+        throw new IdempotencyKeyReused(key, order.id);
+      }
+      return { order: toOrderView(order), created: false };
+    }
+  }
+
+  // The hold is one conditional update found by (user_id, currency), the wallets' unique key:
+  // no read of the balance first, and one round trip fewer.
+  const held = await sql(
+    tx,
+    `UPDATE wallets SET available_minor = available_minor - CAST(? AS BIGINT),
+       held_minor = held_minor + CAST(? AS BIGINT), version = version + 1, updated_at = CAST(? AS BIGINT)
+     WHERE user_id = ? AND currency = ? AND available_minor >= CAST(? AS BIGINT)`,
+    [
+      intParam(input.priceMinor),
+      intParam(input.priceMinor),
+      millis(now),
+      input.userId,
+      input.currency,
+      intParam(input.priceMinor),
+    ],
+  );
+  if (held.affected === 0) {
+    // Read only to word the error; the decision was the conditional update's.
+    const current = await tx.findOne(WalletEntity, {
+      where: { userId: input.userId, currency: input.currency },
+    });
+    throw new InsufficientFunds(input.priceMinor, current?.availableMinor ?? 0n);
+  }
+
+  const order = tx.create(OrderEntity, {
+    id: orderId,
+    userId: input.userId,
+    status: 'PENDING',
+    service: input.service,
+    country: input.country,
+    operator: input.operator ?? null,
+    providerId: input.providerId ?? null,
+    upstreamRef: null,
+    phoneNumber: null,
+    priceMinor: input.priceMinor,
+    currency: input.currency,
+    costMinor: input.costMinor ?? null,
+    costCurrency: input.costCurrency ?? null,
+    idempotencyKey: key,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: new Date(now.getTime() + input.ttlSeconds * 1000),
+    nextPollAt: input.reconcileAt ?? new Date(now.getTime() + DEFAULT_RECONCILE_DELAY_MS),
+    pollCount: 0,
+    leaseOwner: null,
+    leaseUntil: null,
+    version: 0,
+    failureReason: null,
+  });
+  // Raw SQL: TypeORM's insert would read the row back, and every column is known here.
+  await sql(
+    tx,
+    `INSERT INTO orders (id, user_id, status, service, country, "operator", provider_id,
+       upstream_ref, phone_number, price_minor, currency, cost_minor, cost_currency,
+       idempotency_key, created_at, updated_at, expires_at, next_poll_at, poll_count,
+       lease_owner, lease_until, "version", failure_reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), ?, ?,
+       CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), 0, NULL, NULL, 0, NULL)`,
+    [
+      order.id,
+      order.userId,
+      order.status,
+      order.service,
+      order.country,
+      order.operator,
+      order.providerId,
+      intParam(order.priceMinor),
+      order.currency,
+      order.costMinor === null ? null : intParam(order.costMinor),
+      order.costCurrency,
+      order.idempotencyKey,
+      millis(order.createdAt),
+      millis(order.updatedAt),
+      millis(order.expiresAt),
+      order.nextPollAt ? millis(order.nextPollAt) : null,
+    ],
+  );
+  await insertLedgerEntry(tx, order, 'HOLD', now);
+  const view = toOrderView(order);
+  await insertOrderEvent(tx, order, 'ORDER_CREATED', { order: orderSnapshot(view) }, now);
+  return { order: view, created: true };
+}
+
+/** Runs `command` through core's state machine and applies the result (status, wallet
+ *  movement, SMS, event); throws core's OrderTransitionRefused. Never calls an upstream. */
+export async function applyOrderCommandInTx(
+  tx: EntityManager,
+  orderId: string,
+  command: OrderCommand,
+  options: ApplyOrderCommandOptions = {},
+): Promise<ApplyOrderCommandResult> {
+  const now = options.now ?? new Date();
+  const order = await tx.findOne(OrderEntity, { where: { id: orderId } });
+  if (!order || (options.userId !== undefined && order.userId !== options.userId)) {
+    throw new OrderNotFound(orderId);
+  }
+  const transition = transitionOrder(order, command);
+  if (!transition.ok) throw transition.refusal;
+  const unchanged: ApplyOrderCommandResult = {
+    order: toOrderView(order),
+    changed: false,
+    from: transition.from,
+    movement: 'NONE',
+    event: null,
+    sms: null,
+  };
+  if (!transition.changed) return unchanged;
+
+  let sms: SmsMessageEntity | null = null;
+  if (command.type === 'CODE_RECEIVED') {
+    if (!options.sms) throw new TypeError('CODE_RECEIVED needs the SMS (options.sms)');
+    sms = await insertSmsIfNew(tx, orderId, options.sms, now);
+    // The same message polled again: already stored, already announced.
+    if (!sms) return unchanged;
+  }
+
+  // The status guard makes the transition conditional: of two concurrent commands only one
+  // finds the status it decided from; the other re-runs its whole transaction and decides again.
+  const set: string[] = ['status = ?', 'version = version + 1', 'updated_at = CAST(? AS BIGINT)'];
+  const params: Array<string | null> = [transition.to, millis(now)];
+  const assign = (column: string, value: string | null, cast = false) => {
+    set.push(`${column} = ${cast ? 'CAST(? AS BIGINT)' : '?'}`);
+    params.push(value);
+  };
+  if (command.type === 'PURCHASED') {
+    assign('phone_number', command.phoneNumber);
+    assign('upstream_ref', command.upstreamRef);
+    if (options.providerId !== undefined) assign('provider_id', options.providerId);
+    if (options.operator !== undefined) assign('"operator"', options.operator);
+    if (options.costMinor !== undefined) assign('cost_minor', intParam(options.costMinor), true);
+    if (options.costCurrency !== undefined) assign('cost_currency', options.costCurrency);
+  }
+  if (command.type === 'PURCHASE_FAILED') assign('failure_reason', command.reason.slice(0, 500));
+  if (isTerminalStatus(transition.to)) {
+    assign('next_poll_at', null);
+    assign('lease_owner', null);
+    assign('lease_until', null);
+  } else if (options.nextPollAt !== undefined) {
+    assign('next_poll_at', options.nextPollAt ? millis(options.nextPollAt) : null, true);
+  } else if (command.type === 'PURCHASED') {
+    assign('next_poll_at', millis(now), true);
+  }
+  // RETURNING hands back the row as written: no second read of the order.
+  const updated = await sql(
+    tx,
+    `${RETURNING_ROWS}UPDATE orders SET ${set.join(', ')} WHERE id = ? AND status = ?
+     RETURNING ${ORDER_COLUMNS}`,
+    [...params, orderId, transition.from],
+  );
+  const row = updated.rows[0];
+  if (updated.affected === 0 || !row) {
+    throw new TransactionConflict(`order ${orderId} changed meanwhile`);
+  }
+  const fresh = toOrderView(orderFromRow(tx, row));
+
+  await applyWalletMovementInTx(tx, order, transition.movement, now);
+  const payload: OrderEventPayload = { order: orderSnapshot(fresh) };
+  if (sms) payload.sms = smsSnapshot(toSmsView(sms));
+  const event = await insertOrderEvent(tx, fresh, transition.event, payload, now);
+  return {
+    order: fresh,
+    changed: true,
+    from: transition.from,
+    movement: transition.movement,
+    event,
+    sms: sms ? toSmsView(sms) : null,
+  };
+}
+
+/** The wallet side of a transition: a conditional update of the balances plus its ledger
+ *  entry. The unique (order_id, kind) lets each settlement happen at most once per order. */
+async function applyWalletMovementInTx(
+  tx: EntityManager,
+  order: OrderEntity,
+  movement: WalletMovement,
+  now: Date,
+): Promise<void> {
+  if (movement === 'NONE') return;
+  const amount = intParam(order.priceMinor);
+  const updates: Record<Exclude<WalletMovement, 'NONE'>, { set: string; guard: string }> = {
+    CAPTURE: { set: 'held_minor = held_minor - CAST(? AS BIGINT)', guard: 'held_minor' },
+    RELEASE: {
+      set: 'available_minor = available_minor + CAST(? AS BIGINT), held_minor = held_minor - CAST(? AS BIGINT)',
+      guard: 'held_minor',
+    },
+    REFUND: {
+      set: 'available_minor = available_minor + CAST(? AS BIGINT)',
+      guard: 'available_minor',
+    },
+  };
+  const { set, guard } = updates[movement];
+  const amounts = movement === 'RELEASE' ? [amount, amount] : [amount];
+  const guardAmount = movement === 'REFUND' ? '0' : amount;
+  // Found by (user_id, currency), the wallets' unique key: no read first.
+  const result = await sql(
+    tx,
+    `UPDATE wallets SET ${set}, version = version + 1, updated_at = CAST(? AS BIGINT)
+     WHERE user_id = ? AND currency = ? AND ${guard} >= CAST(? AS BIGINT)`,
+    [...amounts, millis(now), order.userId, order.currency, guardAmount],
+  );
+  if (result.affected === 0) {
+    throw new StoreInvariantViolated(
+      `order ${order.id}: no wallet, or the wallet does not hold its price`,
+    );
+  }
+  await insertLedgerEntry(tx, order, movement, now);
+}
+
+/** The ledger row of an order's wallet movement; the wallet is found inside the INSERT. */
+async function insertLedgerEntry(
+  tx: EntityManager,
+  order: OrderEntity,
+  kind: LedgerEntryKind,
+  now: Date,
+): Promise<void> {
+  const inserted = await sql(
+    tx,
+    `INSERT INTO ledger_entries (id, wallet_id, "kind", amount_minor, order_id, reference, created_at)
+     SELECT ?, id, ?, CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT) FROM wallets
+     WHERE user_id = ? AND currency = ?`,
+    [
+      randomUUID(),
+      kind,
+      intParam(order.priceMinor),
+      order.id,
+      `order:${order.id}`,
+      millis(now),
+      order.userId,
+      order.currency,
+    ],
+  );
+  if (inserted.affected !== 1) {
+    throw new StoreInvariantViolated(`order ${order.id}: no wallet for its ledger entry`);
+  }
+}
+
+async function insertSmsIfNew(
+  tx: EntityManager,
+  orderId: string,
+  message: { code: string | null; text: string | null; receivedAt?: Date },
+  now: Date,
+): Promise<SmsMessageEntity | null> {
+  const code = message.code ?? null;
+  const text = message.text ?? null;
+  // One SMS is one code (or, with no code, one text): the same SMS read by getStatus (code
+  // only), by a batch list (code and text) or pushed by a webhook is stored once.
+  const identity = code?.trim()
+    ? `c:${code.trim()}`
+    : `t:${(text ?? '').replace(/\s+/g, ' ').trim()}`;
+  const dedupeKey = createHash('sha256').update(`${orderId}\u0000${identity}`).digest('hex');
+  const sms = tx.create(SmsMessageEntity, {
+    id: randomUUID(),
+    orderId,
+    code,
+    text,
+    receivedAt: message.receivedAt ?? now,
+    dedupeKey,
+  });
+  const inserted = await sql(
+    tx,
+    `INSERT INTO sms_messages (id, order_id, code, "text", received_at, dedupe_key)
+     VALUES (?, ?, ?, ?, CAST(? AS BIGINT), ?) ON CONFLICT DO NOTHING`,
+    [sms.id, orderId, code, text, millis(sms.receivedAt), dedupeKey],
+  );
+  return inserted.affected > 0 ? sms : null;
+}
