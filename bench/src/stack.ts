@@ -72,6 +72,7 @@ export async function startStack(options: {
       orderTtlSeconds: 3600,
       pollIntervalMs: options.pollIntervalMs,
       catalogSyncSeconds: 3600,
+      workerPort: 0,
       // The load generator is one client: the per-key limit would measure itself.
       rateLimit: { requests: 1_000_000_000, windowSeconds: 1 },
       // Webhooks accepted; the simulator pushes only once told to (polling stays on).

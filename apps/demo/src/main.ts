@@ -75,6 +75,8 @@ async function main(): Promise<void> {
         catalogSyncSeconds: 30,
         // Webhook receivers of a demo run on this machine (loopback).
         webhooks: { allowPrivateUrls: true },
+        // Any free port: a demo must start beside whatever else runs here.
+        workerPort: 0,
         pricing: { markupPercent: '15', roundTo: '100', rules: [] },
         providers: simulators.map(({ kind, sim }) => ({
           id: kind,

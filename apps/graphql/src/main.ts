@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { exitOnConfigError, loadConfig, logLevel } from '@numbroker/config';
+import { exitOnConfigError, loadConfig } from '@numbroker/config';
 import { createAdapter } from '@numbroker/providers';
-import { Store } from '@numbroker/store';
+import { openStore } from '@numbroker/store';
 import { createLogger } from './observability/logger.js';
 import { createServer } from './server.js';
 
@@ -9,8 +9,9 @@ import { createServer } from './server.js';
  *  (subscribers get a close frame, in-flight requests finish, the database closes). */
 async function main(): Promise<void> {
   const config = exitOnConfigError(() => loadConfig());
-  const logger = createLogger({ level: logLevel() });
-  const store = await Store.open(config.database, { currency: config.currency });
+  const logger = createLogger({ level: config.logLevel });
+  // autoMigrate: migrate under the migration lock; else refuse a schema that needs migrations.
+  const store = await openStore(config);
   const adapters = config.providers.map((account) => createAdapter(account, { logger }));
   const server = await createServer({
     config,
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, 'shutting down: /readyz answers 503, in-flight requests finish');
+    server.drain();
     const forced = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -7,6 +8,15 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Config } from '@numbroker/config';
 import type { ProviderAdapter } from '@numbroker/providers';
+import {
+  metricsAuthorized,
+  recordMoneyMovement,
+  redactUrl,
+  safeReadiness,
+  startProbeServer,
+  type ProbeServer,
+  type Readiness,
+} from '@numbroker/observability';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
   GraphQLError,
@@ -18,7 +28,13 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { listenForOrderEvents, type Store } from '@numbroker/store';
+import {
+  checkDatabaseHealth,
+  countOpenOrders,
+  listenForOrderEvents,
+  type Store,
+} from '@numbroker/store';
+import { pinoHttp } from 'pino-http';
 import { WebhookSecretBox } from '@numbroker/webhooks';
 import { WebSocketServer } from 'ws';
 import { AuthRevocation } from './auth/auth-revocation.js';
@@ -59,7 +75,7 @@ export interface CreateServerOptions {
   /** The configured provider accounts' adapters. */
   adapters: ReadonlyMap<string, ProviderAdapter> | readonly ProviderAdapter[];
   logger?: Logger;
-  /** Default 0.0.0.0; tests use 127.0.0.1. */
+  /** Overrides `config.host` (tests: 127.0.0.1). */
   host?: string;
   /** Overrides `config.port` (tests: 0). */
   port?: number;
@@ -84,6 +100,11 @@ export interface NumbrokerServer {
   port: number;
   deps: AppDeps;
   metrics: ServerMetrics;
+  /** The separate metrics listener's URL, when `metrics.port` is set. */
+  metricsUrl: string | undefined;
+  /** From now on /readyz answers 503 (a load balancer takes the server out); requests are
+   *  still served. close() drains too. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -115,7 +136,10 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       : [...(options.adapters as ReadonlyMap<string, ProviderAdapter>)],
   );
   const store = createApiStore(options.store);
-  const metrics = createMetrics({ countOrdersByStatus: () => store.countOrdersByStatus() });
+  const metrics = createMetrics({ countOpenOrders: () => countOpenOrders(options.store.db) });
+  const stopMoneyLog = options.store.moneyMovements.on((movement) =>
+    recordMoneyMovement(logger, metrics.money, movement),
+  );
   const pubSub = createOrderEventsPubSub();
   const isPostgres = options.store.kind === 'postgres';
   const tail = new OutboxTail({
@@ -124,6 +148,13 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     readEventsAfter: (afterId, limit) => store.eventsAfter(afterId, limit),
     latestEventId: () => store.latestEventId(),
     pollIntervalMs: options.outboxPollMs ?? (isPostgres ? 1000 : 100),
+    onEvent: (event) => {
+      const now = Date.now();
+      metrics.outboxLag.observe(Math.max(0, now - event.createdAt.getTime()) / 1000);
+      if (event.sms) {
+        metrics.smsDelivery.observe(Math.max(0, now - event.sms.receivedAt.getTime()) / 1000);
+      }
+    },
     ...(isPostgres
       ? {
           listen: async (wake: () => void) => {
@@ -169,8 +200,10 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const httpServer = http.createServer(app);
-  let ready = false;
+  let listening = false;
+  let draining = false;
 
+  app.use(accessLog(logger));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -182,17 +215,39 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     next();
   });
 
+  const readiness = async (): Promise<Readiness> => {
+    const database = await checkDatabaseHealth(options.store.db);
+    const checks: Record<string, string> = { database: database.detail };
+    if (draining) checks.draining = 'stopping';
+    else if (!listening) checks.starting = 'not listening yet';
+    return { ready: database.migrationsCurrent && listening && !draining, checks };
+  };
+  // Liveness: the process answers. Readiness: it can serve (database, schema, not draining).
   app.get('/healthz', (_req, res) => {
-    if (ready) res.status(200).json({ status: 'ok' });
-    else res.status(503).json({ status: 'starting' });
+    res.status(200).json({ status: 'ok' });
   });
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
-    } catch (error) {
-      next(error);
-    }
+  app.get('/readyz', async (_req, res) => {
+    const state = await safeReadiness(readiness);
+    res
+      .status(state.ready ? 200 : 503)
+      .json({ status: state.ready ? 'ready' : 'not ready', checks: state.checks });
   });
+  const metricsToken = config.metrics.token;
+  if (config.metrics.port === undefined) {
+    app.get('/metrics', async (req, res, next) => {
+      if (!metricsAuthorized(req.headers.authorization, metricsToken)) {
+        res.set('WWW-Authenticate', 'Bearer').status(401).end();
+        return;
+      }
+      try {
+        res
+          .set('Content-Type', metrics.registry.contentType)
+          .send(await metrics.registry.metrics());
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
 
   const graphiql = graphiqlRouter(options.graphiqlDir ?? findGraphiqlDist());
   app.use('/graphiql', graphiql.assets);
@@ -270,6 +325,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   wsServer.on('error', (error) => logger.error({ err: error }, 'WebSocket server error'));
+  const stopPinging = keepSocketsAlive(wsServer);
   const wsCleanup = useServer<{ authorization?: unknown }, WsExtra>(
     {
       schema,
@@ -347,23 +403,41 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
 
   await tail.start();
   await revocation.start();
+  // Behind a proxy that keeps idle upstream connections (nginx `keepalive`), Node must not
+  // close one first: a request the proxy sends on it at that moment would fail with a 502.
+  httpServer.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1000;
   const port = await new Promise<number>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => {
+    httpServer.listen(options.port ?? config.port, options.host ?? config.host, () => {
       httpServer.off('error', reject);
       resolve((httpServer.address() as AddressInfo).port);
     });
   });
-  ready = true;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  listening = true;
+  let metricsServer: ProbeServer | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startProbeServer({
+      host: config.metrics.host,
+      port: config.metrics.port,
+      registry: metrics.registry,
+      ...(metricsToken ? { metricsToken } : {}),
+    });
+    logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics served on their own port');
+  }
+  const boundHost = options.host ?? config.host;
+  const host = boundHost === '0.0.0.0' || boundHost === '::' ? '127.0.0.1' : boundHost;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ url: `${url}${GRAPHQL_PATH}` }, 'numbroker GraphQL server listening');
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      ready = false;
+      draining = true;
       revocation.stop();
+      stopMoneyLog();
+      stopPinging();
+      await metricsServer?.close();
       await tail.stop();
       // Closes every socket (subscribers get a close frame), then drains HTTP.
       await wsCleanup.dispose();
@@ -385,6 +459,10 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     port,
     deps,
     metrics,
+    metricsUrl: metricsServer?.url,
+    drain: () => {
+      draining = true;
+    },
     close,
   };
 }
@@ -404,8 +482,71 @@ function httpStatusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** Longer than the idle timeout of a proxy's upstream keep-alive (nginx default 60 s). */
+const HTTP_KEEP_ALIVE_MS = 65_000;
+/** Well under a proxy's read timeout (nginx proxy_read_timeout, 60 s by default), so an idle
+ *  subscription is never cut by the proxy; a socket that missed a pong is dropped. */
+const WS_PING_MS = 25_000;
+
+/** Pings every WebSocket every WS_PING_MS; one that did not answer the last ping is closed
+ *  (a peer gone without a FIN: its subscriptions end instead of lingering). */
+function keepSocketsAlive(wsServer: WebSocketServer): () => void {
+  const alive = new WeakMap<object, boolean>();
+  wsServer.on('connection', (socket) => {
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
+  });
+  const timer = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, WS_PING_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+const PLAIN_ROUTES = new Set([GRAPHQL_PATH, '/healthz', '/readyz', '/metrics']);
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * One access-log line per request (pino-http) with a request id: the caller's `X-Request-Id`
+ * when it is a sane token (a proxy's), else a fresh UUID, echoed in the response header. URLs
+ * are logged with key-carrying query values censored (SMS-Activate's api_key, GraphiQL's key);
+ * probes and scrapes are not logged.
+ */
+function accessLog(logger: Logger) {
+  return pinoHttp({
+    logger: logger.child({ component: 'http' }),
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req) => PROBE_ROUTES.has((req.url ?? '').split('?')[0] ?? '') },
+    customLogLevel: (_req, res, error) =>
+      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.url),
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 function knownRoute(path: string): string {
-  if (path === GRAPHQL_PATH || path === '/healthz' || path === '/metrics') return path;
+  if (PLAIN_ROUTES.has(path)) return path;
   if (path.startsWith('/graphiql/')) return '/graphiql';
   if (path === '/admin' || path.startsWith('/admin/')) return '/admin';
   if (path.startsWith('/stubs/')) return '/stubs/handler_api.php';

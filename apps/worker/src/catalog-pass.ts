@@ -37,6 +37,7 @@ async function syncProvider(deps: CatalogPassDeps, adapter: ProviderAdapter): Pr
     } catch (error) {
       const after = await deps.store.recordSyncFailure(adapter.id, describe(error), deps.now());
       deps.metrics.providerHealthy.set({ provider: adapter.id }, after.healthy ? 1 : 0);
+      deps.metrics.breakerOpen.set({ provider: adapter.id }, after.healthy ? 0 : 1);
       log.warn(
         { err: error, consecutiveFailures: after.consecutiveFailures, healthy: after.healthy },
         after.healthy
@@ -57,6 +58,13 @@ async function syncProvider(deps: CatalogPassDeps, adapter: ProviderAdapter): Pr
     }
     await deps.store.recordSyncSuccess(adapter.id, balance, deps.now());
     deps.metrics.providerHealthy.set({ provider: adapter.id }, 1);
+    deps.metrics.breakerOpen.set({ provider: adapter.id }, 0);
+    if (balance) {
+      deps.metrics.upstreamBalance.set(
+        { provider: adapter.id, currency: balance.currency },
+        Number(balance.format()),
+      );
+    }
     deps.metrics.offers.set({ provider: adapter.id }, offers.length);
     if (!before.healthy) log.info(`provider ${adapter.id}: healthy again; breaker closed`);
     log.debug(

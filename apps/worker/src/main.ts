@@ -3,7 +3,7 @@
  * the config, opens the database, polls and syncs until SIGTERM or SIGINT, then finishes its
  * passes in flight, releases its leases, closes the database and exits 0.
  */
-import { exitOnConfigError, loadConfig, logLevel } from '@numbroker/config';
+import { exitOnConfigError, loadConfig } from '@numbroker/config';
 import { createLogger } from './logger.js';
 import { startWorker } from './worker-process.js';
 
@@ -12,7 +12,7 @@ const STOP_TIMEOUT_MS = 30_000;
 
 async function main(): Promise<void> {
   const config = exitOnConfigError(() => loadConfig());
-  const logger = createLogger({ level: logLevel() });
+  const logger = createLogger({ level: config.logLevel });
   const running = await startWorker(config, { logger });
 
   let signalled = false;
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Config errors have exited already with their one line; this is anything else at start-up
-  // (database unreachable, metrics port taken). The message is written by the code that
+  // (database unreachable, migrations pending with autoMigrate off, probe port taken). The message is written by the code that
   // threw, and database errors never carry the URL.
   process.stderr.write(
     `numbroker worker failed to start: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -1,9 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRegistry } from '@numbroker/observability';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** The worker's own Prometheus registry (polls, codes, expiries, upstream latency). */
+/** The worker's own Prometheus registry (polls, codes, expiries, upstream latency, provider
+ *  balances and breakers); process metrics under their standard names (the scrape's job
+ *  label tells the worker from the server). */
 export class WorkerMetrics {
-  readonly registry = new Registry();
+  readonly registry = createRegistry();
 
   readonly polls = new Counter({
     name: 'numbroker_worker_polls_total',
@@ -41,6 +43,20 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly breakerOpen = new Gauge({
+    name: 'numbroker_upstream_breaker_open',
+    help: 'Whether the provider is out of routing because its breaker is open (1) or not (0)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamBalance = new Gauge({
+    name: 'numbroker_upstream_balance',
+    help: 'Our balance at the provider at the last catalog sync, in its currency (major units)',
+    labelNames: ['provider', 'currency'] as const,
+    registers: [this.registry],
+  });
+
   readonly offers = new Gauge({
     name: 'numbroker_worker_provider_offers',
     help: 'Offers listed by the provider at the last successful catalog sync',
@@ -62,10 +78,6 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'numbroker_worker_' });
-  }
-
   /** Times an upstream call into `upstreamRequests`, whatever its outcome. */
   async timeUpstream<T>(provider: string, operation: string, call: () => Promise<T>): Promise<T> {
     const end = this.upstreamRequests.startTimer({ provider, operation });
@@ -77,45 +89,6 @@ export class WorkerMetrics {
       end({ outcome: errorOutcome(error) });
       throw error;
     }
-  }
-
-  /** Serves `GET /metrics` (and `/healthz`) on its own port; resolves with the bound port. */
-  async serve(port: number, host?: string): Promise<{ port: number; close(): Promise<void> }> {
-    const server: Server = createServer((req, res) => {
-      if (req.url === '/metrics') {
-        this.registry
-          .metrics()
-          .then((text) => {
-            res.writeHead(200, { 'content-type': this.registry.contentType });
-            res.end(text);
-          })
-          .catch(() => {
-            res.writeHead(500).end();
-          });
-        return;
-      }
-      if (req.url === '/healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-        return;
-      }
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    return {
-      port: typeof address === 'object' && address ? address.port : port,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
   }
 }
 

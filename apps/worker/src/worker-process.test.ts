@@ -7,7 +7,6 @@ import { parseConfig } from '@numbroker/config';
 import { SmsActivateSimulator } from '@numbroker/providers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from './logger.js';
-import { WorkerMetrics } from './metrics.js';
 import { newWorkerId, startWorker } from './worker-process.js';
 
 function captureLogs(): { lines: string[]; stream: Writable } {
@@ -62,24 +61,6 @@ describe('newWorkerId', () => {
   });
 });
 
-describe('WorkerMetrics.serve', () => {
-  it('serves the Prometheus text on /metrics', async () => {
-    const metrics = new WorkerMetrics();
-    metrics.codes.inc({ provider: 'sa' }, 2);
-    const server = await metrics.serve(0, '127.0.0.1');
-    try {
-      const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
-      expect(res.status).toBe(200);
-      const text = await res.text();
-      expect(text).toContain('numbroker_worker_codes_total{provider="sa"} 2');
-      expect(text).toContain('numbroker_worker_polls_total');
-      expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
-    } finally {
-      await server.close();
-    }
-  });
-});
-
 describe('startWorker', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -97,27 +78,52 @@ describe('startWorker', () => {
       database: `sqlite:${join(dir, 'worker.sqlite')}`,
       pollIntervalMs: 200,
       catalogSyncSeconds: 3600,
-      workerMetricsPort: metricsPort,
+      workerPort: metricsPort,
+      workerStallSeconds: 2,
       providers: [{ id: 'sa', kind: 'smsactivate', baseUrl: sim.baseUrl, apiKey: sim.apiKey }],
     });
     const { lines, stream } = captureLogs();
     const running = await startWorker(config, {
       logger: createLogger({ destination: stream, level: 'debug' }),
-      metricsHost: '127.0.0.1',
+      probeHost: '127.0.0.1',
     });
     let stopped = false;
     cleanups.push(async () => {
       if (!stopped) await running.stop();
     });
 
-    expect(running.metricsPort).toBe(metricsPort);
+    expect(running.probePort).toBe(metricsPort);
     await vi.waitFor(
       async () => expect((await running.store.providers.get('sa'))?.balance?.minor).toBe(100_000n),
       { timeout: 10_000, interval: 25 },
     );
     expect((await running.store.offers.offersOf(['sa'])).length).toBeGreaterThan(0);
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const base = `http://127.0.0.1:${metricsPort}`;
+    const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toContain('numbroker_worker_upstream_seconds');
+    // Process metrics under their standard names: the scrape's job tells worker from server.
+    expect(text).toContain('\nprocess_cpu_seconds_total');
+    expect(text).not.toContain('numbroker_worker_process_');
+    expect(text).toContain('numbroker_upstream_balance{provider="sa",currency="RUB"} 1000');
+    expect(text).toContain('numbroker_upstream_breaker_open{provider="sa"} 0');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    await vi.waitFor(async () => expect((await fetch(`${base}/readyz`)).status).toBe(200), {
+      timeout: 10_000,
+      interval: 50,
+    });
+
+    // Passes that stop finishing (here: the loops stopped under the listener) make the worker
+    // unready once workerStallSeconds have gone by; liveness stays.
+    await running.worker.stop();
+    await vi.waitFor(
+      async () => {
+        const res = await fetch(`${base}/readyz`);
+        expect(res.status).toBe(503);
+        expect(JSON.stringify(await res.json())).toMatch(/stalled: no poll pass has finished/);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
     await running.stop();
     stopped = true;

@@ -2,11 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '@numbroker/config';
 import { createAdapter, type AdapterOptions, type ProviderAdapter } from '@numbroker/providers';
-import { Store, type BreakerPolicy } from '@numbroker/store';
+import {
+  createMoneyCounter,
+  recordMoneyMovement,
+  startProbeServer,
+  type ProbeServer,
+  type Readiness,
+} from '@numbroker/observability';
+import {
+  checkDatabaseHealth,
+  openStore,
+  pruneHistory,
+  type BreakerPolicy,
+  type Store,
+} from '@numbroker/store';
 import { WebhookDispatcher, WebhookSecretBox } from '@numbroker/webhooks';
 import type { Logger } from 'pino';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { WorkerMetrics } from './metrics.js';
+import { PeriodicTask } from './periodic-task.js';
 import { Worker } from './worker.js';
 
 /** A unique lease owner: host, pid and a random part (two workers on one host, or a restarted
@@ -21,16 +35,19 @@ export interface StartWorkerOptions {
   /** Passed to every adapter (tests set maxRetries: 0). */
   adapterOptions?: Omit<AdapterOptions, 'logger'>;
   breaker?: BreakerPolicy;
-  /** Host the metrics endpoint binds (default: every interface, for a scraper elsewhere). */
-  metricsHost?: string;
+  /** Overrides config `workerHost` for the probe and metrics listener. */
+  probeHost?: string;
 }
 
 export interface RunningWorker {
   worker: Worker;
   store: Store;
-  /** The bound metrics port, when `workerMetricsPort` is non-zero. */
-  metricsPort: number | undefined;
-  /** Finishes the passes in flight, releases the leases, closes the metrics server and the
+  metrics: WorkerMetrics;
+  /** The bound port of /healthz, /readyz and /metrics; undefined when `workerPort` is null. */
+  probePort: number | undefined;
+  /** What /readyz answers (also while draining: not ready). */
+  readiness(): Promise<Readiness>;
+  /** Finishes the passes in flight, releases the leases, closes the probe listener and the
    *  database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -74,32 +91,28 @@ export function buildAdapters(
   return adapters;
 }
 
-/** Opens the database (migrations run), builds the adapters, starts the worker's loops and
- *  the metrics endpoint. */
+/** How long without a finished poll pass before /readyz says the worker is stuck. */
+export function stallMs(config: Config): number {
+  return (config.workerStallSeconds ?? Math.max(60, (30 * config.pollIntervalMs) / 1000)) * 1000;
+}
+
+/** Opens the database (migrating under the lock when autoMigrate), builds the adapters, starts
+ *  the worker's loops, the retention task and the probe listener. */
 export async function startWorker(
   config: Config,
   options: StartWorkerOptions,
 ): Promise<RunningWorker> {
   const { logger } = options;
-  const store = await Store.open(config.database, { currency: config.currency });
+  const store = await openStore(config);
   logger.info(
     { databaseKind: store.kind },
     `database open (${store.kind}); migrations are up to date`,
   );
   const metrics = new WorkerMetrics();
-  let metricsServer: { port: number; close(): Promise<void> } | undefined;
-  try {
-    if (config.workerMetricsPort !== 0) {
-      metricsServer = await metrics.serve(config.workerMetricsPort, options.metricsHost);
-      logger.info(
-        { port: metricsServer.port },
-        `metrics served on port ${metricsServer.port} at /metrics`,
-      );
-    }
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  const moneyCounter = createMoneyCounter(metrics.registry);
+  const stopMoneyLog = store.moneyMovements.on((movement) =>
+    recordMoneyMovement(logger, moneyCounter, movement),
+  );
 
   const workerId = options.workerId ?? newWorkerId();
   const worker = new Worker(
@@ -124,20 +137,82 @@ export async function startWorker(
       logger,
     },
   );
+  const startedAt = Date.now();
+  let draining = false;
+  const readiness = async (): Promise<Readiness> => {
+    const database = await checkDatabaseHealth(store.db);
+    const last = worker.lastPollPass?.getTime() ?? startedAt;
+    const idleMs = Date.now() - last;
+    const passes =
+      idleMs > stallMs(config)
+        ? `stalled: no poll pass has finished for ${Math.round(idleMs / 1000)} s`
+        : 'ok';
+    const checks = {
+      database: database.detail,
+      pollPasses: passes,
+      ...(draining ? { draining: 'stopping' } : {}),
+    };
+    return { ready: !draining && database.migrationsCurrent && passes === 'ok', checks };
+  };
+
+  let probe: ProbeServer | undefined;
+  if (config.workerPort !== null) {
+    try {
+      probe = await startProbeServer({
+        host: options.probeHost ?? config.workerHost,
+        port: config.workerPort,
+        readiness,
+        registry: metrics.registry,
+        ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}),
+      });
+    } catch (error) {
+      await store.close();
+      throw new Error(
+        `cannot listen on ${options.probeHost ?? config.workerHost}:${config.workerPort} for ` +
+          `the worker's probes (${error instanceof Error ? error.message : String(error)}); ` +
+          'set workerPort (null: no listener)',
+      );
+    }
+    logger.info({ url: probe.url }, `worker probes at ${probe.url}/healthz, /readyz and /metrics`);
+  }
+
+  const retention =
+    config.retention.days > 0
+      ? new PeriodicTask(
+          'retention',
+          () => config.retention.everyMinutes * 60_000,
+          async () => {
+            const before = new Date(Date.now() - config.retention.days * 86_400_000);
+            const pruned = await pruneHistory(store.db, { before });
+            logger.info(
+              { ...pruned, before: before.toISOString() },
+              'retention: pruned history past the horizon',
+            );
+          },
+          logger,
+        )
+      : undefined;
+
   worker.start();
   const webhooks = startWebhookDispatcher(config, store, logger, workerId);
+  retention?.start();
 
   let stopping: Promise<void> | undefined;
   return {
     worker,
     store,
-    metricsPort: metricsServer?.port,
+    metrics,
+    probePort: probe?.port,
+    readiness,
     stop: () =>
       (stopping ??= (async () => {
+        draining = true;
         try {
+          await retention?.stop();
           await Promise.all([worker.stop(), webhooks.stop()]);
         } finally {
-          await metricsServer?.close();
+          stopMoneyLog();
+          await probe?.close();
           await store.close();
         }
       })()),

@@ -41,6 +41,7 @@ export class Worker {
   private readonly catalog: PeriodicTask;
   private readonly pollDeps: PollPassDeps;
   private readonly now: () => Date;
+  private lastPollPassAt: Date | undefined;
 
   constructor(
     private readonly settings: WorkerSettings,
@@ -79,6 +80,11 @@ export class Worker {
     );
   }
 
+  /** When the last poll pass finished without error (readiness: passes stalled or not). */
+  get lastPollPass(): Date | undefined {
+    return this.lastPollPassAt;
+  }
+
   get workerId(): string {
     return this.settings.workerId;
   }
@@ -99,6 +105,7 @@ export class Worker {
     try {
       const orders = await runPollPass(this.pollDeps);
       this.deps.metrics.passOrders.inc(orders);
+      this.lastPollPassAt = this.now();
       return orders;
     } finally {
       end();

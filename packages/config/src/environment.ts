@@ -1,4 +1,5 @@
 /** The only module of the repo that reads `process.env`: every other package asks here. */
+import { ConfigError } from './config-error.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -23,8 +24,14 @@ export function isCI(env: Environment = process.env): boolean {
   return value !== undefined && value !== '' && value !== '0' && value !== 'false';
 }
 
-/** `LOG_LEVEL`, default `info`; an unknown level falls back to `info` rather than silencing logs. */
+/** `LOG_LEVEL`, default `info`, validated like every config value: an unknown level is a
+ *  ConfigError naming it (processes with a config read it as the `logLevel` key instead). */
 export function logLevel(env: Environment = process.env): LogLevel {
   const value = env.LOG_LEVEL?.trim().toLowerCase();
-  return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LogLevel) : 'info';
+  if (!value) return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new ConfigError(
+    `config error at logLevel (from LOG_LEVEL): expected one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(value)}`,
+    'LOG_LEVEL',
+  );
 }

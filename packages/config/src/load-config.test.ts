@@ -53,6 +53,7 @@ describe('defaults', () => {
     const config = parseConfig({});
     expect(config).toEqual({
       database: 'sqlite:./data/numbroker.sqlite',
+      databasePoolSize: 10,
       port: 4000,
       currency: 'IRT',
       exchangeRates: {},
@@ -62,7 +63,13 @@ describe('defaults', () => {
       catalogSyncSeconds: 60,
       pricing: { markupPercent: '0', roundTo: '1', rules: [] },
       providers: [],
-      workerMetricsPort: 0,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      autoMigrate: true,
+      workerPort: 4001,
+      workerHost: '127.0.0.1',
+      metrics: { host: '127.0.0.1' },
+      retention: { days: 30, everyMinutes: 60 },
       pendingReconcileSeconds: 120,
       rateLimit: { requests: 1000, windowSeconds: 10 },
       webhooks: {
@@ -85,6 +92,60 @@ describe('defaults', () => {
       /webhooks\.allowPrivateUrls/,
     );
     expect(() => parseConfig({ webhooks: { secretKey: 'short' } })).toThrow(/webhooks\.secretKey/);
+  });
+
+  it('LOG_LEVEL sets logLevel and an unknown level stops the program naming it', () => {
+    expect(parseConfig({}, { LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(parseConfig({ logLevel: 'warn' }).logLevel).toBe('warn');
+    expect(() => parseConfig({}, { LOG_LEVEL: 'verbose' })).toThrow(
+      /^config error at logLevel \(from LOG_LEVEL\): expected one of fatal, error, warn, info, debug, trace, silent; got "verbose"$/,
+    );
+  });
+
+  it('finds a provider key inline, in the variable apiKeyEnv names or in the file apiKeyFile names', () => {
+    const base = { id: 'a', kind: 'smsactivate', baseUrl: 'http://127.0.0.1:1/' };
+    const keyFile = join(dir, 'provider.key');
+    writeFileSync(keyFile, 'from-file\n');
+    const config = parseConfig(
+      {
+        providers: [
+          { ...base, id: 'inline', apiKey: 'inline-key' },
+          { ...base, id: 'env', apiKeyEnv: 'SMSA_KEY' },
+          { ...base, id: 'file', apiKeyFile: 'provider.key' },
+        ],
+      },
+      { SMSA_KEY: 'from-env' },
+      { baseDir: dir },
+    );
+    expect(config.providers.map((entry) => entry.apiKey)).toEqual([
+      'inline-key',
+      'from-env',
+      'from-file',
+    ]);
+    expect(() => parseConfig({ providers: [{ ...base, apiKeyEnv: 'NOPE' }] }, {})).toThrow(
+      'config error at providers[0].apiKeyEnv: environment variable NOPE is not set or empty',
+    );
+    expect(() =>
+      parseConfig({ providers: [{ ...base, apiKeyFile: 'missing.key' }] }, {}, { baseDir: dir }),
+    ).toThrow(
+      /^config error at providers\[0\]\.apiKeyFile: cannot read .*missing\.key: no such file$/,
+    );
+    expect(() => parseConfig({ providers: [base] })).toThrow(
+      /^config error at providers\[0\]\.apiKey: is required \(or apiKeyEnv/,
+    );
+    expect(() =>
+      parseConfig({ providers: [{ ...base, apiKey: 'x', apiKeyEnv: 'SMSA_KEY' }] }, {}),
+    ).toThrow(/give one of apiKey, apiKeyEnv, apiKeyFile; got apiKey and apiKeyEnv/);
+  });
+
+  it('a relative apiKeyFile is found beside the config file', () => {
+    writeFileSync(join(dir, 'beside.key'), 'k-beside');
+    const path = writeJson('with-key-file.json', {
+      providers: [
+        { id: 'a', kind: 'smsman', baseUrl: 'http://127.0.0.1:1/', apiKeyFile: './beside.key' },
+      ],
+    });
+    expect(loadConfig({ file: path, env: {} }).providers[0]?.apiKey).toBe('k-beside');
   });
 
   it('takes a per-key rate limit and names a bad one', () => {
@@ -200,7 +261,9 @@ describe('environment overrides', () => {
     expect(isCI({ CI: '0' })).toBe(false);
     expect(logLevel({})).toBe('info');
     expect(logLevel({ LOG_LEVEL: 'DEBUG' })).toBe('debug');
-    expect(logLevel({ LOG_LEVEL: 'loud' })).toBe('info');
+    expect(() => logLevel({ LOG_LEVEL: 'loud' })).toThrow(
+      'config error at logLevel (from LOG_LEVEL): expected one of fatal, error, warn, info, debug, trace, silent; got "loud"',
+    );
   });
 });
 

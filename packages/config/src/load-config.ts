@@ -1,20 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import type { Environment } from './environment.js';
-import { configSchema, type Config, type ConfigInput } from './schema.js';
+import { configSchema, type Config, type ConfigInput, type ProviderConfig } from './schema.js';
 
 /** Environment variables that override single keys of the file. */
 export const ENV_OVERRIDES = {
   DATABASE_URL: 'database',
   PORT: 'port',
   NUMBROKER_ADMIN_KEY: 'adminApiKey',
+  LOG_LEVEL: 'logLevel',
 } as const;
 
 /** Keys whose values are secret (or may hold one, like a database URL with a password):
  *  an error about them describes the problem without echoing the value. */
-const SECRET_KEYS = new Set(['apiKey', 'adminApiKey', 'database']);
+const SECRET_KEYS = new Set(['apiKey', 'adminApiKey', 'database', 'token']);
 
 export interface LoadConfigOptions {
   /** Command-line arguments searched for `--config PATH` / `--config=PATH` (default process.argv). */
@@ -41,20 +42,81 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       path,
     );
   }
-  return parseConfig({ ...options.defaults, ...fromFile }, env);
+  return parseConfig({ ...options.defaults, ...fromFile }, env, {
+    baseDir: path === undefined ? process.cwd() : dirname(resolve(path)),
+  });
 }
 
-/** Validates an already-parsed JSON value (tests, the demo), applying the environment overrides. */
-export function parseConfig(json: unknown, env: Environment = {}): Config {
+export interface ParseConfigOptions {
+  /** Where a relative `apiKeyFile` is found (loadConfig: the config file's directory). */
+  baseDir?: string;
+}
+
+/** Validates an already-parsed JSON value (tests, the demo), applying the environment overrides
+ *  and finding each provider's key (inline, `apiKeyEnv` or `apiKeyFile`). */
+export function parseConfig(
+  json: unknown,
+  env: Environment = {},
+  options: ParseConfigOptions = {},
+): Config {
   if (!isPlainObject(json)) {
     throw new ConfigError(`config error: the config must be a JSON object; got ${describe(json)}`);
   }
   const { merged, fromEnv } = applyEnvOverrides(json, env);
   const result = configSchema.safeParse(merged);
-  if (result.success) return result.data;
+  if (result.success) {
+    const baseDir = options.baseDir ?? process.cwd();
+    return {
+      ...result.data,
+      providers: result.data.providers.map((entry, index) =>
+        resolveProviderKey(entry, index, env, baseDir),
+      ),
+    };
+  }
   const [first, ...rest] = result.error.issues;
   if (!first) throw new ConfigError('config error: invalid configuration');
   throw issueToError(first, merged, fromEnv, rest.length);
+}
+
+/** A provider's key: inline, from the environment variable it names, or from the file it names
+ *  (trailing newline dropped). Errors name the variable or file, never the key. */
+function resolveProviderKey(
+  entry: Omit<ProviderConfig, 'apiKey'> & { apiKey?: string | undefined },
+  index: number,
+  env: Environment,
+  baseDir: string,
+): ProviderConfig {
+  if (entry.apiKey !== undefined) return { ...entry, apiKey: entry.apiKey };
+  if (entry.apiKeyEnv !== undefined) {
+    const value = env[entry.apiKeyEnv]?.trim();
+    if (!value) {
+      throw new ConfigError(
+        `config error at providers[${index}].apiKeyEnv: environment variable ${entry.apiKeyEnv} is not set or empty`,
+        `providers[${index}].apiKeyEnv`,
+      );
+    }
+    return { ...entry, apiKey: value };
+  }
+  const file = entry.apiKeyFile ?? '';
+  const absolute = isAbsolute(file) ? file : resolve(baseDir, file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      `config error at providers[${index}].apiKeyFile: cannot read ${absolute}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
+      `providers[${index}].apiKeyFile`,
+    );
+  }
+  const value = text.replace(/\r?\n$/, '').trim();
+  if (!value) {
+    throw new ConfigError(
+      `config error at providers[${index}].apiKeyFile: ${absolute} is empty`,
+      `providers[${index}].apiKeyFile`,
+    );
+  }
+  return { ...entry, apiKey: value };
 }
 
 /** `--config PATH` or `--config=PATH` anywhere in argv. */
@@ -113,6 +175,8 @@ function applyEnvOverrides(
         );
       }
       merged[key] = Number(value);
+    } else if (key === 'logLevel') {
+      merged[key] = value.toLowerCase();
     } else {
       merged[key] = value;
     }

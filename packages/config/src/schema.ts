@@ -6,6 +6,7 @@ import {
   type CurrencyCode,
 } from '@numbroker/core';
 import { z } from 'zod';
+import { LOG_LEVELS } from './environment.js';
 
 /** The upstream protocols numbroker speaks (mirrors PROVIDER_KINDS of @numbroker/providers,
  *  which config may not import). */
@@ -33,6 +34,7 @@ export const DEFAULT_PROVIDER_CURRENCY: Readonly<Record<ProviderKind, CurrencyCo
 
 export const DEFAULTS = {
   database: 'sqlite:./data/numbroker.sqlite',
+  databasePoolSize: 10,
   port: 4000,
   currency: 'IRT',
   orderTtlSeconds: 1200,
@@ -41,8 +43,18 @@ export const DEFAULTS = {
   catalogSyncSeconds: 60,
   markupPercent: '0',
   providerTimeoutMs: 10_000,
-  /** 0 = the worker serves no metrics endpoint. */
-  workerMetricsPort: 0,
+  /** Every interface: the API is what the server is for (put it behind a proxy). */
+  host: '0.0.0.0',
+  /** The worker's /healthz, /readyz and /metrics: loopback unless configured otherwise. */
+  workerHost: '127.0.0.1',
+  workerPort: 4001,
+  /** The separate metrics listener of the server, when `metrics.port` is set. */
+  metricsHost: '127.0.0.1',
+  logLevel: 'info',
+  autoMigrate: true,
+  /** Order events, upstream attempts and idempotency keys older than this are pruned. */
+  retentionDays: 30,
+  retentionEveryMinutes: 60,
   pendingReconcileSeconds: 120,
   /** Per API key, over GraphQL and the SMS-Activate endpoint together. */
   rateLimit: { requests: 1000, windowSeconds: 10 },
@@ -146,13 +158,18 @@ const pricing = z.strictObject({
   rules: z.array(pricingRule).default([]),
 });
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const provider = z.strictObject({
   id: z
     .string()
     .regex(PROVIDER_ID, `expected lower-case letters, digits, "-" or "_" (${PROVIDER_ID.source})`),
   kind: z.enum(PROVIDER_KINDS),
   baseUrl: httpUrl,
-  apiKey: z.string().min(1, 'must not be empty'),
+  /** The key inline, or where to find it: exactly one of the three (resolved in parseConfig). */
+  apiKey: z.string().min(1, 'must not be empty').optional(),
+  apiKeyEnv: z.string().regex(ENV_NAME, 'expected an environment variable name').optional(),
+  apiKeyFile: z.string().min(1, 'must not be empty').optional(),
   currency: currencyCode.optional(),
   prices: z
     .record(
@@ -175,6 +192,7 @@ const provider = z.strictObject({
 });
 
 const port = z.number().int().min(0).max(65_535);
+const host = z.string().min(1, 'must not be empty');
 
 /** The kinds whose upstreams push SMS to a webhook (SMS-Activate, HeroSMS). */
 const WEBHOOK_KINDS: readonly ProviderKind[] = ['smsactivate'];
@@ -182,7 +200,14 @@ const WEBHOOK_KINDS: readonly ProviderKind[] = ['smsactivate'];
 export const configSchema = z
   .strictObject({
     database: databaseUrl.default(DEFAULTS.database),
+    /** Postgres: connections per process (each server and each worker). */
+    databasePoolSize: positiveInt(1000).default(DEFAULTS.databasePoolSize),
     port: port.default(DEFAULTS.port),
+    host: host.default(DEFAULTS.host),
+    logLevel: z.enum(LOG_LEVELS).default(DEFAULTS.logLevel),
+    /** false: only `numbroker migrate` migrates; the server and the worker refuse to start on a
+     *  database with pending migrations. */
+    autoMigrate: z.boolean().default(DEFAULTS.autoMigrate),
     adminApiKey: z.string().min(1, 'must not be empty').optional(),
     currency: currencyCode.default(DEFAULTS.currency),
     exchangeRates: z
@@ -203,7 +228,29 @@ export const configSchema = z
     catalogSyncSeconds: positiveInt().default(DEFAULTS.catalogSyncSeconds),
     pricing: pricing.prefault({}),
     providers: z.array(provider).default([]),
-    workerMetricsPort: port.default(DEFAULTS.workerMetricsPort),
+    /** The worker's probe and metrics listener; null: none. 0: any free port (tests). */
+    workerPort: port.nullable().default(DEFAULTS.workerPort),
+    workerHost: host.default(DEFAULTS.workerHost),
+    /** The worker's /readyz fails when no poll pass has finished for this long (default:
+     *  60 s or 30 poll intervals, whichever is longer). */
+    workerStallSeconds: positiveInt().optional(),
+    metrics: z
+      .strictObject({
+        /** /metrics then needs `Authorization: Bearer <token>` (server and worker). */
+        token: z.string().min(8, 'must be at least 8 characters').optional(),
+        /** The server serves /metrics on this port (at `metrics.host`) instead of its API
+         *  port. */
+        port: port.optional(),
+        host: host.default(DEFAULTS.metricsHost),
+      })
+      .prefault({}),
+    retention: z
+      .strictObject({
+        /** 0: keep everything. */
+        days: z.number().int().min(0).max(36_500).default(DEFAULTS.retentionDays),
+        everyMinutes: positiveInt(7 * 24 * 60).default(DEFAULTS.retentionEveryMinutes),
+      })
+      .prefault({}),
     pendingReconcileSeconds: positiveInt().default(DEFAULTS.pendingReconcileSeconds),
     rateLimit: z
       .strictObject({
@@ -240,6 +287,19 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
     config.providers.forEach((entry, index) => {
+      const sources = (['apiKey', 'apiKeyEnv', 'apiKeyFile'] as const).filter(
+        (key) => entry[key] !== undefined,
+      );
+      if (sources.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, sources[1] ?? 'apiKey'],
+          message:
+            sources.length === 0
+              ? 'is required (or apiKeyEnv: a variable holding it, or apiKeyFile: a file holding it)'
+              : `give one of apiKey, apiKeyEnv, apiKeyFile; got ${sources.join(' and ')}`,
+        });
+      }
       const first = seen.get(entry.id);
       if (first !== undefined) {
         ctx.addIssue({
@@ -338,8 +398,12 @@ function moneyProblem(
 /** What the JSON file may hold (every key optional). */
 export type ConfigInput = z.input<typeof configSchema>;
 
-/** The validated configuration, every default filled in. */
-export type Config = z.output<typeof configSchema>;
-export type ProviderConfig = Config['providers'][number];
+type ParsedConfig = z.output<typeof configSchema>;
+
+/** A provider account with its key found (inline, from its variable or from its file). */
+export type ProviderConfig = ParsedConfig['providers'][number] & { apiKey: string };
+
+/** The validated configuration, every default filled in, every provider key resolved. */
+export type Config = Omit<ParsedConfig, 'providers'> & { providers: ProviderConfig[] };
 export type PricingConfig = Config['pricing'];
 export type PricingRuleConfig = PricingConfig['rules'][number];

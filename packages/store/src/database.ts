@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { DataSource, QueryFailedError, type EntityManager, type MixedList } from 'typeorm';
 import { ENTITIES } from './entities/index.js';
+import { migrateUnderLock } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -14,7 +15,7 @@ export interface DataSourceOptions {
   schema?: string;
   /** Postgres pool size (default 10). */
   poolSize?: number;
-  /** Run pending migrations on initialize (default true). */
+  /** Run pending migrations on open, under the migration lock (default true). */
   migrationsRun?: boolean;
   /** TypeORM's query logging, for debugging only. */
   logging?: boolean;
@@ -60,7 +61,8 @@ export function createDataSource(databaseUrl: string, options: DataSourceOptions
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS as MixedList<string | (new () => unknown)>,
-    migrationsRun: options.migrationsRun ?? true,
+    // Never TypeORM's own run at initialize: Database.open migrates under a lock instead.
+    migrationsRun: false,
     migrationsTransactionMode: 'each' as const,
     synchronize: options.synchronize ?? false,
     logging: options.logging ?? false,
@@ -152,10 +154,18 @@ export class Database {
     this.kind = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
   }
 
-  /** Creates, connects and migrates. */
+  /** Creates, connects and (unless `migrationsRun: false`) migrates under the migration lock. */
   static async open(databaseUrl: string, options: DataSourceOptions = {}): Promise<Database> {
     const dataSource = createDataSource(databaseUrl, options);
     await dataSource.initialize();
+    if (options.migrationsRun ?? true) {
+      try {
+        await migrateUnderLock(dataSource);
+      } catch (error) {
+        await dataSource.destroy();
+        throw error;
+      }
+    }
     if (dataSource.options.type === 'sqlite') {
       // In WAL mode NORMAL never corrupts the database and loses nothing when a process
       // crashes; only an OS crash or power cut may roll back the last commits. FULL would

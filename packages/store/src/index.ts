@@ -71,3 +71,17 @@ export type {
   WebhookDeliveryEntity,
   WebhookEndpointEntity,
 } from './entities/index.js';
+// Operating it: readiness, migrations under a lock, backup, retention, activation ids, money
+// movements, metrics reads.
+export { ActivationIdStore, type ActivationOwner } from './activation-id-store.js';
+export { backupDatabase, BackupRefused, type BackupResult } from './backup.js';
+export { checkDatabaseHealth, type DatabaseHealth } from './database-health.js';
+export { migrateUnderLock, MigrationsPending, pendingMigrations } from './migrate.js';
+export {
+  MoneyMovements,
+  type MoneyMovement,
+  type MoneyMovementListener,
+} from './money-movements.js';
+export { countOpenOrders, type OpenOrderCount } from './open-order-counts.js';
+export { openStore, type OpenStoreConfig } from './open-store.js';
+export { pruneHistory, type PruneOptions, type PruneResult } from './retention.js';

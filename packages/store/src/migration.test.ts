@@ -22,8 +22,7 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
   it('undo cleanly and apply again', async () => {
     database = await freshDatabase(kind);
     db = await Database.open(database.url, database.options);
-    // Every migration, newest first: each one's down() must undo its up().
-    for (let index = 0; index < MIGRATIONS.length; index += 1) {
+    for (let undone = 0; undone < MIGRATIONS.length; undone += 1) {
       await db.dataSource.undoLastMigration();
     }
     expect(await db.dataSource.showMigrations()).toBe(true);

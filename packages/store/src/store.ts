@@ -3,7 +3,9 @@ import { AdminStatsStore } from './admin-stats-store.js';
 import { AdminStore } from './admin-store.js';
 import { ApiKeyStore } from './api-key-store.js';
 import { AuditStore } from './audit-store.js';
+import { ActivationIdStore } from './activation-id-store.js';
 import { Database, type DataSourceOptions } from './database.js';
+import { MoneyMovements } from './money-movements.js';
 import { OfferStore } from './offer-store.js';
 import { OrderStore } from './orders/order-store.js';
 import { ProviderStateStore } from './provider-state-store.js';
@@ -26,13 +28,16 @@ export class Store {
   readonly admin: AdminStore;
   readonly audit: AuditStore;
   readonly webhooks: WebhookStore;
+  readonly activationIds: ActivationIdStore;
+  /** Every committed wallet change of this process, for logs and metrics. */
+  readonly moneyMovements = new MoneyMovements();
 
   constructor(
     readonly db: Database,
     readonly currency: CurrencyCode,
   ) {
-    this.users = new UserStore(db, currency);
-    this.orders = new OrderStore(db);
+    this.users = new UserStore(db, currency, this.moneyMovements);
+    this.orders = new OrderStore(db, this.moneyMovements);
     this.offers = new OfferStore(db);
     this.providers = new ProviderStateStore(db);
     this.stats = new AdminStatsStore(db);
@@ -40,6 +45,7 @@ export class Store {
     this.admin = new AdminStore(db, currency);
     this.audit = new AuditStore(db);
     this.webhooks = new WebhookStore(db);
+    this.activationIds = new ActivationIdStore(db);
   }
 
   /** Connects to `databaseUrl` (config `database`) and runs pending migrations. */

@@ -10,6 +10,7 @@ import { WalletEntity } from './entities/wallet.entity.js';
 import { CreditReferenceReused, UserNotFound } from './errors.js';
 import { insertApiKeyInTx } from './api-key-store.js';
 import { insertAuditEntryInTx, type AuditActor } from './audit-store.js';
+import { MoneyMovements } from './money-movements.js';
 import type { LedgerEntryView, UserView, WalletView } from './views.js';
 
 /** 32 random bytes, base64url: what a user authenticates with. Shown once, stored hashed. */
@@ -34,6 +35,7 @@ export class UserStore {
     private readonly db: Database,
     /** The platform currency: every user has one wallet in it. */
     readonly currency: CurrencyCode,
+    private readonly moneyMovements: MoneyMovements = new MoneyMovements(),
   ) {}
 
   /** A new user with a funded-at-zero wallet. The key is returned once and never stored. */
@@ -129,7 +131,7 @@ export class UserStore {
       );
     }
     const now = input.now ?? new Date();
-    return this.db.transaction(async (tx) => {
+    const result = await this.db.transaction(async (tx): Promise<CreditResult> => {
       const wallet = await tx.findOne(WalletEntity, {
         where: { userId: input.userId, currency: this.currency },
       });
@@ -170,6 +172,16 @@ export class UserStore {
       const updated = await tx.findOneOrFail(WalletEntity, { where: { id: wallet.id } });
       return { wallet: updated, credited: true };
     });
+    if (result.credited) {
+      this.moneyMovements.emit({
+        kind: 'CREDIT',
+        userId: input.userId,
+        amountMinor: input.amountMinor,
+        currency: this.currency,
+        reference,
+      });
+    }
+    return result;
   }
 
   /** Every entry of the user's wallet, oldest first (audits, tests). */

@@ -8,6 +8,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 /** The built entry points: the tests run what `pnpm serve` and `pnpm worker` run. */
 export const SERVER_MAIN = join(REPO_ROOT, 'apps/graphql/dist/main.js');
 export const WORKER_MAIN = join(REPO_ROOT, 'apps/worker/dist/main.js');
+export const CLI_MAIN = join(REPO_ROOT, 'apps/cli/dist/main.js');
 
 /** Lines of output kept per process, shown when a test fails because of it. */
 const OUTPUT_LINES_KEPT = 200;

@@ -171,6 +171,8 @@ export class Stack {
       pollIntervalMs: this.options.pollIntervalMs,
       catalogSyncSeconds: 3600,
       webhooks: { allowPrivateUrls: true, ...this.options.webhooks },
+      // Several workers (and checkouts) at once: each probe listener on a free port.
+      workerPort: 0,
       providers: this.options.providers.map((spec) => {
         const sim = this.sim(spec.id);
         return {

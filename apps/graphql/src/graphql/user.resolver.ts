@@ -1,3 +1,4 @@
+import { logAdminAction } from '../observability/admin-log.js';
 import { Money } from '@numbroker/core';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { createUser } from '../use-cases/create-user.js';
@@ -49,6 +50,7 @@ export class UserResolver {
   ): Promise<CreatedUserType> {
     requireAdmin(context);
     const created = await createUser(context.deps, { name: input.name }, actorOf(context));
+    logAdminAction(context.logger, context.viewer, 'createUser', { target: created.user.id });
     return Object.assign(new CreatedUserType(), {
       user: toUserType(created.user),
       apiKey: created.apiKey,
@@ -70,8 +72,12 @@ export class UserResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<UserType> {
     requireAdmin(context);
-    return toUserType(
-      await creditWallet(context.deps, { userId, amount, reference }, actorOf(context)),
-    );
+    const user = await creditWallet(context.deps, { userId, amount, reference }, actorOf(context));
+    logAdminAction(context.logger, context.viewer, 'creditWallet', {
+      target: userId,
+      amount,
+      reference,
+    });
+    return toUserType(user);
   }
 }

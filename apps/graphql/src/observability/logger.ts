@@ -1,42 +1,17 @@
-import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import {
+  createLogger as createProcessLogger,
+  REDACTED_PATHS,
+  type CreateLoggerOptions as ProcessLoggerOptions,
+  type Logger,
+} from '@numbroker/observability';
 
-/** Paths pino censors wherever they appear in a log object: API keys travel in these places
- *  (HTTP headers, WebSocket connection_init payloads, config objects, provider accounts). */
-export const REDACTED_PATHS = [
-  'authorization',
-  'apiKey',
-  'api_key',
-  'adminApiKey',
-  '*.authorization',
-  '*.apiKey',
-  '*.api_key',
-  '*.adminApiKey',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.query.api_key',
-  'req.query.key',
-  'headers.authorization',
-  'connectionParams.authorization',
-  'config.adminApiKey',
-  'config.providers[*].apiKey',
-  'providers[*].apiKey',
-];
+export type CreateLoggerOptions = Omit<ProcessLoggerOptions, 'name'> & { name?: string };
 
-export interface CreateLoggerOptions {
-  level?: string;
-  /** Where JSON lines go (default stdout); tests pass a stream to assert on. */
-  destination?: DestinationStream;
-  name?: string;
-}
-
+/** The server's JSON logger: @numbroker/observability's, under the server's name (one
+ *  redaction list for every process, adapters' `token` and `x-api-key` headers included). */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
-  const loggerOptions: LoggerOptions = {
-    name: options.name ?? 'numbroker-graphql',
-    level: options.level ?? 'info',
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    base: { pid: process.pid },
-  };
-  return options.destination ? pino(loggerOptions, options.destination) : pino(loggerOptions);
+  return createProcessLogger({ ...options, name: options.name ?? 'numbroker-graphql' });
 }
 
+export { REDACTED_PATHS };
 export type { Logger };

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createMoneyCounter, createRegistry } from '@numbroker/observability';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface ServerMetrics {
   registry: Registry;
@@ -6,19 +7,35 @@ export interface ServerMetrics {
   httpDuration: Histogram<'method' | 'route'>;
   graphqlOperations: Counter<'type' | 'outcome'>;
   upstreamCalls: Counter<'provider' | 'operation' | 'outcome'>;
+  /** Upstream buy attempts by provider and outcome (ok or the error code). */
+  buys: Counter<'provider' | 'outcome'>;
+  buyDuration: Histogram<'provider' | 'outcome'>;
   openSubscriptions: Gauge;
-  ordersByStatus: Gauge<'status'>;
+  openOrders: Gauge<'status' | 'provider'>;
+  /** From an event's commit to its publication to this server's subscribers. */
+  outboxLag: Histogram;
+  /** From the SMS's arrival (the upstream's timestamp) to its publication to subscribers. */
+  smsDelivery: Histogram;
+  money: Counter<'movement' | 'currency'>;
 }
 
+export interface OpenOrderCount {
+  status: string;
+  providerId: string | null;
+  count: number;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const DELIVERY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60];
+
 /** Each server owns its registry, so several servers in one process (tests) never clash over
- *  prom-client's global default registry. */
+ *  prom-client's global default registry. Process metrics keep their standard names. */
 export function createMetrics(options: {
-  countOrdersByStatus?: () => Promise<Record<string, number>>;
+  countOpenOrders?: () => Promise<OpenOrderCount[]>;
   defaultMetrics?: boolean;
 }): ServerMetrics {
-  const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const countOrdersByStatus = options.countOrdersByStatus;
+  const registry = createRegistry({ defaultMetrics: options.defaultMetrics ?? true });
+  const countOpenOrders = options.countOpenOrders;
   return {
     registry,
     httpRequests: new Counter({
@@ -31,7 +48,7 @@ export function createMetrics(options: {
       name: 'numbroker_http_request_duration_seconds',
       help: 'HTTP request latency',
       labelNames: ['method', 'route'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
     graphqlOperations: new Counter({
@@ -46,22 +63,50 @@ export function createMetrics(options: {
       labelNames: ['provider', 'operation', 'outcome'],
       registers: [registry],
     }),
+    buys: new Counter({
+      name: 'numbroker_buys_total',
+      help: 'Upstream buy attempts by provider and outcome (ok, or the error code: no_numbers, unavailable, …)',
+      labelNames: ['provider', 'outcome'],
+      registers: [registry],
+    }),
+    buyDuration: new Histogram({
+      name: 'numbroker_buy_duration_seconds',
+      help: 'Latency of upstream buy calls by provider and outcome',
+      labelNames: ['provider', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
     openSubscriptions: new Gauge({
       name: 'numbroker_open_subscriptions',
       help: 'GraphQL subscriptions currently open on this server',
       registers: [registry],
     }),
-    ordersByStatus: new Gauge({
+    openOrders: new Gauge({
       name: 'numbroker_orders',
-      help: 'Orders by status (read from the database at scrape time)',
-      labelNames: ['status'],
+      help: 'Open orders (PENDING, ACTIVE, CODE_RECEIVED) by status and provider, read at scrape time; ended orders are counted by numbroker_worker_order_endings_total',
+      labelNames: ['status', 'provider'],
       registers: [registry],
       async collect() {
-        if (!countOrdersByStatus) return;
-        const counts = await countOrdersByStatus();
+        if (!countOpenOrders) return;
+        const counts = await countOpenOrders();
         this.reset();
-        for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
+        for (const { status, providerId, count } of counts) {
+          this.set({ status, provider: providerId ?? 'none' }, count);
+        }
       },
     }),
+    outboxLag: new Histogram({
+      name: 'numbroker_outbox_lag_seconds',
+      help: 'Time from an order event being written to its publication to subscribers of this server',
+      buckets: DELIVERY_BUCKETS,
+      registers: [registry],
+    }),
+    smsDelivery: new Histogram({
+      name: 'numbroker_sms_delivery_seconds',
+      help: "Time from an SMS's arrival at the upstream (its timestamp) to its publication to subscribers",
+      buckets: DELIVERY_BUCKETS,
+      registers: [registry],
+    }),
+    money: createMoneyCounter(registry),
   };
 }

@@ -68,7 +68,6 @@ export interface ApiStore {
     page: { first: number; after: string | undefined; status: OrderStatus | undefined },
   ): Promise<OrderPage>;
   messagesOfOrders(orderIds: readonly string[]): Promise<Map<string, SmsRecord[]>>;
-  countOrdersByStatus(): Promise<Record<string, number>>;
   countOpenOrdersByProvider(): Promise<Map<string, number>>;
 
   /** Ascending; every user's events, or one user's. */

@@ -97,7 +97,6 @@ export function createApiStore(store: Store): ApiStore {
       };
     },
     messagesOfOrders: (orderIds) => store.orders.messagesByOrder(orderIds),
-    countOrdersByStatus: () => store.orders.countByStatus(),
     countOpenOrdersByProvider: () => store.orders.openOrderCounts(),
 
     recordPushedSms: (providerId, activationRef, sms) =>

@@ -3,7 +3,7 @@ import { createAuthenticator, type Authenticator } from '../auth/authenticate.js
 import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimiter } from '../auth/rate-limit.js';
 import { ApiError } from '../errors/api-error.js';
 import type { AppDeps } from '../services/app-deps.js';
-import { ActivationIds, type OrderEventsSource } from './activation-ids.js';
+import { ActivationIds, type ActivationIdsSource } from './activation-ids.js';
 import { isAction, runAction, type EndpointContext, type Params } from './actions.js';
 import { answerBody, answerForError, textAnswer, type Answer } from './answers.js';
 import { providerCodeTables, SmsActivateCodes, type SmsActivateCodeTables } from './code-tables.js';
@@ -11,7 +11,7 @@ import { providerCodeTables, SmsActivateCodes, type SmsActivateCodeTables } from
 export interface SmsActivateRouterOptions {
   /** The opened @numbroker/store `Store` (only `orders.eventsAfter` is read: activation ids
    *  are the orders' ORDER_CREATED outbox ids, see activation-ids.ts). */
-  store: { orders: OrderEventsSource };
+  store: ActivationIdsSource;
   /** The server's authenticator, so both APIs accept the same keys (default: a new one
    *  over `deps.store`, same function). */
   authenticate?: Authenticator;
@@ -35,7 +35,7 @@ export function createSmsActivateRouter(deps: AppDeps, options: SmsActivateRoute
   const context: EndpointContext = {
     deps,
     codes: new SmsActivateCodes(tables),
-    activationIds: new ActivationIds(options.store.orders),
+    activationIds: new ActivationIds(options.store),
   };
   const authenticate =
     options.authenticate ??

@@ -14,6 +14,8 @@ export interface OutboxTailOptions {
   /** Postgres: LISTEN on the channel the store NOTIFYs; resolves to an unsubscribe. */
   listen?: (wake: () => void) => Promise<() => Promise<void>>;
   onPublished?: (count: number) => void;
+  /** Each event right after it was published (metrics: outbox lag, SMS delivery). */
+  onEvent?: (event: OrderEventRecord) => void;
 }
 
 const BATCH = 500;
@@ -89,6 +91,7 @@ export class OutboxTail {
       for (const event of events) {
         publishOrderEvent(this.options.pubSub, event);
         this.cursor = event.id;
+        this.options.onEvent?.(event);
       }
       if (events.length > 0) this.options.onPublished?.(events.length);
       if (events.length < BATCH || !this.running) return;

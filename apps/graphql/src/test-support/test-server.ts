@@ -5,7 +5,7 @@ import { Store } from '@numbroker/store';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { RateLimitOptions } from '../auth/rate-limit.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import { createServer, type NumbrokerServer } from '../server.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -48,6 +48,7 @@ export async function startTestServer(
     adapters?: ProviderAdapter[];
     rateLimit?: RateLimitOptions;
     config?: Record<string, unknown>;
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const adapters = options.adapters ?? [];
@@ -74,7 +75,7 @@ export async function startTestServer(
     adapters,
     host: '127.0.0.1',
     port: 0,
-    logger: createLogger({ level: 'silent' }),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
     rateLimit: options.rateLimit ?? { points: 10_000, windowSeconds: 1 },
   });
   const clients: Client[] = [];

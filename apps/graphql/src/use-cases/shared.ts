@@ -97,6 +97,14 @@ export async function callUpstream<T>(
       operation: context.operation,
       outcome: ok ? 'ok' : (errorCode ?? 'ERROR'),
     });
+    if (context.operation === 'buy') {
+      const labels = {
+        provider: context.providerId,
+        outcome: ok ? 'ok' : (errorCode ?? 'error').toLowerCase(),
+      };
+      deps.metrics.buys.inc(labels);
+      deps.metrics.buyDuration.observe(labels, (Date.now() - started) / 1000);
+    }
     try {
       await deps.store.recordAttempt({
         orderId: context.orderId,

@@ -11,6 +11,20 @@ export class OrderEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
+  /** The order's SMS-Activate activation id: numbered by the database on insert (migration
+   *  ActivationIds1767200000000), never written by the code, and read only through
+   *  ActivationIdStore (not loaded with the entity). */
+  @Index('UQ_orders_activation_id', { unique: true })
+  @Column({
+    name: 'activation_id',
+    type: 'bigint',
+    nullable: true,
+    insert: false,
+    update: false,
+    select: false,
+  })
+  activationId?: string | null;
+
   @ForeignKey(() => UserEntity)
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;

@@ -1,3 +1,4 @@
+import { MoneyMovements, type MoneyMovement } from '../money-movements.js';
 import { OrderTransitionRefused, type OrderCommand, type OrderStatus } from '@numbroker/core';
 import type { Database } from '../database.js';
 import {
@@ -27,7 +28,6 @@ import { encodeCursor } from './order-rows.js';
 import type { OrderEventView, OrderView, SmsView } from './order-view.js';
 import { eventsAfter, latestEventId } from './outbox.js';
 import {
-  countOrdersByStatus,
   findOrder,
   findOrderByUpstreamRef,
   knownUpstreamRefs,
@@ -40,24 +40,45 @@ import {
 /** The orders' named operations: lifecycle (lifecycle.ts), leases (leases.ts), the outbox
  *  (outbox.ts), upstream attempts (attempts.ts) and reads (queries.ts). */
 export class OrderStore {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly moneyMovements: MoneyMovements = new MoneyMovements(),
+  ) {}
 
   // ---- lifecycle ----
 
   /** Claims the idempotency key, holds the price and writes the PENDING order and its event,
    *  in one transaction. InsufficientFunds when the wallet cannot cover the price. */
-  createPendingOrder(input: CreatePendingOrderInput): Promise<CreatePendingOrderResult> {
-    return this.db.transaction((tx) => createPendingOrderInTx(tx, input));
+  async createPendingOrder(input: CreatePendingOrderInput): Promise<CreatePendingOrderResult> {
+    const result = await this.db.transaction((tx) => createPendingOrderInTx(tx, input));
+    if (result.created) this.announce('HOLD', result.order);
+    return result;
   }
 
   /** Runs `command` through core's state machine and applies the result — status, wallet
    *  movement, SMS, event — in one transaction. Throws core's OrderTransitionRefused. */
-  applyOrderCommand(
+  async applyOrderCommand(
     orderId: string,
     command: OrderCommand,
     options: ApplyOrderCommandOptions = {},
   ): Promise<ApplyOrderCommandResult> {
-    return this.db.transaction((tx) => applyOrderCommandInTx(tx, orderId, command, options));
+    const result = await this.db.transaction((tx) =>
+      applyOrderCommandInTx(tx, orderId, command, options),
+    );
+    if (result.changed && result.movement !== 'NONE') this.announce(result.movement, result.order);
+    return result;
+  }
+
+  /** Tells the money-movement listeners (logs, metrics) after the commit. */
+  private announce(kind: MoneyMovement['kind'], order: OrderView): void {
+    this.moneyMovements.emit({
+      kind,
+      userId: order.userId,
+      amountMinor: order.price.minor,
+      currency: order.price.currency,
+      orderId: order.id,
+      providerId: order.providerId,
+    });
   }
 
   /** An SMS the upstream pushed (webhook) for the activation it sold as `upstreamRef`, taking
@@ -115,10 +136,6 @@ export class OrderStore {
   /** The cursor that resumes a listing after `order`. */
   cursorOf(order: Pick<OrderView, 'createdAt' | 'id'>): string {
     return encodeCursor(order);
-  }
-
-  countByStatus(): Promise<Record<string, number>> {
-    return countOrdersByStatus(this.db);
   }
 
   /** Open (PENDING, ACTIVE, CODE_RECEIVED) orders per provider. */

@@ -94,14 +94,6 @@ export async function listOrders(
   };
 }
 
-/** Orders per status, every user's (metrics). */
-export async function countOrdersByStatus(db: Database): Promise<Record<string, number>> {
-  const result = await db.read((m) =>
-    sql(m, 'SELECT status, COUNT(*) AS n FROM orders GROUP BY status'),
-  );
-  return Object.fromEntries(result.rows.map((row) => [String(row.status), Number(row.n)]));
-}
-
 /** Open (PENDING, ACTIVE, CODE_RECEIVED) orders per provider. */
 export async function openOrderCounts(db: Database): Promise<Map<string, number>> {
   const result = await db.read((m) =>

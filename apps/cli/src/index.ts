@@ -1,0 +1,3 @@
+export * from './cli-error.js';
+export * from './cli.js';
+export * from './command.js';
