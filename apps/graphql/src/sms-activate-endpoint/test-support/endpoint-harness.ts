@@ -88,10 +88,9 @@ export async function startEndpoint(
       );
     },
     async orderIdOf(activationId) {
-      const [event] = await t.store.orders.eventsAfter(String(BigInt(activationId) - 1n), 1);
-      if (!event || String(event.id) !== activationId)
-        throw new Error(`no activation ${activationId}`);
-      return event.orderId;
+      const owner = await t.store.activationIds.resolve(activationId);
+      if (!owner) throw new Error(`no activation ${activationId}`);
+      return owner.orderId;
     },
     async close() {
       server.closeAllConnections();
