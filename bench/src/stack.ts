@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSimulator, type ProviderSimulator } from '@numbroker/providers';
+import { SmsActivateSimulator } from '@numbroker/providers';
 import { freshDatabase } from '@numbroker/store/testing';
 import { graphql } from './http-post.js';
 
@@ -15,11 +15,15 @@ export interface Stack {
   wsUrl: string;
   metricsUrl: URL;
   adminKey: string;
-  sim: ProviderSimulator;
+  sim: SmsActivateSimulator;
   server: ChildProcess;
   pollIntervalMs: number;
+  /** The server's upstream SMS webhook for the simulator's provider (see `useWebhook`). */
+  webhookUrl: string;
   stop(): Promise<void>;
 }
+
+const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -49,7 +53,7 @@ export async function startStack(options: {
         prefix: 'nb_bench',
       })
     : undefined;
-  const sim = createSimulator('smsactivate', { apiKey: 'bench-upstream-key' });
+  const sim = new SmsActivateSimulator({ apiKey: 'bench-upstream-key' });
   await sim.start(0, '127.0.0.1');
   sim.setOffer({ service: 'telegram', country: 'RU', cost: '20.00', stock: options.stock });
   sim.setBalance('100000000.00');
@@ -70,7 +74,16 @@ export async function startStack(options: {
       catalogSyncSeconds: 3600,
       // The load generator is one client: the per-key limit would measure itself.
       rateLimit: { requests: 1_000_000_000, windowSeconds: 1 },
-      providers: [{ id: 'sa', kind: 'smsactivate', baseUrl: sim.baseUrl, apiKey: sim.apiKey }],
+      // Webhooks accepted; the simulator pushes only once told to (polling stays on).
+      providers: [
+        {
+          id: 'sa',
+          kind: 'smsactivate',
+          baseUrl: sim.baseUrl,
+          apiKey: sim.apiKey,
+          webhookSecret: WEBHOOK_SECRET,
+        },
+      ],
     }),
   );
   const env = { ...process.env, LOG_LEVEL: 'warn' };
@@ -115,6 +128,7 @@ export async function startStack(options: {
     sim,
     server,
     pollIntervalMs: options.pollIntervalMs,
+    webhookUrl: `${base}/webhooks/upstream/sa/${WEBHOOK_SECRET}`,
     async stop() {
       await Promise.all([server, worker].map(terminate));
       await sim.stop();

@@ -33,10 +33,18 @@ describe.each(['sqlite', 'postgres'] as const)('a code reaches the subscriber (%
     const stack = stackOf();
     const user = await stack.createUser('100000');
     const offers = await stack.gql<{
-      offers: Array<{ provider: string; price: { amount: string } }>;
-    }>(user.apiKey, '{ offers(service: "telegram", country: "RU") { provider price { amount } } }');
-    // 12.50 RUB at 1200 IRT per RUB, no markup.
-    expect(offers.offers).toEqual([{ provider: 'sa', price: { amount: '15000' } }]);
+      offers: Array<{ provider: string; operator: string | null; price: { amount: string } }>;
+    }>(
+      user.apiKey,
+      '{ offers(service: "telegram", country: "RU") { provider operator price { amount } } }',
+    );
+    // 12.50 RUB at 1200 IRT per RUB, no markup; the host's operators are sold at that price too.
+    expect(offers.offers.filter((o) => o.operator === null)).toEqual([
+      { provider: 'sa', operator: null, price: { amount: '15000' } },
+    ]);
+    expect(new Set(offers.offers.map((o) => `${o.provider} ${o.price.amount}`))).toEqual(
+      new Set(['sa 15000']),
+    );
 
     const order = await buyNumber(stack, user.apiKey, { service: 'telegram', country: 'RU' });
     expect(order).toMatchObject({

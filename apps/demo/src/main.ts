@@ -48,6 +48,11 @@ const DEMO_OFFERS: Record<
     { service: 'telegram', country: 'RU', cost: '29.90' },
     { service: 'whatsapp', country: 'RU', cost: '35.00' },
   ],
+  // Dollars (the kind's default currency); every operator of the product gets the price.
+  fivesim: [
+    { service: 'telegram', country: 'RU', cost: '0.45' },
+    { service: 'google', country: 'US', cost: '0.20' },
+  ],
 };
 
 async function main(): Promise<void> {
@@ -68,6 +73,8 @@ async function main(): Promise<void> {
         orderTtlSeconds: 600,
         pollIntervalMs: 1000,
         catalogSyncSeconds: 30,
+        // Webhook receivers of a demo run on this machine (loopback).
+        webhooks: { allowPrivateUrls: true },
         pricing: { markupPercent: '15', roundTo: '100', rules: [] },
         providers: simulators.map(({ kind, sim }) => ({
           id: kind,

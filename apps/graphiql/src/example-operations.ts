@@ -14,6 +14,18 @@ mutation Buy {
   }
 }
 
+# Only one mobile operator's numbers (offers list their operator; unknown: BAD_USER_INPUT).
+mutation BuyFromOperator {
+  buyNumber(input: { service: "telegram", country: "RU", operator: "mts" }) {
+    id
+    status
+    provider
+    operator
+    phoneNumber
+    price { amount currency }
+  }
+}
+
 subscription Codes {
   smsReceived {
     eventId

@@ -70,6 +70,18 @@ describe('server bootstrap', () => {
     );
     expect(tooComplex.status).toBe(400);
     expect(tooComplex.errors?.[0]?.message).toMatch(/complexity/);
+    // The same page size through a variable counts the same (it used to count as 20).
+    const query =
+      'query($n: Int) { orders(first: $n) { edges { node { messages { code text receivedAt } } } } }';
+    const viaVariable = await t.request(query, { n: 100 });
+    expect(viaVariable.status).toBe(400);
+    expect(viaVariable.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/complexity/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    // A small page through the variable is fine (FORBIDDEN only: the admin key has no orders).
+    const small = await t.request(query, { n: 5 });
+    expect(small.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('needs a key: none or an unknown one is UNAUTHENTICATED (401)', async () => {

@@ -8,11 +8,20 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { Config } from '@numbroker/config';
 import type { ProviderAdapter } from '@numbroker/providers';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, specifiedRules, validate, type FormattedExecutionResult } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FormattedExecutionResult,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { listenForOrderEvents, type Store } from '@numbroker/store';
+import { WebhookSecretBox } from '@numbroker/webhooks';
 import { WebSocketServer } from 'ws';
+import { AuthRevocation } from './auth/auth-revocation.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import {
   createRateLimiter,
@@ -23,6 +32,7 @@ import {
 import type { Viewer } from './auth/viewer.js';
 import { ApiError } from './errors/api-error.js';
 import { mapError, toGraphQLFormattedError } from './errors/to-graphql-error.js';
+import { dashboardRouter, findDashboardDist } from './dashboard/serve-dashboard.js';
 import { graphiqlRouter, findGraphiqlDist, wantsHtml } from './graphiql/serve-graphiql.js';
 import { buildGraphQLSchema } from './graphql/build-schema.js';
 import type { GraphQLContext } from './graphql/context.js';
@@ -33,8 +43,10 @@ import { createApiStore } from './services/store-api-store.js';
 import { createSmsActivateRouter } from './sms-activate-endpoint/index.js';
 import type { AppDeps } from './services/app-deps.js';
 import { OutboxTail } from './subscriptions/outbox-tail.js';
+import { createUpstreamWebhookRouter, UPSTREAM_WEBHOOK_PATH } from './upstream-webhooks/router.js';
 import { createOrderEventsPubSub } from './subscriptions/topics.js';
 import {
+  checkQueryLimits,
   DEFAULT_QUERY_LIMITS,
   queryLimitsRule,
   type QueryLimits,
@@ -55,8 +67,12 @@ export interface CreateServerOptions {
   queryLimits?: QueryLimits;
   /** Outbox poll gap when nothing wakes the tail (default 100 ms; Postgres: 1000 ms + NOTIFY). */
   outboxPollMs?: number;
+  /** How often another process's key revocations are looked for (default 1000 ms). */
+  authPollMs?: number;
   /** The Vite build of @numbroker/graphiql (default: found through the package). */
   graphiqlDir?: string;
+  /** The Vite build of @numbroker/dashboard, served at /admin (default: found through the package). */
+  dashboardDir?: string;
   now?: () => Date;
 }
 
@@ -119,8 +135,18 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
         }
       : {}),
   });
+  const revocation = new AuthRevocation({
+    generation: () => options.store.apiKeys.generation(),
+    stillValid: (keyIds) => options.store.apiKeys.stillValid(keyIds),
+    clearCache: () => store.clearApiKeyCache(),
+    logger: logger.child({ component: 'auth-revocation' }),
+    ...(options.authPollMs !== undefined ? { pollMs: options.authPollMs } : {}),
+  });
   const deps: AppDeps = {
     config,
+    console: options.store,
+    authChanged: () => revocation.checkNow(),
+    webhookSecrets: WebhookSecretBox.fromConfig(config).box,
     store,
     adapters,
     pubSub,
@@ -135,7 +161,8 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     findUserByApiKey: (apiKey) => store.findUserByApiKey(apiKey),
   });
   const rateLimit = createRateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
-  const limitsRule = queryLimitsRule(options.queryLimits ?? DEFAULT_QUERY_LIMITS);
+  const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
+  const limitsRule = queryLimitsRule(queryLimits);
   const schema = await buildGraphQLSchema();
 
   const app = express();
@@ -169,6 +196,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
 
   const graphiql = graphiqlRouter(options.graphiqlDir ?? findGraphiqlDist());
   app.use('/graphiql', graphiql.assets);
+  const dashboard = dashboardRouter(options.dashboardDir ?? findDashboardDist());
+  app.get(['/admin', '/admin/'], dashboard.page);
+  app.use('/admin', dashboard.assets);
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
@@ -186,6 +216,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       operationMetricsPlugin(metrics),
+      queryLimitsPlugin(queryLimits),
     ],
   });
   await apollo.start();
@@ -207,7 +238,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       context: async ({ res }) => ({
         viewer: res.locals.viewer as Viewer,
         deps,
-        loaders: createLoaders(store, { cache: true }),
+        loaders: createLoaders(store, { cache: true, console: options.store }),
         logger,
       }),
     }),
@@ -218,6 +249,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     SMS_ACTIVATE_PATH,
     createSmsActivateRouter(deps, { store: options.store, authenticate, rateLimit }),
   );
+
+  // Upstream SMS callbacks (providers with a webhookSecret).
+  app.use(UPSTREAM_WEBHOOK_PATH, createUpstreamWebhookRouter(deps));
 
   // Bad JSON, oversized bodies and anything thrown before GraphQL: a 4xx or a masked 500,
   // never a crash and never a stack trace.
@@ -244,6 +278,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
         try {
           const viewer = await authenticate(ctx.connectionParams?.authorization);
           ctx.extra.viewer = viewer;
+          if (viewer.kind === 'user') revocation.track(ctx.extra.socket, viewer.keyId);
           return true;
         } catch (error) {
           if (!(error instanceof ApiError))
@@ -251,12 +286,32 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
           return false;
         }
       },
-      onSubscribe: async (ctx) => {
+      onClose: (ctx) => {
+        revocation.untrack(ctx.extra.socket);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
         const viewer = ctx.extra.viewer;
         if (!viewer)
           return [
             new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } }),
           ];
+        // Complexity with the variables: `first: $n` counts as n (validation saw no variables).
+        let document: DocumentNode | undefined;
+        try {
+          document = parse(payload.query);
+        } catch {
+          document = undefined; // graphql-ws reports the syntax error itself
+        }
+        if (document) {
+          const refused = checkQueryLimits(
+            schema,
+            document,
+            payload.operationName,
+            payload.variables,
+            queryLimits,
+          );
+          if (refused.length > 0) return refused;
+        }
         try {
           await rateLimit(viewer.rateLimitKey);
         } catch (error) {
@@ -270,7 +325,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
       context: (ctx): GraphQLContext => ({
         viewer: ctx.extra.viewer as Viewer,
         deps,
-        loaders: createLoaders(store, { cache: false }),
+        loaders: createLoaders(store, { cache: false, console: options.store }),
         logger,
       }),
       validate: (validationSchema, document) =>
@@ -291,6 +346,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   );
 
   await tail.start();
+  await revocation.start();
   const port = await new Promise<number>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? config.port, options.host ?? '0.0.0.0', () => {
@@ -307,6 +363,7 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   const close = () => {
     closing ??= (async () => {
       ready = false;
+      revocation.stop();
       await tail.stop();
       // Closes every socket (subscribers get a close frame), then drains HTTP.
       await wsCleanup.dispose();
@@ -350,8 +407,31 @@ function httpStatusOf(error: unknown): number | undefined {
 function knownRoute(path: string): string {
   if (path === GRAPHQL_PATH || path === '/healthz' || path === '/metrics') return path;
   if (path.startsWith('/graphiql/')) return '/graphiql';
+  if (path === '/admin' || path.startsWith('/admin/')) return '/admin';
   if (path.startsWith('/stubs/')) return '/stubs/handler_api.php';
+  // Never the path itself: it holds the provider's webhook secret.
+  if (path.startsWith(`${UPSTREAM_WEBHOOK_PATH}/`)) return UPSTREAM_WEBHOOK_PATH;
   return 'other';
+}
+
+/** Measures each HTTP operation again with its variables before it runs. */
+function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, request, schema }) {
+          const [refused] = checkQueryLimits(
+            schema,
+            document,
+            operationName,
+            request.variables,
+            limits,
+          );
+          if (refused) throw refused;
+        },
+      };
+    },
+  };
 }
 
 function operationMetricsPlugin(metrics: ServerMetrics): ApolloServerPlugin<GraphQLContext> {

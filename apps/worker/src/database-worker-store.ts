@@ -21,6 +21,7 @@ import type {
   CatalogStore,
   IncomingSms,
   LeasedOrder,
+  PollIntervalOf,
   ProviderHealthView,
   Reschedule,
   WorkerStore,
@@ -71,18 +72,19 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     limit: number,
     leaseMs: number,
     dueBy: Date = now,
-    pollIntervalMs?: number,
+    pollIntervalMs?: number | PollIntervalOf,
   ): Promise<LeasedOrder[]> {
+    const intervalOf = typeof pollIntervalMs === 'number' ? () => pollIntervalMs : pollIntervalMs;
     const claims = await this.store.orders.claimDueOrders(workerId, {
       now,
       limit,
       leaseMs,
       dueBy,
-      ...(pollIntervalMs === undefined
+      ...(intervalOf === undefined
         ? {}
         : {
             scheduleAt: (order: OrderView, at: Date) => {
-              const next = scheduledCheckAt(order, at.getTime(), pollIntervalMs);
+              const next = scheduledCheckAt(order, at.getTime(), intervalOf(order.providerId));
               return next === undefined ? undefined : new Date(next);
             },
           }),

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderAdapter } from '@numbroker/providers';
 import type { Store } from '@numbroker/store';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
@@ -8,6 +9,7 @@ import {
   POLL_INTERVAL_MS,
   PRICE_MINOR,
   WorkerHarness,
+  withoutBatchStatus,
   type HarnessOptions,
 } from './test-support/harness.js';
 
@@ -72,6 +74,24 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect(await store.orders.messages(orderId)).toHaveLength(1);
   });
 
+  it('polls an order of a provider that pushes its SMS by webhook only at the safety-net interval', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    const safetyNet = 10 * POLL_INTERVAL_MS;
+    const pushed = { pollIntervalOf: () => safetyNet };
+    expect(await h.pollPass(pushed)).toBe(1);
+    h.sim.deliverSms(ref, 'Telegram code: 11223');
+    // A regular interval later the order is not due (the webhook should have brought it)...
+    h.clock.advance(3 * POLL_INTERVAL_MS + 1);
+    expect(await h.pollPass(pushed)).toBe(0);
+    expect((await h.order(orderId)).status).toBe('ACTIVE');
+    // ...and the safety net still finds the code.
+    h.clock.advance(safetyNet);
+    expect(await h.pollPass(pushed)).toBe(1);
+    expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
+  });
+
   it('stores an SMS once even when the batch listing and the single status word it differently', async () => {
     const h = await harness();
     const userId = await h.newUser(FUNDS);
@@ -121,6 +141,46 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
       ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`, `CAPTURE ${PRICE_MINOR}`],
     });
     expect((await h.events(orderId)).filter((type) => type === 'SMS_RECEIVED')).toHaveLength(2);
+  });
+
+  it('completes an order of a per-SMS upstream at its first code, and reads no later SMS', async () => {
+    const h = await harness();
+    const perSms = perSmsUpstream(h.adapter);
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    h.sim.deliverSms(ref, 'Telegram code: 48213');
+    await h.pollPass({ adapters: h.adapters(perSms) });
+
+    // Before: CODE_RECEIVED until the TTL, a status check every interval, later SMS read.
+    expect((await h.order(orderId)).status).toBe('COMPLETED');
+    expect(await h.events(orderId)).toEqual(
+      expect.arrayContaining(['SMS_RECEIVED', 'ORDER_COMPLETED']),
+    );
+    expect((await store.orders.messages(orderId)).map((m) => m.code)).toEqual(['48213']);
+    expect((await h.order(orderId)).nextPollAt).toBeNull();
+    const from = h.sim.requests.length;
+    h.advancePastNextPoll();
+    await h.pollPass({ adapters: h.adapters(perSms) });
+    expect(h.statusRequests(from)).toEqual([]);
+    expect(await h.wallet(userId)).toEqual({
+      available: FUNDS - PRICE_MINOR,
+      held: 0n,
+      ledger: [`CREDIT ${FUNDS}`, `HOLD ${PRICE_MINOR}`, `CAPTURE ${PRICE_MINOR}`],
+    });
+  });
+
+  it('completes a per-SMS order left CODE_RECEIVED by a crash at its next check', async () => {
+    const h = await harness();
+    const perSms = perSmsUpstream(h.adapter);
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    h.sim.deliverSms(ref, 'Telegram code: 48213');
+    await h.pollPass(); // the code is stored, the process "dies" before completing
+    expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
+    h.advancePastNextPoll();
+    await h.pollPass({ adapters: h.adapters(perSms) });
+    expect((await h.order(orderId)).status).toBe('COMPLETED');
+    expect((await h.wallet(userId)).ledger.filter((e) => e.startsWith('CAPTURE'))).toHaveLength(1);
   });
 
   it('expires an order at its TTL: cancelled upstream, hold released exactly', async () => {
@@ -450,3 +510,11 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     await h.workerStore.releaseLeases('other');
   });
 });
+
+/** The same adapter with VerifyPlus's capabilities: charged per SMS, no call for another one. */
+function perSmsUpstream(adapter: ProviderAdapter): ProviderAdapter {
+  return {
+    ...withoutBatchStatus(adapter),
+    capabilities: { ...adapter.capabilities, chargesPerSms: true, requestAnotherSms: false },
+  };
+}

@@ -16,6 +16,7 @@ import type {
   LeasedOpenOrder,
   LeasedOrder,
   LeasedPendingOrder,
+  PollIntervalOf,
   Reschedule,
   WorkerStore,
 } from './worker-store.js';
@@ -27,6 +28,8 @@ export interface PollPassDeps {
   logger: Logger;
   workerId: string;
   pollIntervalMs: number;
+  /** The interval of one provider's checks (default: `pollIntervalMs` for every one). */
+  pollIntervalOf?: PollIntervalOf;
   /** Orders leased per batch; a pass keeps leasing until nothing is due. */
   batchSize: number;
   leaseMs: number;
@@ -58,7 +61,7 @@ export async function runPollPass(deps: PollPassDeps): Promise<number> {
       deps.batchSize,
       deps.leaseMs,
       new Date(now.getTime() + deps.leaseAheadMs),
-      deps.pollIntervalMs,
+      deps.pollIntervalOf ?? deps.pollIntervalMs,
     );
     if (leased.length === 0) return total;
     total += leased.length;
@@ -245,8 +248,13 @@ async function settleOrder(
           ? `order ${order.id}: code received, hold captured`
           : `order ${order.id}: ${added} more SMS received`,
       );
+      if (endsAtFirstCode(adapter)) return completeAtFirstCode(deps, order);
       return { id: order.id, nextPollAt: nextCheck(deps, order), failures: 0 };
     }
+  }
+  // A crash between storing the code and completing the order: complete it now.
+  if (order.status === 'CODE_RECEIVED' && endsAtFirstCode(adapter)) {
+    return completeAtFirstCode(deps, order);
   }
 
   switch (status.state) {
@@ -261,6 +269,23 @@ async function settleOrder(
       // reseller-bot failure is keeping the upstream's refund.
       return endOrder(deps, order, { type: 'UPSTREAM_ENDED' }, `upstream says ${status.state}`);
   }
+}
+
+/**
+ * An upstream that charges per SMS (VerifyPlus) and cannot be asked for another one: every later
+ * SMS would cost us while it is free to the customer (SPEC: later codes are free), and nothing
+ * upstream ends the number. Such an order is one SMS: it completes at its first code, so no
+ * customer waits on a CODE_RECEIVED that can never change and no later SMS is read (or paid).
+ */
+function endsAtFirstCode(adapter: ProviderAdapter): boolean {
+  return adapter.capabilities.chargesPerSms && !adapter.capabilities.requestAnotherSms;
+}
+
+function completeAtFirstCode(
+  deps: PollPassDeps,
+  order: LeasedOpenOrder,
+): Promise<Reschedule | undefined> {
+  return endOrder(deps, order, { type: 'FINISH' }, 'one SMS per order: the upstream charges each');
 }
 
 /** At the TTL: an ACTIVE order is cancelled upstream then EXPIRED (hold released); an order
@@ -362,7 +387,8 @@ function isExpired(deps: PollPassDeps, order: LeasedOrder): boolean {
 }
 
 function nextCheck(deps: PollPassDeps, order: LeasedOrder): Date {
-  return new Date(nextCheckAt(order, deps.now().getTime(), deps.pollIntervalMs));
+  const interval = deps.pollIntervalOf?.(order.providerId) ?? deps.pollIntervalMs;
+  return new Date(nextCheckAt(order, deps.now().getTime(), interval));
 }
 
 function retryLater(deps: PollPassDeps, order: LeasedOrder): Reschedule {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Config } from '@numbroker/config';
 import { createAdapter, type AdapterOptions, type ProviderAdapter } from '@numbroker/providers';
 import { Store, type BreakerPolicy } from '@numbroker/store';
+import { WebhookDispatcher, WebhookSecretBox } from '@numbroker/webhooks';
 import type { Logger } from 'pino';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { WorkerMetrics } from './metrics.js';
@@ -100,10 +101,20 @@ export async function startWorker(
     throw error;
   }
 
+  const workerId = options.workerId ?? newWorkerId();
   const worker = new Worker(
     {
-      workerId: options.workerId ?? newWorkerId(),
+      workerId,
       pollIntervalMs: config.pollIntervalMs,
+      // Pushed SMS arrive by webhook: polling those orders is only the safety net.
+      pushedPollIntervalMs: new Map(
+        config.providers
+          .filter((provider) => provider.webhookSecret !== undefined)
+          .map((provider) => [
+            provider.id,
+            Math.max(config.webhookPollIntervalMs, config.pollIntervalMs),
+          ]),
+      ),
       catalogSyncSeconds: config.catalogSyncSeconds,
     },
     {
@@ -114,6 +125,7 @@ export async function startWorker(
     },
   );
   worker.start();
+  const webhooks = startWebhookDispatcher(config, store, logger, workerId);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -123,11 +135,40 @@ export async function startWorker(
     stop: () =>
       (stopping ??= (async () => {
         try {
-          await worker.stop();
+          await Promise.all([worker.stop(), webhooks.stop()]);
         } finally {
           await metricsServer?.close();
           await store.close();
         }
       })()),
   };
+}
+
+/** Customer webhooks go out from the worker: off every request path, fed by the outbox. */
+function startWebhookDispatcher(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  workerId: string,
+): WebhookDispatcher {
+  const { box, sealedWithFallback } = WebhookSecretBox.fromConfig(config);
+  if (sealedWithFallback) {
+    logger.warn(
+      'neither webhooks.secretKey nor adminApiKey is set: webhook secrets are stored sealed with a fixed key',
+    );
+  }
+  const dispatcher = new WebhookDispatcher(
+    {
+      workerId,
+      allowPrivateUrls: config.webhooks.allowPrivateUrls,
+      timeoutMs: config.webhooks.timeoutMs,
+      retryScheduleSeconds: config.webhooks.retryScheduleSeconds,
+      maxConcurrentPerEndpoint: config.webhooks.maxConcurrentPerEndpoint,
+      maxConcurrent: config.webhooks.maxConcurrent,
+      pollIntervalMs: config.webhooks.pollIntervalMs,
+    },
+    { store: store.webhooks, secrets: box, logger: logger.child({ component: 'webhooks' }) },
+  );
+  dispatcher.start();
+  return dispatcher;
 }

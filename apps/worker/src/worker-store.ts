@@ -50,6 +50,10 @@ export interface ApplyCommandOptions {
   now?: Date;
 }
 
+/** A provider's poll interval: the configured one, or the slower safety net of a provider that
+ *  pushes its SMS by webhook. */
+export type PollIntervalOf = (providerId: string | null) => number;
+
 /** What the worker needs from the store, narrow on purpose: one class adapts it to
  *  @numbroker/store (DatabaseWorkerStore), and the loops can be tested against it. */
 export interface WorkerStore {
@@ -65,7 +69,7 @@ export interface WorkerStore {
     limit: number,
     leaseMs: number,
     dueBy?: Date,
-    pollIntervalMs?: number,
+    pollIntervalMs?: number | PollIntervalOf,
   ): Promise<LeasedOrder[]>;
   /** Sets the next check and drops the lease of many orders in one statement per batch —
    *  skipping orders whose claim already wrote a next check no later than asked, with no

@@ -10,6 +10,8 @@ export interface WorkerSettings {
   /** Names this process in order leases: unique per running worker. */
   workerId: string;
   pollIntervalMs: number;
+  /** Providers whose upstream pushes SMS by webhook, with their slower safety-net interval. */
+  pushedPollIntervalMs?: ReadonlyMap<string, number>;
   catalogSyncSeconds: number;
   /** How often due orders are looked for; bounds how late a due check can start
    *  (default pollIntervalMs / 4, between 20 and 500 ms). */
@@ -54,6 +56,9 @@ export class Worker {
       ...deps,
       workerId: settings.workerId,
       pollIntervalMs: settings.pollIntervalMs,
+      pollIntervalOf: (providerId) =>
+        (providerId === null ? undefined : settings.pushedPollIntervalMs?.get(providerId)) ??
+        settings.pollIntervalMs,
       batchSize: settings.batchSize ?? 5000,
       leaseAheadMs: 2 * tickMs,
       leaseMs: settings.leaseMs ?? Math.max(30_000, settings.pollIntervalMs * 5),

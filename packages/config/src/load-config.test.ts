@@ -58,14 +58,33 @@ describe('defaults', () => {
       exchangeRates: {},
       orderTtlSeconds: 1200,
       pollIntervalMs: 2000,
+      webhookPollIntervalMs: 30_000,
       catalogSyncSeconds: 60,
       pricing: { markupPercent: '0', roundTo: '1', rules: [] },
       providers: [],
       workerMetricsPort: 0,
       pendingReconcileSeconds: 120,
       rateLimit: { requests: 1000, windowSeconds: 10 },
+      webhooks: {
+        allowPrivateUrls: false,
+        timeoutMs: 15000,
+        retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000],
+        maxConcurrentPerEndpoint: 4,
+        maxConcurrent: 256,
+        pollIntervalMs: 500,
+      },
     });
     expect(config.adminApiKey).toBeUndefined();
+  });
+
+  it('takes the webhooks settings and names a bad one', () => {
+    expect(parseConfig({ webhooks: { allowPrivateUrls: true } }).webhooks.allowPrivateUrls).toBe(
+      true,
+    );
+    expect(() => parseConfig({ webhooks: { allowPrivateUrls: 'yes' } })).toThrow(
+      /webhooks\.allowPrivateUrls/,
+    );
+    expect(() => parseConfig({ webhooks: { secretKey: 'short' } })).toThrow(/webhooks\.secretKey/);
   });
 
   it('takes a per-key rate limit and names a bad one', () => {
@@ -83,6 +102,15 @@ describe('defaults', () => {
       { ...man, currency: 'RUB', timeoutMs: 10_000 },
     ]);
     expectTypeOf(config.providers[0]!).toExtend<ProviderAccount>();
+  });
+
+  it('takes kind fivesim, in dollars unless the entry names its account currency', () => {
+    const five = { id: 'five', kind: 'fivesim', baseUrl: 'https://5sim.net/v1/', apiKey: 'eyJ.x' };
+    const config = parseConfig({ providers: [five, { ...five, id: 'five-rub', currency: 'RUB' }] });
+    expect(config.providers.map((p) => [p.kind, p.currency])).toEqual([
+      ['fivesim', 'USD'],
+      ['fivesim', 'RUB'],
+    ]);
   });
 
   it('roundTo defaults to the smallest unit of the platform currency', () => {
@@ -235,7 +263,7 @@ describe('errors name the key', () => {
     [
       'unknown provider kind',
       { providers: [shiz, { ...man, kind: 'smsmann' }] },
-      'config error at providers[1].kind: expected one of shiznumber, shomare, arzancell, verifyplus, smsman, smsactivate; got "smsmann"',
+      'config error at providers[1].kind: expected one of shiznumber, shomare, arzancell, verifyplus, smsman, smsactivate, fivesim; got "smsmann"',
     ],
     ['unknown top-level key', { prot: 4000 }, 'config error at prot: unknown key'],
     [
@@ -325,6 +353,26 @@ describe('errors name the key', () => {
       'not a URL',
       { providers: [{ ...shiz, baseUrl: 'nope' }] },
       'config error at providers[0].baseUrl: expected an http(s) URL',
+    ],
+    [
+      'webhookSecret on a kind without webhooks',
+      { providers: [{ ...shiz, webhookSecret: 'a'.repeat(24) }] },
+      'config error at providers[0].webhookSecret: only smsactivate providers push SMS by webhook; this one is "shiznumber"',
+    ],
+    [
+      'webhookSecret too short',
+      {
+        providers: [
+          {
+            id: 'sa',
+            kind: 'smsactivate',
+            baseUrl: 'https://x/',
+            apiKey: 'k',
+            webhookSecret: 'short',
+          },
+        ],
+      },
+      'config error at providers[0].webhookSecret: expected 16 to 128 URL-safe characters',
     ],
     [
       'empty apiKey',

@@ -19,6 +19,8 @@ export const DEFAULT_PROVIDER_CURRENCY: Readonly<Record<ProviderKind, CurrencyCo
   verifyplus: 'IRT',
   smsman: 'RUB',
   smsactivate: 'RUB',
+  // 5sim's own answers name no currency; current accounts are in dollars (protocols/5sim.md).
+  fivesim: 'USD',
 };
 
 export const DEFAULTS = {
@@ -27,6 +29,7 @@ export const DEFAULTS = {
   currency: 'IRT',
   orderTtlSeconds: 1200,
   pollIntervalMs: 2000,
+  webhookPollIntervalMs: 30_000,
   catalogSyncSeconds: 60,
   markupPercent: '0',
   providerTimeoutMs: 10_000,
@@ -35,6 +38,15 @@ export const DEFAULTS = {
   pendingReconcileSeconds: 120,
   /** Per API key, over GraphQL and the SMS-Activate endpoint together. */
   rateLimit: { requests: 1000, windowSeconds: 10 },
+  webhooks: {
+    allowPrivateUrls: false,
+    timeoutMs: 15_000,
+    /** After each failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; then FAILED. */
+    retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000],
+    maxConcurrentPerEndpoint: 4,
+    maxConcurrent: 256,
+    pollIntervalMs: 500,
+  },
 } as const;
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]*$/;
@@ -141,11 +153,23 @@ const provider = z.strictObject({
     )
     .optional(),
   timeoutMs: positiveInt(600_000).default(DEFAULTS.providerTimeoutMs),
+  /** Turns on upstream SMS webhooks: the server accepts this provider's callbacks at
+   *  `POST /webhooks/upstream/<id>/<webhookSecret>` (the secret is the only credential). */
+  webhookSecret: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{16,128}$/,
+      'expected 16 to 128 URL-safe characters (letters, digits, "-", "_")',
+    )
+    .optional(),
   ratePerSecond: z.number().positive().optional(),
   maxConcurrent: positiveInt().optional(),
 });
 
 const port = z.number().int().min(0).max(65_535);
+
+/** The kinds whose upstreams push SMS to a webhook (SMS-Activate, HeroSMS). */
+const WEBHOOK_KINDS: readonly ProviderKind[] = ['smsactivate'];
 
 export const configSchema = z
   .strictObject({
@@ -165,6 +189,9 @@ export const configSchema = z
       .default({}),
     orderTtlSeconds: positiveInt().default(DEFAULTS.orderTtlSeconds),
     pollIntervalMs: positiveInt().default(DEFAULTS.pollIntervalMs),
+    /** How often orders of a provider with a `webhookSecret` are still polled: the safety net
+     *  for a webhook that never came (never faster than pollIntervalMs). */
+    webhookPollIntervalMs: positiveInt().default(DEFAULTS.webhookPollIntervalMs),
     catalogSyncSeconds: positiveInt().default(DEFAULTS.catalogSyncSeconds),
     pricing: pricing.prefault({}),
     providers: z.array(provider).default([]),
@@ -174,6 +201,31 @@ export const configSchema = z
       .strictObject({
         requests: positiveInt().default(DEFAULTS.rateLimit.requests),
         windowSeconds: positiveInt(3600).default(DEFAULTS.rateLimit.windowSeconds),
+      })
+      .prefault({}),
+    /** Customer webhooks (SPEC "Webhooks to customers"). */
+    webhooks: z
+      .strictObject({
+        /** Tests and the demo: allow loopback and private addresses. */
+        allowPrivateUrls: z.boolean().default(DEFAULTS.webhooks.allowPrivateUrls),
+        /** Key material sealing the stored signing secrets (default: adminApiKey). */
+        secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
+        timeoutMs: positiveInt(60_000).default(DEFAULTS.webhooks.timeoutMs),
+        retryScheduleSeconds: z
+          .array(
+            z
+              .number()
+              .int()
+              .min(0)
+              .max(7 * 86_400),
+          )
+          .max(20)
+          .default([...DEFAULTS.webhooks.retryScheduleSeconds]),
+        maxConcurrentPerEndpoint: positiveInt(100).default(
+          DEFAULTS.webhooks.maxConcurrentPerEndpoint,
+        ),
+        maxConcurrent: positiveInt(10_000).default(DEFAULTS.webhooks.maxConcurrent),
+        pollIntervalMs: positiveInt(60_000).default(DEFAULTS.webhooks.pollIntervalMs),
       })
       .prefault({}),
   })
@@ -189,6 +241,13 @@ export const configSchema = z
         });
       } else {
         seen.set(entry.id, index);
+      }
+      if (entry.webhookSecret !== undefined && !WEBHOOK_KINDS.includes(entry.kind)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'webhookSecret'],
+          message: `only ${WEBHOOK_KINDS.join(', ')} providers push SMS by webhook; this one is "${entry.kind}"`,
+        });
       }
       const currency = entry.currency ?? DEFAULT_PROVIDER_CURRENCY[entry.kind];
       if (entry.prices !== undefined) {

@@ -7,6 +7,7 @@ export const API_ERROR_CODES = [
   'NO_NUMBERS',
   'PRICE_ABOVE_MAX',
   'CANCEL_NOT_ALLOWED',
+  'STATE_CONFLICT',
   'UPSTREAM_UNAVAILABLE',
   'RATE_LIMITED',
   'INTERNAL',
@@ -34,6 +35,19 @@ export abstract class DomainError extends Error {
 export class BadUserInput extends DomainError {
   override readonly name: string = 'BadUserInput';
   readonly apiCode = 'BAD_USER_INPUT' as const;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A request the current state refuses, though it would be fine in another one: finishing an
+ *  order that has no code, revoking a user's last key. Nothing is changed. */
+export class StateConflict extends DomainError {
+  override readonly name: string = 'StateConflict';
+  readonly apiCode = 'STATE_CONFLICT' as const;
   constructor(
     readonly code: string,
     message: string,

@@ -9,6 +9,7 @@ export const PROVIDER_KINDS = [
   'verifyplus',
   'smsman',
   'smsactivate',
+  'fivesim',
 ] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
@@ -48,6 +49,13 @@ export interface BuyRequest {
   operator?: string;
   /** The `ref` of the offer being bought. */
   ref: string;
+  /** The most we pay upstream, in the provider's currency (the synced offer's cost): where
+   *  the protocol takes a price cap, a price rise between sync and buy is refused (NoNumbers)
+   *  instead of charged. */
+  maxPrice?: Money;
+  /** Our own id for this purchase (the order id), sent where the upstream takes a client
+   *  order id, so a reconciler can match the activation positively. */
+  idempotencyKey?: string;
 }
 
 export interface Purchase {
@@ -57,6 +65,10 @@ export interface Purchase {
   phoneNumber: string;
   /** What the upstream says it charged, when it says. */
   cost?: Money;
+  /** The upstream says whether another SMS can be requested on this number. */
+  canRequestAnotherSms?: boolean;
+  /** When the upstream says the activation started. */
+  startedAt?: Date;
 }
 
 /** `finished`: closed upstream after a code (finish / set-status done). */
@@ -75,6 +87,11 @@ export interface ActivationStatus {
   state: ActivationState;
   /** Every SMS of this activation the upstream still shows, oldest first. */
   messages: SmsMessage[];
+}
+
+export interface ListedActivation extends ActivationStatus {
+  phoneNumber?: string;
+  idempotencyKey?: string;
 }
 
 export interface Capabilities {
@@ -104,8 +121,9 @@ export interface ProviderAdapter {
   status(activationRef: string): Promise<ActivationStatus>;
   /** Activations the upstream no longer lists are absent from the map. */
   statusMany?(activationRefs: readonly string[]): Promise<Map<string, ActivationStatus>>;
-  /** Recent activations upstream (for reconciliation), newest first. */
-  listActivations?(): Promise<Array<ActivationStatus & { phoneNumber?: string }>>;
+  /** Recent activations upstream (for reconciliation), newest first. `idempotencyKey`: the
+   *  `BuyRequest.idempotencyKey` the upstream echoes back for it, where it does. */
+  listActivations?(): Promise<ListedActivation[]>;
   cancel?(activationRef: string): Promise<void>;
   finish?(activationRef: string): Promise<void>;
   report?(activationRef: string): Promise<void>;

@@ -15,7 +15,12 @@ describe('registry', () => {
           kind,
           baseUrl,
           apiKey: sim.apiKey,
-          currency: kind === 'smsactivate' || kind === 'smsman' ? 'RUB' : 'IRT',
+          currency:
+            kind === 'smsactivate' || kind === 'smsman'
+              ? 'RUB'
+              : kind === 'fivesim'
+                ? 'USD'
+                : 'IRT',
           timeoutMs: 3000,
         });
         expect(adapter).toMatchObject({ id: `reg-${kind}`, kind });

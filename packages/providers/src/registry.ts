@@ -1,6 +1,7 @@
 import type { ProviderAccount, ProviderAdapter, ProviderKind } from './adapter.js';
 import type { AdapterOptions } from './http/account-client.js';
 import { ArzanCellAdapter, ArzanCellSimulator } from './arzancell/index.js';
+import { FiveSimAdapter, FiveSimSimulator } from './fivesim/index.js';
 import { ShizNumberAdapter, ShizNumberSimulator } from './shiznumber/index.js';
 import { ShomareAdapter, ShomareSimulator } from './shomare/index.js';
 import type { ProviderSimulator, SimulatorOptions } from './simulator/types.js';
@@ -20,6 +21,7 @@ export type SimulatorFactory = (options?: SimulatorOptions) => ProviderSimulator
 /** One line per protocol: add yours beside the others. */
 const ADAPTERS: Record<ProviderKind, AdapterFactory> = {
   arzancell: (account, options) => new ArzanCellAdapter(account, options),
+  fivesim: (account, options) => new FiveSimAdapter(account, options),
   shomare: (account, options) => new ShomareAdapter(account, options),
   shiznumber: (account, options) => new ShizNumberAdapter(account, options),
   smsactivate: (account, options) => new SmsActivateAdapter(account, options),
@@ -29,6 +31,7 @@ const ADAPTERS: Record<ProviderKind, AdapterFactory> = {
 
 const SIMULATORS: Record<ProviderKind, SimulatorFactory> = {
   arzancell: (options) => new ArzanCellSimulator(options),
+  fivesim: (options) => new FiveSimSimulator(options),
   shomare: (options) => new ShomareSimulator(options),
   shiznumber: (options) => new ShizNumberSimulator(options),
   smsactivate: (options) => new SmsActivateSimulator(options),

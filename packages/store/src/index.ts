@@ -13,10 +13,61 @@ export type {
   CreatePendingOrderResult,
 } from './orders/lifecycle.js';
 export type { OrderStore } from './orders/order-store.js';
-export type { OrderEventView, OrderView, SmsView } from './orders/order-view.js';
+export type {
+  OrderEventPayload,
+  OrderEventView,
+  OrderSnapshot,
+  OrderView,
+  SmsView,
+} from './orders/order-view.js';
 export { ORDER_EVENTS_CHANNEL } from './orders/outbox.js';
 export type { OrderPage } from './orders/queries.js';
 export { providerUsable, type BreakerPolicy } from './provider-state-store.js';
 export { Store, type StoreOptions } from './store.js';
 export { hashApiKey, type CreditResult } from './user-store.js';
 export type * from './views.js';
+// The reseller console (issue 11): admin lists and corrections, API keys, audit log, webhooks.
+export {
+  startOfUtcDay,
+  utcDayKey,
+  type AdminStatsStore,
+  type OrderSalesRow,
+  type ProviderMinOfferCost,
+  type UpstreamCallStats,
+  type WalletTotals,
+} from './admin-stats-store.js';
+export {
+  AdjustmentReferenceReused,
+  type AdjustResult,
+  type OrderFilter,
+  type PageArgs,
+} from './admin-store.js';
+export { ApiKeyNotFound, type ApiKeyStore, type AuthenticatedKey } from './api-key-store.js';
+export type { AuditActor, AuditFilter, AuditInput, AuditStore } from './audit-store.js';
+export type { Page } from './page-cursor.js';
+export {
+  MAX_ENDPOINTS_PER_USER,
+  WebhookDeliveryNotFound,
+  WebhookEndpointNotFound,
+  type AttemptOutcome,
+  type DueDelivery,
+  type MessagesOfEvent,
+  type WebhookStore,
+} from './webhook-store.js';
+export { AUDIT_ACTIONS, type AuditAction } from './entities/audit-entry.entity.js';
+export {
+  WEBHOOK_DELIVERY_STATUSES,
+  type WebhookDeliveryStatus,
+} from './entities/webhook-delivery.entity.js';
+export type { StoredOrderEventType } from './entities/order-event.entity.js';
+export type {
+  ApiKeyEntity,
+  AuditEntryEntity,
+  LedgerEntryEntity,
+  OrderEntity,
+  OrderEventEntity,
+  UserEntity,
+  WalletEntity,
+  WebhookDeliveryEntity,
+  WebhookEndpointEntity,
+} from './entities/index.js';

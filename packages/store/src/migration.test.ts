@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Database } from './database.js';
+import { MIGRATIONS } from './migrations/index.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/databases.js';
 
 describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
@@ -21,7 +22,10 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
   it('undo cleanly and apply again', async () => {
     database = await freshDatabase(kind);
     db = await Database.open(database.url, database.options);
-    await db.dataSource.undoLastMigration();
+    // Every migration, newest first: each one's down() must undo its up().
+    for (let index = 0; index < MIGRATIONS.length; index += 1) {
+      await db.dataSource.undoLastMigration();
+    }
     expect(await db.dataSource.showMigrations()).toBe(true);
     const tables = await db.dataSource.query(
       kind === 'sqlite'

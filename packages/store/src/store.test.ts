@@ -389,6 +389,27 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       const events = await store.orders.eventsAfter(before, 100, { orderId });
       expect(events.map((e) => e.type)).toEqual(['SMS_RECEIVED']);
     });
+    it('one SMS is one code: the same code read with or without its text is stored once', async () => {
+      const { user } = await fundedUser(1000n);
+      const orderId = await activeOrder(user.id);
+      // getStatus shows the code alone, a batch list or a webhook the code and its text.
+      const seen = [
+        { code: '4242', text: null },
+        { code: '4242', text: 'Telegram code 4242' },
+        { code: ' 4242 ', text: 'Telegram code: 4242.' },
+        { code: null, text: 'no code here' },
+        { code: null, text: ' no  code here ' },
+      ];
+      const changed = [];
+      for (const sms of seen) {
+        changed.push(
+          (await store.orders.applyOrderCommand(orderId, { type: 'CODE_RECEIVED' }, { sms }))
+            .changed,
+        );
+      }
+      expect(changed).toEqual([true, false, false, true, false]);
+      expect(await store.orders.messages(orderId)).toHaveLength(2);
+    });
   });
 
   describe('idempotency and concurrency', () => {

@@ -1,9 +1,14 @@
 import type { CurrencyCode } from '@numbroker/core';
+import { AdminStatsStore } from './admin-stats-store.js';
+import { AdminStore } from './admin-store.js';
+import { ApiKeyStore } from './api-key-store.js';
+import { AuditStore } from './audit-store.js';
 import { Database, type DataSourceOptions } from './database.js';
 import { OfferStore } from './offer-store.js';
 import { OrderStore } from './orders/order-store.js';
 import { ProviderStateStore } from './provider-state-store.js';
 import { UserStore } from './user-store.js';
+import { WebhookStore } from './webhook-store.js';
 
 export interface StoreOptions extends DataSourceOptions {
   /** The platform currency (config `currency`): users' wallets are in it. */
@@ -16,6 +21,11 @@ export class Store {
   readonly orders: OrderStore;
   readonly offers: OfferStore;
   readonly providers: ProviderStateStore;
+  readonly stats: AdminStatsStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly admin: AdminStore;
+  readonly audit: AuditStore;
+  readonly webhooks: WebhookStore;
 
   constructor(
     readonly db: Database,
@@ -25,6 +35,11 @@ export class Store {
     this.orders = new OrderStore(db);
     this.offers = new OfferStore(db);
     this.providers = new ProviderStateStore(db);
+    this.stats = new AdminStatsStore(db);
+    this.apiKeys = new ApiKeyStore(db);
+    this.admin = new AdminStore(db, currency);
+    this.audit = new AuditStore(db);
+    this.webhooks = new WebhookStore(db);
   }
 
   /** Connects to `databaseUrl` (config `database`) and runs pending migrations. */

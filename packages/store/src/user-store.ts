@@ -3,10 +3,13 @@ import { BadUserInput, WalletRuleViolation, type CurrencyCode } from '@numbroker
 import type { EntityManager } from 'typeorm';
 import { intParam, millis } from './columns.js';
 import { sql, type Database } from './database.js';
+import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { LedgerEntryEntity } from './entities/ledger-entry.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { WalletEntity } from './entities/wallet.entity.js';
 import { CreditReferenceReused, UserNotFound } from './errors.js';
+import { insertApiKeyInTx } from './api-key-store.js';
+import { insertAuditEntryInTx, type AuditActor } from './audit-store.js';
 import type { LedgerEntryView, UserView, WalletView } from './views.js';
 
 /** 32 random bytes, base64url: what a user authenticates with. Shown once, stored hashed. */
@@ -34,14 +37,31 @@ export class UserStore {
   ) {}
 
   /** A new user with a funded-at-zero wallet. The key is returned once and never stored. */
-  async createUser(input: { name: string; isAdmin?: boolean; now?: Date }): Promise<{
+  async createUser(input: {
+    name: string;
+    isAdmin?: boolean;
+    now?: Date;
+    /** Who asks (written to the audit log in the same transaction). */
+    actor?: AuditActor;
+  }): Promise<{
     user: UserView;
     apiKey: string;
   }> {
     const apiKey = generateApiKey();
-    const user = await this.db.transaction((tx) =>
-      this.insertUserInTx(tx, { ...input, apiKeyHash: hashApiKey(apiKey) }),
-    );
+    const user = await this.db.transaction(async (tx) => {
+      const user = await this.insertUserInTx(tx, { ...input, apiKeyHash: hashApiKey(apiKey) });
+      if (input.actor) {
+        await insertAuditEntryInTx(tx, {
+          actor: input.actor,
+          action: 'CREATE_USER',
+          targetType: 'USER',
+          targetId: user.id,
+          note: user.name,
+          now: user.createdAt,
+        });
+      }
+      return user;
+    });
     return { user, apiKey };
   }
 
@@ -61,10 +81,16 @@ export class UserStore {
     });
   }
 
+  /** The owner of a live (not revoked) key; a disabled owner too (ApiKeyStore.authenticate is
+   *  what servers authenticate with). */
   async findByApiKey(apiKey: string): Promise<UserView | null> {
     if (typeof apiKey !== 'string' || apiKey === '') return null;
-    const apiKeyHash = hashApiKey(apiKey);
-    return this.db.read((m) => m.findOne(UserEntity, { where: { apiKeyHash } }));
+    const keyHash = hashApiKey(apiKey);
+    return this.db.read(async (m) => {
+      const key = await m.findOne(ApiKeyEntity, { where: { keyHash } });
+      if (!key || key.revokedAt) return null;
+      return m.findOne(UserEntity, { where: { id: key.userId } });
+    });
   }
 
   async findById(userId: string): Promise<UserView | null> {
@@ -89,6 +115,8 @@ export class UserStore {
     amountMinor: bigint;
     reference: string;
     now?: Date;
+    /** Who pays in (audit log, same transaction; only when the credit is made). */
+    actor?: AuditActor;
   }): Promise<CreditResult> {
     if (typeof input.amountMinor !== 'bigint' || input.amountMinor <= 0n) {
       throw new WalletRuleViolation('INVALID_AMOUNT', 'a credit must be a positive amount');
@@ -127,6 +155,18 @@ export class UserStore {
            version = version + 1, updated_at = CAST(? AS BIGINT) WHERE id = ?`,
         [intParam(input.amountMinor), millis(now), wallet.id],
       );
+      if (input.actor) {
+        await insertAuditEntryInTx(tx, {
+          actor: input.actor,
+          action: 'CREDIT_WALLET',
+          targetType: 'USER',
+          targetId: input.userId,
+          amountMinor: input.amountMinor,
+          currency: this.currency,
+          reference,
+          now,
+        });
+      }
       const updated = await tx.findOneOrFail(WalletEntity, { where: { id: wallet.id } });
       return { wallet: updated, credited: true };
     });
@@ -155,8 +195,16 @@ export class UserStore {
       apiKeyHash: input.apiKeyHash,
       isAdmin: input.isAdmin ?? false,
       createdAt: now,
+      disabledAt: null,
     });
     await tx.insert(UserEntity, user);
+    // The first key is also a row of api_keys (named "default"): every key authenticates there.
+    await insertApiKeyInTx(tx, {
+      userId: user.id,
+      name: 'default',
+      keyHash: input.apiKeyHash,
+      now,
+    });
     await tx.insert(WalletEntity, {
       id: randomUUID(),
       userId: user.id,

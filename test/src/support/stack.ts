@@ -37,6 +37,8 @@ export interface ProviderSpec {
   simulator?: SimulatorOptions;
   /** A simulator the test made and started itself (the stack still stops it). */
   instance?: ProviderSimulator;
+  /** Turns on upstream SMS webhooks for this provider (its config's `webhookSecret`). */
+  webhookSecret?: string;
   /** Where one process's config points the adapter (default: the simulator's baseUrl), e.g. a
    *  recording proxy in front of the simulator per worker. `process` is "server-0",
    *  "worker-1", ... */
@@ -50,6 +52,8 @@ export interface StackOptions {
   workers?: number;
   orderTtlSeconds?: number;
   pollIntervalMs?: number;
+  /** The config's `webhooks` (default: private URLs allowed, for receivers on loopback). */
+  webhooks?: Record<string, unknown>;
 }
 
 export interface ServerHandle {
@@ -95,6 +99,7 @@ export class Stack {
       workers: 1,
       orderTtlSeconds: 600,
       pollIntervalMs: 250,
+      webhooks: {},
       ...options,
     };
   }
@@ -165,6 +170,7 @@ export class Stack {
       orderTtlSeconds: this.options.orderTtlSeconds,
       pollIntervalMs: this.options.pollIntervalMs,
       catalogSyncSeconds: 3600,
+      webhooks: { allowPrivateUrls: true, ...this.options.webhooks },
       providers: this.options.providers.map((spec) => {
         const sim = this.sim(spec.id);
         return {
@@ -172,6 +178,7 @@ export class Stack {
           kind: spec.kind,
           baseUrl: spec.baseUrl ? spec.baseUrl(sim, name) : sim.baseUrl,
           apiKey: sim.apiKey,
+          ...(spec.webhookSecret ? { webhookSecret: spec.webhookSecret } : {}),
         };
       }),
     };

@@ -6,6 +6,8 @@ export interface KnownUser {
   id: string;
   name: string;
   isAdmin: boolean;
+  /** The key this request authenticated with (a revoked key's sockets are closed). */
+  keyId: string;
 }
 
 export interface AuthenticatorOptions {
@@ -45,6 +47,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     }
     const user = await options.findUserByApiKey(apiKey);
     if (!user) throw unauthenticated('unknown API key');
-    return { kind: 'user', id: user.id, name: user.name, isAdmin: user.isAdmin, rateLimitKey };
+    return {
+      kind: 'user',
+      id: user.id,
+      name: user.name,
+      isAdmin: user.isAdmin,
+      rateLimitKey,
+      keyId: user.keyId,
+    };
   };
 }

@@ -20,8 +20,8 @@ const DOMAIN_CODES: Readonly<Record<string, ApiErrorCode>> = {
   UNKNOWN_COUNTRY: 'BAD_USER_INPUT',
   INVALID_PHONE_NUMBER: 'BAD_USER_INPUT',
   // A command the order's state refuses (finish before a code, cancel of a closed order).
-  INVALID_TRANSITION: 'BAD_USER_INPUT',
-  ALREADY_FINAL: 'BAD_USER_INPUT',
+  INVALID_TRANSITION: 'STATE_CONFLICT',
+  ALREADY_FINAL: 'STATE_CONFLICT',
   NOT_FOUND: 'NOT_FOUND',
   ORDER_NOT_FOUND: 'NOT_FOUND',
   USER_NOT_FOUND: 'NOT_FOUND',

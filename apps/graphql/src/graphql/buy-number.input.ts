@@ -1,6 +1,8 @@
 import { Field, InputType } from 'type-graphql';
 
-@InputType('BuyNumberInput')
+@InputType('BuyNumberInput', {
+  description: 'What to buy: a number for one service in one country.',
+})
 export class BuyNumberInput {
   @Field({ description: 'Our service slug (see `services`).' })
   service!: string;
@@ -16,6 +18,13 @@ export class BuyNumberInput {
 
   @Field(() => String, { nullable: true, description: 'Force one configured provider id.' })
   provider?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Buy only numbers of this mobile operator (as `offers` list it; case-insensitive; `any`: no choice). BAD_USER_INPUT where no provider has it for the service and country.',
+  })
+  operator?: string | null;
 
   @Field(() => String, {
     nullable: true,

@@ -23,8 +23,13 @@ export class CatalogResolver {
     description: 'What is for sale now, priced in the platform currency, cheapest first.',
   })
   async offers(
-    @Arg('service', () => String) service: string,
-    @Arg('country', () => String, { nullable: true }) country: string | null | undefined,
+    @Arg('service', () => String, { description: 'A service slug (see `services`).' })
+    service: string,
+    @Arg('country', () => String, {
+      nullable: true,
+      description: 'ISO 3166-1 alpha-2; every country when omitted.',
+    })
+    country: string | null | undefined,
     @Ctx() context: GraphQLContext,
   ): Promise<OfferType[]> {
     const offers = await listOffers(context.deps, { service, country: country ?? undefined });

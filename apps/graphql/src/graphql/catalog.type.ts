@@ -1,57 +1,63 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { MoneyType } from './money.type.js';
+import { ProviderKindEnum } from './provider-kind.enum.js';
 
-@ObjectType('Service')
+@ObjectType('Service', { description: 'A service whose verification SMS can be received.' })
 export class ServiceType {
   @Field({ description: 'Our slug: telegram, whatsapp, ...' })
   slug!: string;
 
-  @Field()
+  @Field({ description: 'Its name for people.' })
   name!: string;
 }
 
-@ObjectType('Country')
+@ObjectType('Country', { description: 'A country numbers can come from.' })
 export class CountryType {
   @Field({ description: 'ISO 3166-1 alpha-2' })
   iso!: string;
 
-  @Field()
+  @Field({ description: 'Its English name.' })
   name!: string;
 
   @Field({ description: 'Without the "+", e.g. "7" or "98".' })
   dialingCode!: string;
 }
 
-@ObjectType('Offer')
+@ObjectType('Offer', {
+  description: 'A provider’s stock of numbers for one service and country, at our sell price.',
+})
 export class OfferType {
   @Field({ description: 'The configured provider id.' })
   provider!: string;
 
-  @Field()
+  @Field({ description: 'The service slug.' })
   service!: string;
 
-  @Field()
+  @Field({ description: 'ISO 3166-1 alpha-2' })
   country!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The mobile operator, where the provider names one.',
+  })
   operator!: string | null;
 
   @Field(() => MoneyType, { description: 'What buying it costs, in the platform currency.' })
   price!: MoneyType;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Numbers available at the provider, as last synced.' })
   stock!: number;
 }
 
-@ObjectType('Provider')
+@ObjectType('Provider', { description: 'A configured upstream account (admin only).' })
 export class ProviderType {
-  @Field()
+  @Field({ description: 'The configured provider id (Order.provider).' })
   id!: string;
 
-  @Field()
-  kind!: string;
+  @Field(() => ProviderKindEnum, { description: 'The upstream protocol.' })
+  kind!: ProviderKindEnum;
 
-  @Field()
+  @Field({ description: 'Usable now: no open breaker, no failing health check.' })
   healthy!: boolean;
 
   @Field(() => MoneyType, {
@@ -60,7 +66,7 @@ export class ProviderType {
   })
   balance!: MoneyType | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Orders still open at this provider.' })
   activeOrders!: number;
 
   @Field(() => String, { nullable: true, description: 'The last upstream error, secret-free.' })

@@ -27,3 +27,8 @@ export function requireUser(context: GraphQLContext): UserViewer {
   }
   return context.viewer;
 }
+
+/** The caller as the audit log names it. */
+export function actorOf(context: GraphQLContext): { id: string; name: string } {
+  return { id: context.viewer.id, name: context.viewer.name };
+}

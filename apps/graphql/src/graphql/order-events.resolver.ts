@@ -22,12 +22,13 @@ interface StreamArgs {
   onlySms: boolean;
 }
 
-/** Checks ownership before streaming: another user's order is NOT_FOUND, as for reading. */
+/** Checks ownership before streaming: another user's order is NOT_FOUND, as for reading.
+ *  The config's admin key hears every user's orders (the dashboard's live list). */
 async function openStream(
   context: GraphQLContext,
   args: StreamArgs,
 ): Promise<AsyncIterable<OrderEventRecord>> {
-  const viewer = requireUser(context);
+  const userId = context.viewer.kind === 'admin' ? undefined : requireUser(context).id;
   if (args.after !== undefined && !EVENT_ID.test(args.after)) {
     throw badUserInput(
       `"after" must be an event id (digits) from an earlier event; got "${args.after}"`,
@@ -35,12 +36,14 @@ async function openStream(
   }
   if (args.orderId !== undefined) {
     const order = await context.deps.store.findOrder(args.orderId);
-    if (!order || order.userId !== viewer.id) throw notFound('order', args.orderId);
+    if (!order || (userId !== undefined && order.userId !== userId)) {
+      throw notFound('order', args.orderId);
+    }
   }
   const { orderId, onlySms } = args;
   const stream = orderEventStream({
     pubSub: context.deps.pubSub,
-    userId: viewer.id,
+    userId,
     orderId,
     after: args.after,
     matches: (event) =>
@@ -62,7 +65,7 @@ const optional = (value: unknown): string | undefined =>
 export class OrderEventsResolver {
   @Subscription(() => OrderUpdatedType, {
     description:
-      'Changes of one order (`id`), or of all mine. `after`: replay what came after it first.',
+      'Changes of one order (`id`), or of all mine (the admin key: of every user). `after`: replay what came after it first.',
     subscribe: ({
       args,
       context,
@@ -76,8 +79,13 @@ export class OrderEventsResolver {
   async orderUpdated(
     @Root() event: OrderEventRecord,
     @Ctx() context: GraphQLContext,
-    @Arg('id', () => ID, { nullable: true }) _id?: string,
-    @Arg('after', () => ID, { nullable: true }) _after?: string,
+    @Arg('id', () => ID, { nullable: true, description: 'One order; all of mine when omitted.' })
+    _id?: string,
+    @Arg('after', () => ID, {
+      nullable: true,
+      description: 'The last eventId seen: what came later is replayed first.',
+    })
+    _after?: string,
   ): Promise<OrderUpdatedType> {
     // The order as it was right after this event (its outbox snapshot): a replay shows history
     // as it happened, and a live event costs no read per subscriber.
@@ -92,7 +100,7 @@ export class OrderEventsResolver {
 
   @Subscription(() => SmsReceivedType, {
     description:
-      'Codes of one order (`orderId`), or of all mine. `after`: replay what came after it first.',
+      'Codes of one order (`orderId`), or of all mine (the admin key: of every user). `after`: replay what came after it first.',
     subscribe: ({
       args,
       context,
@@ -106,8 +114,16 @@ export class OrderEventsResolver {
   async smsReceived(
     @Root() event: OrderEventRecord,
     @Ctx() context: GraphQLContext,
-    @Arg('orderId', () => ID, { nullable: true }) _orderId?: string,
-    @Arg('after', () => ID, { nullable: true }) _after?: string,
+    @Arg('orderId', () => ID, {
+      nullable: true,
+      description: 'One order; all of mine when omitted.',
+    })
+    _orderId?: string,
+    @Arg('after', () => ID, {
+      nullable: true,
+      description: 'The last eventId seen: what came later is replayed first.',
+    })
+    _after?: string,
   ): Promise<SmsReceivedType> {
     // The order as it was right after this event (its outbox snapshot): a replay shows history
     // as it happened, and a live event costs no read per subscriber.

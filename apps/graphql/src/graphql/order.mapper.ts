@@ -1,5 +1,6 @@
 import type { OrderRecord, SmsRecord } from '../services/records.js';
 import { MoneyType } from './money.type.js';
+import { failureCodeOf } from './order-failure.enum.js';
 import { OrderStatusEnum } from './order-status.enum.js';
 import { OrderType, SmsType } from './order.type.js';
 
@@ -10,11 +11,13 @@ export function toOrderType(order: OrderRecord): OrderType {
     service: order.service,
     country: order.country,
     provider: order.providerId ?? '',
+    operator: order.operator,
     phoneNumber: order.phoneNumber,
     price: MoneyType.from(order.price),
     createdAt: order.createdAt.toISOString(),
     expiresAt: order.expiresAt.toISOString(),
     failureReason: order.failureReason,
+    failureCode: failureCodeOf(order.failureReason),
   });
 }
 

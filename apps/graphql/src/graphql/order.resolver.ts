@@ -22,7 +22,7 @@ import { notFound } from '../errors/api-error.js';
 export class OrderResolver {
   @Query(() => OrderType, { nullable: true, description: "One of the caller's orders." })
   async order(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType | null> {
     const viewer = requireUser(context);
@@ -52,10 +52,10 @@ export class OrderResolver {
     return Object.assign(new OrderConnectionType(), {
       edges,
       nodes: edges.map((edge) => edge.node),
-      pageInfo: Object.assign(new PageInfoType(), {
-        hasNextPage: page.hasNextPage,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      }),
+      pageInfo: PageInfoType.of(
+        { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(args.after) },
+        edges.map((edge) => edge.cursor),
+      ),
     });
   }
 
@@ -80,7 +80,7 @@ export class OrderResolver {
       'Holds the price, buys from the cheapest healthy provider (failing over), returns the order ACTIVE.',
   })
   async buyNumber(
-    @Arg('input', () => BuyNumberInput) input: BuyNumberInput,
+    @Arg('input', () => BuyNumberInput, { description: 'What to buy.' }) input: BuyNumberInput,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);
@@ -90,6 +90,7 @@ export class OrderResolver {
       country: input.country,
       maxPrice: input.maxPrice ?? undefined,
       provider: input.provider ?? undefined,
+      operator: input.operator ?? undefined,
       idempotencyKey: input.idempotencyKey ?? undefined,
     });
     return toOrderType(order);
@@ -97,7 +98,7 @@ export class OrderResolver {
 
   @Mutation(() => OrderType, { description: 'Before any code: cancelled upstream, hold released.' })
   async cancelOrder(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);
@@ -106,7 +107,7 @@ export class OrderResolver {
 
   @Mutation(() => OrderType, { description: 'After a code: closes the order, upstream too.' })
   async finishOrder(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);
@@ -117,7 +118,7 @@ export class OrderResolver {
     description: 'The code was wrong: reported upstream, refunded where the upstream refunds.',
   })
   async reportOrder(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);
@@ -128,7 +129,7 @@ export class OrderResolver {
     description: 'After a code, where the upstream allows: wait for another.',
   })
   async requestAnotherSms(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The order id.' }) id: string,
     @Ctx() context: GraphQLContext,
   ): Promise<OrderType> {
     const viewer = requireUser(context);

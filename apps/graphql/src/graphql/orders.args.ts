@@ -9,6 +9,6 @@ export class OrdersArgs {
   @Field(() => String, { nullable: true, description: '`endCursor` of the previous page.' })
   after?: string | null;
 
-  @Field(() => OrderStatusEnum, { nullable: true })
+  @Field(() => OrderStatusEnum, { nullable: true, description: 'Only orders in this status.' })
   status?: OrderStatusEnum | null;
 }

@@ -4,7 +4,7 @@ import { createUser } from '../use-cases/create-user.js';
 import { creditWallet } from '../use-cases/credit-wallet.js';
 import type { UserRecord } from '../services/records.js';
 import { notFound } from '../errors/api-error.js';
-import { requireAdmin, type GraphQLContext } from './context.js';
+import { actorOf, requireAdmin, type GraphQLContext } from './context.js';
 import { CreateUserInput } from './create-user.input.js';
 import { MoneyType } from './money.type.js';
 import { CreatedUserType, UserType } from './user.type.js';
@@ -15,6 +15,7 @@ export function toUserType(user: UserRecord): UserType {
     name: user.name,
     balance: MoneyType.from(user.available),
     held: MoneyType.from(user.held),
+    isAdmin: user.isAdmin,
   });
 }
 
@@ -31,6 +32,7 @@ export class UserResolver {
         name: viewer.name,
         balance: zero,
         held: zero,
+        isAdmin: true,
       });
     }
     const user = await deps.store.getUser(viewer.id);
@@ -42,11 +44,11 @@ export class UserResolver {
     description: 'Admin: a new user and its API key (shown once).',
   })
   async createUser(
-    @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    @Arg('input', () => CreateUserInput, { description: 'The new user.' }) input: CreateUserInput,
     @Ctx() context: GraphQLContext,
   ): Promise<CreatedUserType> {
     requireAdmin(context);
-    const created = await createUser(context.deps, { name: input.name });
+    const created = await createUser(context.deps, { name: input.name }, actorOf(context));
     return Object.assign(new CreatedUserType(), {
       user: toUserType(created.user),
       apiKey: created.apiKey,
@@ -58,7 +60,7 @@ export class UserResolver {
       'Admin: adds money to a user wallet. The same reference for the same user credits once.',
   })
   async creditWallet(
-    @Arg('userId', () => ID) userId: string,
+    @Arg('userId', () => ID, { description: 'The user to credit.' }) userId: string,
     @Arg('amount', () => String, { description: 'Decimal string in the platform currency.' })
     amount: string,
     @Arg('reference', () => String, {
@@ -68,6 +70,8 @@ export class UserResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<UserType> {
     requireAdmin(context);
-    return toUserType(await creditWallet(context.deps, { userId, amount, reference }));
+    return toUserType(
+      await creditWallet(context.deps, { userId, amount, reference }, actorOf(context)),
+    );
   }
 }

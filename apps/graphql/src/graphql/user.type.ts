@@ -1,12 +1,13 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { MoneyType } from './money.type.js';
 
-@ObjectType('User')
+/** `disabled`, `createdAt`, `ledger` and `apiKeys` are resolved in user-fields.resolver.ts. */
+@ObjectType('User', { description: 'A customer with a wallet in the platform currency.' })
 export class UserType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The user id ("admin" for the configured admin key).' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'A name for people; not unique.' })
   name!: string;
 
   @Field(() => MoneyType, {
@@ -16,11 +17,14 @@ export class UserType {
 
   @Field(() => MoneyType, { description: 'Held for orders that have no code yet.' })
   held!: MoneyType;
+
+  @Field({ description: 'May call the admin operations.' })
+  isAdmin!: boolean;
 }
 
-@ObjectType('CreatedUser')
+@ObjectType('CreatedUser', { description: 'A new user and its first API key.' })
 export class CreatedUserType {
-  @Field(() => UserType)
+  @Field(() => UserType, { description: 'The new user, with an empty wallet.' })
   user!: UserType;
 
   @Field({ description: 'The API key, shown this once; only its hash is stored.' })

@@ -1,6 +1,8 @@
 import type { Money, OrderCommand, OrderStatus } from '@numbroker/core';
+import type { AuditActor } from '@numbroker/store';
 import type { OfferView } from '@numbroker/store';
 import type { KnownUser } from '../auth/authenticate.js';
+import type { AdminStatsReader } from './admin-stats-reader.js';
 import type { OrderEventRecord, OrderRecord, SmsRecord, UserRecord } from './records.js';
 
 export interface OrderPage {
@@ -44,11 +46,21 @@ export interface UpstreamAttempt {
 
 /** The database as the API layer sees it: reads shaped for GraphQL, writes through the
  *  store's transactional operations. One implementation: store-api-store.ts. */
+export type PushedSmsOutcome = 'stored' | 'duplicate' | 'unknown' | 'ended';
+
 export interface ApiStore {
   findUserByApiKey(apiKey: string): Promise<KnownUser | null>;
+  /** Forgets every cached key (a key was revoked or a user disabled somewhere). */
+  clearApiKeyCache(): void;
   getUser(userId: string): Promise<UserRecord | null>;
-  createUser(name: string): Promise<{ user: UserRecord; apiKey: string }>;
-  creditWallet(userId: string, amount: Money, reference: string): Promise<UserRecord>;
+  /** `actor`: who asks, for the audit log (written in the same transaction). */
+  createUser(name: string, actor?: AuditActor): Promise<{ user: UserRecord; apiKey: string }>;
+  creditWallet(
+    userId: string,
+    amount: Money,
+    reference: string,
+    actor?: AuditActor,
+  ): Promise<UserRecord>;
 
   findOrder(orderId: string): Promise<OrderRecord | null>;
   listOrders(
@@ -63,7 +75,13 @@ export interface ApiStore {
   eventsAfter(afterId: string, limit: number, userId?: string): Promise<OrderEventRecord[]>;
   latestEventId(): Promise<string>;
 
-  listOffers(service: string, country: string | undefined): Promise<StoredOfferRecord[]>;
+  /** In-stock offers; `includeEmpty` adds those without stock (to tell an operator that is out
+   *  of stock from one nobody has). */
+  listOffers(
+    service: string,
+    country: string | undefined,
+    options?: { includeEmpty?: boolean },
+  ): Promise<StoredOfferRecord[]>;
   providerStates(): Promise<Map<string, ProviderStateRecord>>;
 
   /** Transaction 1 of a buy: idempotency claim, hold, PENDING order. `created` is false when
@@ -75,8 +93,20 @@ export interface ApiStore {
     command: OrderCommand,
     extra?: { providerId?: string; operator?: string | null; cost?: Money },
   ): Promise<OrderRecord>;
+  /** Stores an SMS an upstream pushed to its webhook on the order it bought as `activationRef`
+   *  — the same transaction a polled SMS takes (stored once, the first code captures the
+   *  hold, one event). `unknown`: no order has that activation (yet); `ended`: the order was
+   *  closed before the SMS came, so it is not the customer's any more. */
+  recordPushedSms(
+    providerId: string,
+    activationRef: string,
+    sms: { code: string | null; text: string | null; receivedAt: Date },
+  ): Promise<PushedSmsOutcome>;
   /** Recorded in the background, in batches: never slows or fails the call it describes. */
   recordAttempt(attempt: UpstreamAttempt): Promise<void>;
   /** Writes whatever is still buffered (shutdown, tests). */
   flush(): Promise<void>;
+
+  /** Aggregates for the admin dashboard; never cached, read on request. */
+  readonly stats: AdminStatsReader;
 }

@@ -1,8 +1,10 @@
 import type { Config } from '@numbroker/config';
 import type { ProviderAdapter } from '@numbroker/providers';
+import type { WebhookSecretBox } from '@numbroker/webhooks';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../observability/metrics.js';
 import type { OrderEventsPubSub } from '../subscriptions/topics.js';
+import type { Store } from '@numbroker/store';
 import type { ApiStore } from './api-store.js';
 
 /** Everything the use cases need, built once per server. */
@@ -17,4 +19,10 @@ export interface AppDeps {
   now(): Date;
   /** Tell the outbox tail to read now (this process just wrote an event). */
   wakeOutboxTail(): void;
+  /** The reseller console's stores (admin lists, API keys, audit log, webhooks). */
+  console: Pick<Store, 'admin' | 'apiKeys' | 'audit' | 'webhooks' | 'users'>;
+  /** A key was revoked or a user disabled here: drop cached keys, close their sockets, now. */
+  authChanged(): Promise<void>;
+  /** Seals webhook secrets for storage (see @numbroker/webhooks). */
+  webhookSecrets: WebhookSecretBox;
 }

@@ -27,7 +27,10 @@ export function createApiStore(store: Store): ApiStore {
     catalogCache.set(key, { value });
     return value;
   };
-  const usersByKey = new LRUCache<string, { id: string; name: string; isAdmin: boolean }>({
+  const usersByKey = new LRUCache<
+    string,
+    { id: string; name: string; isAdmin: boolean; keyId: string }
+  >({
     max: 10_000,
     ttl: API_KEY_CACHE_MS,
   });
@@ -56,19 +59,27 @@ export function createApiStore(store: Store): ApiStore {
       const hash = hashApiKey(apiKey);
       const known = usersByKey.get(hash);
       if (known) return known;
-      const user = await store.users.findByApiKey(apiKey);
-      if (!user) return null;
-      const record = { id: user.id, name: user.name, isAdmin: user.isAdmin };
+      // A revoked key or a disabled user is null (UNAUTHENTICATED), and never cached.
+      const found = await store.apiKeys.authenticate(apiKey);
+      if (!found) return null;
+      const { user } = found;
+      const record = { id: user.id, name: user.name, isAdmin: user.isAdmin, keyId: found.keyId };
       usersByKey.set(hash, record);
       return record;
     },
+    clearApiKeyCache: () => usersByKey.clear(),
     getUser: userRecord,
-    async createUser(name) {
-      const created = await store.users.createUser({ name });
+    async createUser(name, actor) {
+      const created = await store.users.createUser({ name, ...(actor ? { actor } : {}) });
       return { user: await requireUserRecord(created.user.id), apiKey: created.apiKey };
     },
-    async creditWallet(userId, amount, reference) {
-      await store.users.creditWallet({ userId, amountMinor: amount.minor, reference });
+    async creditWallet(userId, amount, reference, actor) {
+      await store.users.creditWallet({
+        userId,
+        amountMinor: amount.minor,
+        reference,
+        ...(actor ? { actor } : {}),
+      });
       return requireUserRecord(userId);
     },
 
@@ -89,13 +100,17 @@ export function createApiStore(store: Store): ApiStore {
     countOrdersByStatus: () => store.orders.countByStatus(),
     countOpenOrdersByProvider: () => store.orders.openOrderCounts(),
 
+    recordPushedSms: (providerId, activationRef, sms) =>
+      store.orders.recordPushedSms(providerId, activationRef, sms),
+
     eventsAfter: (afterId, limit, userId) =>
       store.orders.eventsAfter(afterId, limit, userId ? { userId } : {}),
     latestEventId: () => store.orders.latestEventId(),
 
-    async listOffers(service, country) {
-      return cached(`offers:${service}:${country ?? '*'}`, () =>
-        store.offers.findOffers({ service, country: country ?? null }),
+    async listOffers(service, country, options = {}) {
+      const inStockOnly = options.includeEmpty !== true;
+      return cached(`offers:${service}:${country ?? '*'}${inStockOnly ? '' : ':all'}`, () =>
+        store.offers.findOffers({ service, country: country ?? null, inStockOnly }),
       );
     },
     async providerStates() {
@@ -133,6 +148,7 @@ export function createApiStore(store: Store): ApiStore {
     async applyOrderCommand(orderId, command, extra = {}) {
       const result = await store.orders.applyOrderCommand(orderId, command, {
         ...(extra.providerId ? { providerId: extra.providerId } : {}),
+        ...(extra.operator !== undefined ? { operator: extra.operator } : {}),
         ...(extra.cost ? { costMinor: extra.cost.minor, costCurrency: extra.cost.currency } : {}),
       });
       return result.order;
@@ -149,6 +165,19 @@ export function createApiStore(store: Store): ApiStore {
       });
     },
     flush: () => attempts.flush(),
+    stats: {
+      orderSales: (since) => store.stats.orderSales(since),
+      ordersByStatus: (since) => store.stats.ordersByStatus(since),
+      walletTotals: (currency) => store.stats.walletTotals(currency),
+      upstreamCalls: (since) => store.stats.upstreamCalls(since),
+      minOfferCosts: () => store.stats.minOfferCosts(),
+      breakers: async () =>
+        (await store.providers.list()).map(({ balance, ...state }) => ({
+          ...state,
+          balanceMinor: balance?.minor ?? null,
+          balanceCurrency: balance?.currency ?? null,
+        })),
+    },
   };
 }
 

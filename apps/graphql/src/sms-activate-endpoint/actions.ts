@@ -12,7 +12,14 @@ import { requestAnotherSms } from '../use-cases/request-another-sms.js';
 import type { ActivationIds } from './activation-ids.js';
 import { jsonAnswer, ProtocolRefusal, textAnswer, type Answer } from './answers.js';
 import type { SmsActivateCodes } from './code-tables.js';
+import { getHistory, getStatusV2 } from './history-actions.js';
 import { JsonNumber, type JsonValue } from './json-text.js';
+import {
+  getCountries,
+  getNumbersStatus,
+  getOperators,
+  getServicesList,
+} from './reference-actions.js';
 
 export const ACTIONS = [
   'getBalance',
@@ -22,6 +29,13 @@ export const ACTIONS = [
   'setStatus',
   'getPrices',
   'getActiveActivations',
+  'getBalanceAndCashBack',
+  'getNumbersStatus',
+  'getCountries',
+  'getServicesList',
+  'getOperators',
+  'getStatusV2',
+  'getHistory',
 ] as const;
 export type SmsActivateAction = (typeof ACTIONS)[number];
 
@@ -70,6 +84,21 @@ export async function runAction(
       return getPrices(context, params);
     case 'getActiveActivations':
       return getActiveActivations(context, userId);
+    // No cashback account here: the balance is all there is.
+    case 'getBalanceAndCashBack':
+      return getBalance(context, userId);
+    case 'getNumbersStatus':
+      return getNumbersStatus(context, params);
+    case 'getCountries':
+      return getCountries(context);
+    case 'getServicesList':
+      return getServicesList(context, params);
+    case 'getOperators':
+      return getOperators(context, params);
+    case 'getStatusV2':
+      return getStatusV2(context, await ownedOrder(context, userId, params));
+    case 'getHistory':
+      return getHistory(context, userId, params);
   }
 }
 
@@ -97,15 +126,22 @@ async function buy(context: EndpointContext, userId: string, params: Params): Pr
   const iso = countryId === undefined ? undefined : codes.isoOfCountryId(countryId);
   if (countryId === undefined || !iso) throw new ProtocolRefusal('BAD_COUNTRY');
   const maxPrice = params.get('maxPrice')?.trim() || undefined;
-  const operator = params.get('operator')?.trim();
-  if (operator && operator.toLowerCase() !== 'any') {
-    // buyNumber has no operator filter yet: the cheapest offer of any operator is bought.
-    deps.logger.debug({ operator }, 'SMS-Activate getNumber: operator preference not applied');
-  }
+  // `operator=mts` or `operator=mts,beeline` (any of them), as SMS-Activate takes it; `any` or
+  // nothing: no choice. The same filter as buyNumber's `operator`.
+  const operators = (params.get('operator') ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 
   let order: OrderRecord;
   try {
-    order = await buyNumber(deps, { userId, service: slug, country: iso, maxPrice });
+    order = await buyNumber(deps, {
+      userId,
+      service: slug,
+      country: iso,
+      maxPrice,
+      ...(operators.length > 0 ? { operator: operators } : {}),
+    });
   } catch (error) {
     // Nothing was bought and the hold is released: to a bot that is "no numbers now".
     if (mapError(error)?.code === 'UPSTREAM_UNAVAILABLE') throw new ProtocolRefusal('NO_NUMBERS');
@@ -175,7 +211,7 @@ async function anotherSmsPending(context: EndpointContext, orderId: string): Pro
   return latest === 'ANOTHER_SMS_REQUESTED';
 }
 
-async function lastMessageValue(
+export async function lastMessageValue(
   { deps }: EndpointContext,
   orderId: string,
 ): Promise<string | null> {
@@ -184,7 +220,7 @@ async function lastMessageValue(
   return last ? messageValue(last) : null;
 }
 
-function latestMessage(messages: readonly SmsRecord[]): SmsRecord | undefined {
+export function latestMessage(messages: readonly SmsRecord[]): SmsRecord | undefined {
   return [...messages].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()).at(-1);
 }
 
@@ -218,6 +254,8 @@ async function setStatus(
       case '6':
         await finishOrder(deps, request);
         return textAnswer('ACCESS_ACTIVATION');
+      // -1: the protocol's old "cancel activation", still sent by older bots.
+      case '-1':
       case '8':
         // Closed without a code: the hold is back already, which is what the cancel asks.
         if (CLOSED_WITHOUT_CODE.includes(order.status)) return textAnswer('ACCESS_CANCEL');
@@ -240,9 +278,16 @@ async function setStatus(
 
 function isRefusedTransition(error: unknown): boolean {
   if (isDomainError(error)) {
-    return error.apiCode === 'BAD_USER_INPUT' || error.apiCode === 'CANCEL_NOT_ALLOWED';
+    return (
+      error.apiCode === 'BAD_USER_INPUT' ||
+      error.apiCode === 'CANCEL_NOT_ALLOWED' ||
+      error.apiCode === 'STATE_CONFLICT'
+    );
   }
-  return error instanceof ApiError && error.code === 'BAD_USER_INPUT';
+  return (
+    error instanceof ApiError &&
+    (error.code === 'BAD_USER_INPUT' || error.code === 'STATE_CONFLICT')
+  );
 }
 
 // ---- getPrices -------------------------------------------------------------------------------
@@ -348,14 +393,14 @@ async function getActiveActivations(context: EndpointContext, userId: string): P
 
 // ---- shared ----------------------------------------------------------------------------------
 
-interface OwnedOrder {
+export interface OwnedOrder {
   order: OrderRecord;
   activationId: string;
 }
 
 /** The caller's order behind `id`. Another user's is NO_ACTIVATION, exactly like a missing
  *  one: an activation id never tells whether it exists for someone else. */
-async function ownedOrder(
+export async function ownedOrder(
   context: EndpointContext,
   userId: string,
   params: Params,
@@ -369,12 +414,12 @@ async function ownedOrder(
   return { order, activationId: id };
 }
 
-function normalizeCountryId(text: string): string | undefined {
+export function normalizeCountryId(text: string): string | undefined {
   const trimmed = text.trim();
   return /^\d{1,4}$/.test(trimmed) ? String(Number(trimmed)) : undefined;
 }
 
-function countryIdValue(codes: SmsActivateCodes, iso: string): JsonValue {
+export function countryIdValue(codes: SmsActivateCodes, iso: string): JsonValue {
   const id = codes.countryIdsOfIso(iso)[0];
   return id === undefined ? null : JsonNumber.of(id);
 }
@@ -385,11 +430,11 @@ function canGetAnotherSms({ deps }: EndpointContext, order: OrderRecord): boolea
 }
 
 /** "+79991234567" → "79991234567": the protocol's numbers carry no "+". */
-function digitsOf(phoneNumber: string | null): string {
+export function digitsOf(phoneNumber: string | null): string {
   return (phoneNumber ?? '').replace(/\D/g, '');
 }
 
 /** "2025-01-31 12:34:56" (UTC), the protocol's date format. */
-function activationTimeOf(order: OrderRecord): string {
+export function activationTimeOf(order: OrderRecord): string {
   return order.createdAt.toISOString().slice(0, 19).replace('T', ' ');
 }

@@ -69,6 +69,7 @@ export function answerForError(error: unknown, logger: Logger): Answer {
     case 'PRICE_ABOVE_MAX':
       return textAnswer('WRONG_MAX_PRICE');
     case 'CANCEL_NOT_ALLOWED':
+    case 'STATE_CONFLICT':
       return textAnswer('BAD_STATUS');
     case 'RATE_LIMITED':
     case 'UPSTREAM_UNAVAILABLE':

@@ -47,6 +47,11 @@ export class SmsActivateCodes {
     return COUNTRY_ID.test(id) ? this.isoById.get(String(Number(id))) : undefined;
   }
 
+  /** Every country id we can name, ascending. */
+  countryIds(): string[] {
+    return [...this.isoById.keys()];
+  }
+
   /** "US" → ["12", "187"], ascending. */
   countryIdsOfIso(iso: string): readonly string[] {
     return this.idsByIso.get(iso) ?? [];

@@ -58,7 +58,7 @@ describe('SMS-Activate endpoint: the protocol over numbroker orders', () => {
 
   it('answers BAD_ACTION for a missing or unknown action', async () => {
     expect((await h.get({ api_key: key })).body).toBe('BAD_ACTION');
-    expect((await h.get({ api_key: key, action: 'getNumbersStatus' })).body).toBe('BAD_ACTION');
+    expect((await h.get({ api_key: key, action: 'getRentNumber' })).body).toBe('BAD_ACTION');
   });
 
   it('getBalance: the available balance in the platform currency, by GET or POST form', async () => {

@@ -4,7 +4,8 @@ import { SUBSCRIBER_BUFFER, type OrderEventsPubSub } from './topics.js';
 
 export interface OrderEventStreamOptions {
   pubSub: OrderEventsPubSub;
-  userId: string;
+  /** Whose events; undefined: everyone's (the admin key). */
+  userId: string | undefined;
   /** One order's events only (its own topic); all of the user's when absent. */
   orderId?: string | undefined;
   /** The last event id the subscriber saw: what came later is replayed from the outbox first. */
@@ -12,7 +13,11 @@ export interface OrderEventStreamOptions {
   /** Which events this subscription wants. */
   matches(event: OrderEventRecord): boolean;
   /** The outbox, read by id for the replay (this user's events, ascending, at most `limit`). */
-  readEventsAfter(afterId: string, userId: string, limit: number): Promise<OrderEventRecord[]>;
+  readEventsAfter(
+    afterId: string,
+    userId: string | undefined,
+    limit: number,
+  ): Promise<OrderEventRecord[]>;
   /** Called once the stream listens (nothing published from then on is missed). */
   onOpen?: () => void;
   onClose?: () => void;
@@ -28,9 +33,11 @@ export function orderEventStream(
 ): AsyncIterableIterator<OrderEventRecord> {
   return new Repeater<OrderEventRecord>(async (push, stop) => {
     const topic =
-      options.orderId === undefined
-        ? options.pubSub.subscribe('ORDER_EVENT', options.userId)
-        : options.pubSub.subscribe('ORDER_EVENT_OF_ORDER', options.orderId);
+      options.orderId !== undefined
+        ? options.pubSub.subscribe('ORDER_EVENT_OF_ORDER', options.orderId)
+        : options.userId !== undefined
+          ? options.pubSub.subscribe('ORDER_EVENT', options.userId)
+          : options.pubSub.subscribe('ORDER_EVENT_OF_ANYONE');
     const live = topic[Symbol.asyncIterator]();
     // The first next() registers the listener synchronously; from here nothing is missed.
     let nextLive = live.next();

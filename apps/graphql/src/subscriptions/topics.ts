@@ -9,6 +9,8 @@ export interface PubSubTopics {
   /** The same event, routed by order id: a subscription to one order hears only its own, so
    *  10,000 one-order subscriptions of one user cost one listener call per event, not 10,000. */
   ORDER_EVENT_OF_ORDER: [orderId: string, event: OrderEventRecord];
+  /** Every event, for the admin key's "all orders" (the dashboard). */
+  ORDER_EVENT_OF_ANYONE: [event: OrderEventRecord];
   [key: string]: [string, unknown] | [unknown];
 }
 
@@ -31,4 +33,5 @@ export function createOrderEventsPubSub(): OrderEventsPubSub {
 export function publishOrderEvent(pubSub: OrderEventsPubSub, event: OrderEventRecord): void {
   pubSub.publish('ORDER_EVENT', event.userId, event);
   pubSub.publish('ORDER_EVENT_OF_ORDER', event.orderId, event);
+  pubSub.publish('ORDER_EVENT_OF_ANYONE', event);
 }

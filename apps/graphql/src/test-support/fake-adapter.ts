@@ -25,7 +25,7 @@ export class ScriptedAdapter implements ProviderAdapter {
     requestAnotherSms: true,
     chargesPerSms: false,
   };
-  readonly calls: Array<{ operation: string; ref: string }> = [];
+  readonly calls: Array<{ operation: string; ref: string; operator?: string }> = [];
   private readonly buyScript: Array<Error | 'ok'> = [];
   private counter = 0;
 
@@ -43,7 +43,11 @@ export class ScriptedAdapter implements ProviderAdapter {
   }
 
   async buy(request: BuyRequest): Promise<Purchase> {
-    this.calls.push({ operation: 'buy', ref: request.ref });
+    this.calls.push({
+      operation: 'buy',
+      ref: request.ref,
+      ...(request.operator === undefined ? {} : { operator: request.operator }),
+    });
     const outcome = this.buyScript.shift() ?? 'ok';
     if (outcome !== 'ok') throw outcome;
     this.counter += 1;

@@ -30,7 +30,14 @@ export interface TestServer {
   /** Offers as the worker's catalog sync would store them (costs in IRT). */
   stockOffers(
     providerId: string,
-    offers: Array<{ service: string; country: string; cost: string; stock?: number; ref?: string }>,
+    offers: Array<{
+      service: string;
+      country: string;
+      cost: string;
+      stock?: number;
+      ref?: string;
+      operator?: string;
+    }>,
   ): Promise<void>;
   wsClient(apiKey: string | null, options?: { onClose?: (code: number) => void }): Client;
   close(): Promise<void>;
@@ -113,7 +120,9 @@ export async function startTestServer(
           country: offer.country,
           cost: Money.parse(offer.cost, 'IRT'),
           stock: offer.stock ?? 10,
+          ...(offer.operator ? { operator: offer.operator } : {}),
           ref: offer.ref ?? `${providerId}-${offer.service}-${offer.country}-${index}`,
+          ...(offer.operator === undefined ? {} : { operator: offer.operator }),
         })),
       );
     },

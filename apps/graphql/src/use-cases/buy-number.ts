@@ -17,6 +17,9 @@ export interface BuyNumberRequest {
   country: string;
   maxPrice?: string | undefined;
   provider?: string | undefined;
+  /** Only this operator's numbers; a list (the SMS-Activate endpoint's comma form) means any
+   *  of them. */
+  operator?: string | readonly string[] | undefined;
   idempotencyKey?: string | undefined;
 }
 
@@ -46,6 +49,9 @@ function actionFor(error: unknown): BuyFailureAction {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+/** Operator names as upstreams spell them ("mts", "virtual21", "همراه اول"): no control
+ *  characters, a sane length. */
+const OPERATOR = /^[^\p{Cc}]{1,64}$/u;
 
 /**
  * SPEC's buyNumber, in DESIGN.md's order: idempotency claim + hold + PENDING (transaction 1),
@@ -74,12 +80,29 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     );
   }
 
+  const operators = request.operator === undefined ? [] : [request.operator].flat();
+  for (const operator of operators) {
+    if (!OPERATOR.test(operator) || operator.trim() === '') {
+      throw badUserInput('operator must be 1 to 64 characters, without control characters', {
+        field: 'operator',
+      });
+    }
+  }
+  const operator = operators.length === 0 ? undefined : operators;
+
   const states = await deps.store.providerStates();
-  const ranked = rankOffers(priceOffers(deps, await deps.store.listOffers(service, country)), {
+  // With an operator chosen, offers without stock count too: they tell "out of stock"
+  // (NO_NUMBERS) from "nobody has that operator" (BAD_USER_INPUT). Ranking skips them.
+  const stored = await deps.store.listOffers(service, country, { includeEmpty: !!operator });
+  // What each offer costs upstream: recorded on the order (admin margins) when the upstream's
+  // buy answer does not say what it charged.
+  const catalogCost = new Map(stored.map((o) => [`${o.providerId}\u0000${o.ref}`, o.cost]));
+  const ranked = rankOffers(priceOffers(deps, stored), {
     service,
     country,
     ...(maxPrice ? { maxPrice } : {}),
     ...(request.provider ? { provider: request.provider } : {}),
+    ...(operator ? { operator } : {}),
     health: (providerId) => ({
       healthy: deps.adapters.has(providerId) && (states.get(providerId)?.healthy ?? true),
     }),
@@ -89,6 +112,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     country,
     ...(maxPrice ? { maxPrice } : {}),
     ...(request.provider ? { provider: request.provider } : {}),
+    ...(operator ? { operator } : {}),
   }).slice(0, MAX_ATTEMPTS);
   const first = candidates[0] as RankedOffer;
 
@@ -126,6 +150,10 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
             country,
             ref: offer.ref,
             ...(offer.operator ? { operator: offer.operator } : {}),
+            // A price rise upstream since the sync is refused there, not charged to us.
+            ...(offer.cost ? { maxPrice: offer.cost } : {}),
+            // Where the upstream takes a client order id, the reconciler can match by it.
+            idempotencyKey: orderId,
           }),
       );
     } catch (error) {
@@ -144,6 +172,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
       continue;
     }
     // Transaction 2: ACTIVE + event. If it fails the number is bought but unrecorded: cancel it.
+    const cost = purchase.cost ?? catalogCost.get(`${offer.providerId}\u0000${offer.ref}`);
     try {
       const active = await deps.store.applyOrderCommand(
         orderId,
@@ -155,7 +184,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         {
           providerId: offer.providerId,
           operator: offer.operator ?? null,
-          ...(purchase.cost ? { cost: purchase.cost } : {}),
+          ...(cost ? { cost } : {}),
         },
       );
       deps.wakeOutboxTail();

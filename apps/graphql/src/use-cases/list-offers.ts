@@ -9,10 +9,11 @@ import type { AppDeps } from '../services/app-deps.js';
 import { priceOffers } from './shared.js';
 
 /** What is for sale now (the catalog the worker keeps), priced, cheapest first. Offers of
- *  providers that are unhealthy or not configured in this server are left out. */
+ *  providers that are unhealthy or not configured in this server are left out; with
+ *  `operator`, only that operator's. */
 export async function listOffers(
   deps: AppDeps,
-  request: { service: string; country?: string | undefined },
+  request: { service: string; country?: string | undefined; operator?: string | undefined },
 ): Promise<PricedOffer[]> {
   const service = requireService(request.service).slug;
   const country = request.country === undefined ? undefined : requireCountry(request.country).iso;
@@ -27,6 +28,7 @@ export async function listOffers(
       rankOffers(priced, {
         service,
         country: findCountry(iso)?.iso ?? iso,
+        ...(request.operator === undefined ? {} : { operator: request.operator }),
         health: (providerId) => ({
           healthy: deps.adapters.has(providerId) && (states.get(providerId)?.healthy ?? true),
         }),

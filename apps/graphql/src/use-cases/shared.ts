@@ -44,6 +44,7 @@ export function priceOffers(deps: AppDeps, offers: readonly StoredOfferRecord[])
       },
       policy,
     ),
+    cost: offer.cost,
     stock: offer.stock,
     ref: offer.ref,
   }));

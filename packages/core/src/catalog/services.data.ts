@@ -52,6 +52,7 @@ export const SERVICE_ROWS: ReadonlyArray<readonly [slug: string, name: string, n
   ['coinbase', 'Coinbase', 'کوین‌بیس'],
   ['bybit', 'Bybit', 'بای‌بیت'],
   ['okx', 'OKX', 'اوکی‌ایکس'],
+  ['webmoney', 'WebMoney', 'وب‌مانی'],
   ['skype', 'Skype', 'اسکایپ'],
   ['claude', 'Claude (Anthropic)', 'کلود'],
   ['blizzard', 'Blizzard / Battle.net', 'بلیزارد'],

@@ -219,6 +219,6 @@ describe('money rules of the state machine', () => {
     const finishActive = transitionOrder({ status: 'ACTIVE' }, { type: 'FINISH' });
     expect(!cancelAfterCode.ok && cancelAfterCode.refusal.apiCode).toBe('CANCEL_NOT_ALLOWED');
     expect(!cancelExpired.ok && cancelExpired.refusal.apiCode).toBe('CANCEL_NOT_ALLOWED');
-    expect(!finishActive.ok && finishActive.refusal.apiCode).toBe('BAD_USER_INPUT');
+    expect(!finishActive.ok && finishActive.refusal.apiCode).toBe('STATE_CONFLICT');
   });
 });

@@ -77,11 +77,12 @@ export class OrderTransitionRefused extends DomainError {
     readonly command: OrderCommandType,
   ) {
     super(refusalMessage(code, from, command));
-    // A cancel refused for any reason is, to the customer, "you can't cancel this order".
+    // A cancel refused for any reason is, to the customer, "you can't cancel this order"; any
+    // other refusal is the order's state standing in the way (finish before a code, ...).
     this.apiCode =
       code === 'CANCEL_NOT_ALLOWED' || command === 'CANCEL'
         ? 'CANCEL_NOT_ALLOWED'
-        : 'BAD_USER_INPUT';
+        : 'STATE_CONFLICT';
   }
 }
 

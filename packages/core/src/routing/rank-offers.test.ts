@@ -5,6 +5,7 @@ import { Money } from '../money/index.js';
 import {
   NoNumbersAvailable,
   PriceAboveMax,
+  UnknownOperator,
   rankOffers,
   requireRankedOffers,
   type PricedOffer,
@@ -86,6 +87,33 @@ describe('rankOffers', () => {
         id === 'b' ? { healthy: true, codeRate: 0.3, samples: 2 } : { healthy: true },
     });
     expect(ids(result)).toEqual(['b', 'a']);
+  });
+
+  it("without an operator asked, a host's operator offers give way to its any-operator offer", () => {
+    const offers = [
+      offer('sa', '100'),
+      offer('sa', '100', { operator: 'mts' }),
+      offer('sa', '100', { operator: 'beeline' }),
+      offer('cheap', '90'),
+      offer('cheap', '90', { operator: 'mts' }),
+      // Sells per operator only: every one is a real choice.
+      offer('shomare', '120', { operator: 'mci' }),
+      offer('shomare', '130', { operator: 'irancell' }),
+    ];
+    const ranked = rankOffers(offers, { service: 'telegram', country: 'RU', health: allHealthy });
+    expect(ranked.offers.map((o) => `${o.providerId}:${o.operator ?? '*'}`)).toEqual([
+      'cheap:*',
+      'sa:*',
+      'shomare:mci',
+      'shomare:irancell',
+    ]);
+    const mts = rankOffers(offers, {
+      service: 'telegram',
+      country: 'RU',
+      operator: 'mts',
+      health: allHealthy,
+    });
+    expect(mts.offers.map((o) => `${o.providerId}:${o.operator}`)).toEqual(['cheap:mts', 'sa:mts']);
   });
 
   it('forces one provider', () => {
@@ -213,5 +241,83 @@ describe('rankOffers', () => {
         },
       ),
     );
+  });
+
+  describe('operator choice', () => {
+    const offers = [
+      offer('a', '90'), // any operator: not a match for a chosen one
+      offer('a', '100', { operator: 'mts', ref: 'a-mts' }),
+      offer('b', '95', { operator: 'MTS', ref: 'b-mts' }),
+      offer('b', '80', { operator: 'beeline', ref: 'b-beeline' }),
+      offer('c', '70', { operator: 'tele2', ref: 'c-tele2', stock: 0 }),
+      offer('d', '60', { operator: 'megafon', ref: 'd-megafon', country: 'TR' }),
+    ];
+    const rank = (operator: string | string[] | undefined, extra: { provider?: string } = {}) =>
+      rankOffers(offers, {
+        service: 'telegram',
+        country: 'RU',
+        health: (id) => ({ healthy: id !== 'e' }),
+        ...(operator === undefined ? {} : { operator }),
+        ...extra,
+      });
+
+    it("keeps only that operator's offers, case-insensitively", () => {
+      expect(rank(' Mts ').offers.map((o) => o.ref)).toEqual(['b-mts', 'a-mts']);
+      expect(rank('beeline').offers.map((o) => o.ref)).toEqual(['b-beeline']);
+    });
+
+    it('takes a list of operators, any of which will do', () => {
+      expect(
+        rankOffers(offers, {
+          service: 'telegram',
+          country: 'RU',
+          operator: ['beeline', 'mts', 'nope'],
+          health: () => ({ healthy: true }),
+        }).offers.map((o) => o.ref),
+      ).toEqual(['b-beeline', 'b-mts', 'a-mts']);
+    });
+
+    it('treats no operator, an empty one and "any" as no choice', () => {
+      // a's mts offer gives way to its any-operator offer; b sells per operator only.
+      for (const operator of [undefined, '', 'any', 'ANY']) {
+        expect(rank(operator).offers.map((o) => o.ref)).toEqual(['b-beeline', 'a-ref', 'b-mts']);
+      }
+    });
+
+    it('lists the operators of the service and country, whatever their stock', () => {
+      expect(rank(undefined).knownOperators).toEqual(['beeline', 'mts', 'tele2']);
+      expect(rank(undefined, { provider: 'a' }).knownOperators).toEqual(['mts']);
+    });
+
+    it('refuses an operator nobody has there as BAD_USER_INPUT, naming it', () => {
+      const refuse = (operator: string | string[], extra: { provider?: string } = {}) => {
+        try {
+          requireRankedOffers(rank(operator, extra), {
+            service: 'telegram',
+            country: 'RU',
+            operator,
+            ...extra,
+          });
+        } catch (error) {
+          return error;
+        }
+        throw new Error('expected a refusal');
+      };
+      const unknown = refuse('megafon'); // sold in TR only
+      expect(unknown).toBeInstanceOf(UnknownOperator);
+      expect(unknown).toBeInstanceOf(DomainError);
+      expect(unknown).toMatchObject({ apiCode: 'BAD_USER_INPUT', code: 'UNKNOWN_OPERATOR' });
+      expect((unknown as Error).message).toMatch(/"megafon".*telegram in RU.*beeline, mts, tele2/);
+      // Known but out of stock is no numbers, not bad input.
+      expect(refuse('tele2')).toBeInstanceOf(NoNumbersAvailable);
+      expect(refuse(['nope', 'tele2'])).toBeInstanceOf(NoNumbersAvailable);
+      expect((refuse(['nope', 'never']) as Error).message).toMatch(/"nope,never"/);
+      // The forced provider has no such operator, though another has.
+      const forced = refuse('beeline', { provider: 'a' });
+      expect(forced).toBeInstanceOf(UnknownOperator);
+      expect((forced as Error).message).toMatch(
+        /provider a has no operator "beeline" for telegram in RU \(operators: mts\)/,
+      );
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { Money } from '../money/index.js';
-import { NoNumbersAvailable, PriceAboveMax } from './routing-errors.js';
+import { NoNumbersAvailable, PriceAboveMax, UnknownOperator } from './routing-errors.js';
 
 /** An upstream offer with our sell price already computed (platform currency). */
 export interface PricedOffer {
@@ -11,6 +11,9 @@ export interface PricedOffer {
   stock: number;
   /** The provider's own id for the product (what `buy` takes). */
   ref: string;
+  /** What the upstream charges us, in its currency, as of the last sync: the buy's price cap,
+   *  and what is recorded on the order for margins when the upstream's answer names none. */
+  cost?: Money;
 }
 
 export interface ProviderHealth {
@@ -28,6 +31,9 @@ export interface RankOptions {
   maxPrice?: Money;
   /** Only this provider id. */
   provider?: string;
+  /** Only offers of this operator, or of any of these (SMS-Activate clients send a comma list);
+   *  compared case-insensitively. Absent, empty or `any`: every offer, whatever its operator. */
+  operator?: string | readonly string[];
   /** Called once per provider; the service and country are given for per-route stats. */
   health: (providerId: string, route: { service: string; country: string }) => ProviderHealth;
   /** Below this many samples a code rate is not trusted and `neutralCodeRate` is used. */
@@ -49,6 +55,9 @@ export interface RankResult {
   /** Offers that qualified on everything but price. */
   excludedByMaxPrice: number;
   cheapestExcluded?: Money;
+  /** Operators the offers of this service and country (and forced provider) name, whatever their
+   *  stock, health or price; sorted. Tells an unknown operator from one out of stock. */
+  knownOperators: string[];
 }
 
 export const DEFAULT_MIN_CODE_RATE_SAMPLES = 20;
@@ -76,6 +85,9 @@ export function rankOffers(offers: readonly PricedOffer[], options: RankOptions)
     return health;
   };
 
+  const operator = operatorFilter(options.operator);
+  const knownOperators = new Set<string>();
+
   const qualifying: Array<Omit<RankedOffer, 'rank'>> = [];
   let excludedByMaxPrice = 0;
   let cheapestExcluded: Money | undefined;
@@ -83,6 +95,10 @@ export function rankOffers(offers: readonly PricedOffer[], options: RankOptions)
     if (offer.service.toLowerCase() !== service || offer.country.toUpperCase() !== country)
       continue;
     if (options.provider !== undefined && offer.providerId !== options.provider) continue;
+    const offerOperator = operatorName(offer.operator);
+    if (offerOperator !== undefined) knownOperators.add(offerOperator);
+    if (operator !== undefined && (offerOperator === undefined || !operator.has(offerOperator)))
+      continue;
     if (!(Number.isFinite(offer.stock) && offer.stock > 0)) continue;
     const health = healthOf(offer.providerId);
     if (!health.healthy) continue;
@@ -100,6 +116,23 @@ export function rankOffers(offers: readonly PricedOffer[], options: RankOptions)
     });
   }
 
+  // No operator asked: a host's any-operator offer already covers its operators' numbers
+  // (SMS-Activate lists them beside it), so their offers would only spend failover attempts
+  // on the same host. Hosts that sell per operator only (Shomare) keep every offer.
+  const coversOperators = new Set(
+    qualifying
+      .filter((offer) => operatorName(offer.operator) === undefined)
+      .map((o) => o.providerId),
+  );
+  if (operator === undefined) {
+    for (let index = qualifying.length - 1; index >= 0; index -= 1) {
+      const offer = qualifying[index]!;
+      if (operatorName(offer.operator) !== undefined && coversOperators.has(offer.providerId)) {
+        qualifying.splice(index, 1);
+      }
+    }
+  }
+
   qualifying.sort(
     (a, b) =>
       a.price.compare(b.price) ||
@@ -112,16 +145,49 @@ export function rankOffers(offers: readonly PricedOffer[], options: RankOptions)
     offers: qualifying.map((offer, rank) => ({ ...offer, rank })),
     excludedByMaxPrice,
     ...(cheapestExcluded === undefined ? {} : { cheapestExcluded }),
+    knownOperators: [...knownOperators].sort(compareText),
   };
 }
 
-/** The ranked offers, or the error the API answers when there are none: PRICE_ABOVE_MAX when
- *  only `maxPrice` stood in the way, else NO_NUMBERS. */
+/** An operator name as routing compares it: trimmed, lower case; undefined for "no choice"
+ *  (absent, empty, or `any`, which is how SMS-Activate clients say it). */
+export function operatorName(operator: string | null | undefined): string | undefined {
+  const name = operator?.trim().toLowerCase();
+  return name === undefined || name === '' || name === 'any' ? undefined : name;
+}
+
+/** The operators a buyer accepts, or undefined when any will do (none named, or `any` among
+ *  them). */
+export function operatorFilter(
+  operator: string | readonly string[] | undefined,
+): ReadonlySet<string> | undefined {
+  if (operator === undefined) return undefined;
+  const names = (typeof operator === 'string' ? [operator] : operator).map(operatorName);
+  if (names.length === 0 || names.includes(undefined)) return undefined;
+  return new Set(names as string[]);
+}
+
+/** The ranked offers, or the error the API answers when there are none: BAD_USER_INPUT for an
+ *  operator no offer of the service and country names, PRICE_ABOVE_MAX when only `maxPrice`
+ *  stood in the way, else NO_NUMBERS. */
 export function requireRankedOffers(
   result: RankResult,
-  options: Pick<RankOptions, 'service' | 'country' | 'maxPrice' | 'provider'>,
+  options: Pick<RankOptions, 'service' | 'country' | 'maxPrice' | 'provider' | 'operator'>,
 ): RankedOffer[] {
   if (result.offers.length > 0) return result.offers;
+  const operator = operatorFilter(options.operator);
+  if (
+    operator !== undefined &&
+    ![...operator].some((name) => result.knownOperators.includes(name))
+  ) {
+    throw new UnknownOperator(
+      [...operator].join(','),
+      options.service,
+      options.country,
+      result.knownOperators,
+      options.provider,
+    );
+  }
   if (result.cheapestExcluded !== undefined && options.maxPrice !== undefined) {
     throw new PriceAboveMax(options.maxPrice, result.cheapestExcluded);
   }

@@ -8,15 +8,25 @@
  *   RELEASE     +a         -a      reservation given back (cancel, expiry, failure)
  *   CAPTURE      0         -a      reservation charged (first code): the money leaves
  *   REFUND      +a          0      a captured price given back (upstream-refunded report)
+ *   ADJUST_IN   +a          0      an admin correction in the user's favour (adjustWallet)
+ *   ADJUST_OUT  -a          0      an admin correction against the user (never below zero)
  *
  *   available (SPEC "balance") = Σ signedAvailableDelta(entry)   — holds excluded
  *   held                       = Σ signedHeldDelta(entry)        — the open holds
- *   available + held + Σ CAPTURE = Σ CREDIT + Σ REFUND            — nothing appears or vanishes
+ *   available + held + Σ CAPTURE + Σ ADJUST_OUT = Σ CREDIT + Σ REFUND + Σ ADJUST_IN
  *
  * `amountMinor` is always positive; the kind gives the sign. Amounts are minor units of the
  * platform currency (one currency per wallet).
  */
-export const LEDGER_ENTRY_KINDS = ['CREDIT', 'HOLD', 'CAPTURE', 'RELEASE', 'REFUND'] as const;
+export const LEDGER_ENTRY_KINDS = [
+  'CREDIT',
+  'HOLD',
+  'CAPTURE',
+  'RELEASE',
+  'REFUND',
+  'ADJUST_IN',
+  'ADJUST_OUT',
+] as const;
 export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
 
 export interface LedgerEntry {
@@ -46,8 +56,10 @@ export function signedAvailableDelta(kind: LedgerEntryKind, amountMinor: bigint)
     case 'CREDIT':
     case 'RELEASE':
     case 'REFUND':
+    case 'ADJUST_IN':
       return amountMinor;
     case 'HOLD':
+    case 'ADJUST_OUT':
       return -amountMinor;
     case 'CAPTURE':
       return 0n;
@@ -64,6 +76,8 @@ export function signedHeldDelta(kind: LedgerEntryKind, amountMinor: bigint): big
       return -amountMinor;
     case 'CREDIT':
     case 'REFUND':
+    case 'ADJUST_IN':
+    case 'ADJUST_OUT':
       return 0n;
   }
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../errors.js';
 import {
+  adjust,
   applyWalletMovement,
   balanceOfEntries,
   capture,
@@ -37,6 +38,26 @@ describe('wallet operations', () => {
     const result = credit(EMPTY_WALLET, { amountMinor: 1000n, reference: 'pay-1' });
     expect(result.state).toMatchObject({ availableMinor: 1000n, heldMinor: 0n });
     expect(result.entries).toEqual([{ kind: 'CREDIT', amountMinor: 1000n, reference: 'pay-1' }]);
+  });
+
+  it('adjust adds or takes back available money, never below zero, never held money', () => {
+    const up = adjust(funded, { amountMinor: 250n, reference: 'fix-1' });
+    expect(up.state).toMatchObject({ availableMinor: 1250n, heldMinor: 0n });
+    expect(up.entries).toEqual([{ kind: 'ADJUST_IN', amountMinor: 250n, reference: 'fix-1' }]);
+    const held = hold(funded, { holdId: 'o1', amountMinor: 300n, reference: 'o1' }).state;
+    const down = adjust(held, { amountMinor: -700n, reference: 'fix-2' });
+    expect(down.state).toMatchObject({ availableMinor: 0n, heldMinor: 300n });
+    expect(down.entries).toEqual([{ kind: 'ADJUST_OUT', amountMinor: 700n, reference: 'fix-2' }]);
+    expect(codeOf(() => adjust(held, { amountMinor: -701n, reference: 'fix-3' }))).toBe(
+      'INSUFFICIENT_FUNDS',
+    );
+    expect(codeOf(() => adjust(held, { amountMinor: 0n, reference: 'fix-4' }))).toBe(
+      'INVALID_AMOUNT',
+    );
+    expect(balanceOfEntries([...up.entries, ...down.entries])).toEqual({
+      availableMinor: -450n,
+      heldMinor: 0n,
+    });
   });
 
   it('hold moves available to held; capture takes it out; release gives it back', () => {
@@ -172,7 +193,7 @@ describe('wallet operations', () => {
 });
 
 describe('signed deltas', () => {
-  it('define the balance: HOLD −avail +held, RELEASE +avail −held, CAPTURE only −held, CREDIT/REFUND +avail', () => {
+  it('define the balance: HOLD −avail +held, RELEASE +avail −held, CAPTURE only −held, CREDIT/REFUND/ADJUST_IN +avail, ADJUST_OUT −avail', () => {
     const table = Object.fromEntries(
       LEDGER_ENTRY_KINDS.map((kind) => [
         kind,
@@ -185,6 +206,8 @@ describe('signed deltas', () => {
       CAPTURE: [0n, -7n],
       RELEASE: [7n, -7n],
       REFUND: [7n, 0n],
+      ADJUST_IN: [7n, 0n],
+      ADJUST_OUT: [-7n, 0n],
     });
   });
 });

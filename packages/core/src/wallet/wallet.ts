@@ -45,6 +45,34 @@ export function credit(
   };
 }
 
+/**
+ * An admin correction: a signed amount (a wrong top-up taken back, a goodwill credit). A
+ * negative one beyond the available balance is InsufficientFunds: available never goes
+ * below zero, and held money is not the admin's to take.
+ */
+export function adjust(
+  state: WalletState,
+  input: { amountMinor: bigint; reference: string },
+): WalletOperationResult {
+  if (typeof input.amountMinor !== 'bigint' || input.amountMinor === 0n) {
+    throw new WalletRuleViolation('INVALID_AMOUNT', 'an adjustment must not be zero');
+  }
+  const reference = nonEmptyReference(input.reference);
+  if (input.amountMinor > 0n) {
+    return {
+      state: { ...state, availableMinor: state.availableMinor + input.amountMinor },
+      entries: [entry('ADJUST_IN', input.amountMinor, reference)],
+    };
+  }
+  const amountMinor = -input.amountMinor;
+  if (amountMinor > state.availableMinor)
+    throw new InsufficientFunds(amountMinor, state.availableMinor);
+  return {
+    state: { ...state, availableMinor: state.availableMinor - amountMinor },
+    entries: [entry('ADJUST_OUT', amountMinor, reference)],
+  };
+}
+
 /** Reserves `amountMinor` under `holdId` (the order id). Refused with InsufficientFunds
  *  beyond the available balance: available never goes below zero. */
 export function hold(
@@ -154,6 +182,13 @@ export function replayLedger(entries: Iterable<LedgerEntry>): WalletState {
       }
       case 'REFUND':
         state = refund(state, { holdId, reference: e.reference, amountMinor: e.amountMinor }).state;
+        break;
+      case 'ADJUST_IN':
+      case 'ADJUST_OUT':
+        state = adjust(state, {
+          amountMinor: e.kind === 'ADJUST_IN' ? e.amountMinor : -e.amountMinor,
+          reference: e.reference,
+        }).state;
         break;
     }
   }

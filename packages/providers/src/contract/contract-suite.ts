@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   ActivationStatus,
   BuyRequest,
+  Capabilities,
   Offer,
   ProviderAccount,
   ProviderAdapter,
@@ -25,6 +26,11 @@ import type { FaultKind, ProviderSimulator, SimulatorOptions } from '../simulato
 
 export interface ContractTarget {
   kind: ProviderKind;
+  /** Names this run in the suite's title when one kind runs against several hosts (dialects). */
+  label?: string;
+  /** What the adapter learns from this host that a fresh adapter cannot know yet (a host
+   *  without a listing call): the parts that need it are skipped. */
+  capabilityOverrides?: Partial<Capabilities>;
   createSimulator(options?: SimulatorOptions): ProviderSimulator;
   /** Must hand `options` (logger, retries) on to the adapter's HTTP client. */
   createAdapter(account: ProviderAccount, options?: AdapterOptions): ProviderAdapter;
@@ -67,10 +73,13 @@ export function runContractSuite(target: ContractTarget): void {
   const logLines: string[] = [];
   const logger = capturingLogger(logLines);
   // Read once at collection time, to turn optional parts into skips.
-  const capabilities = target.createAdapter(placeholderAccount(target)).capabilities;
+  const capabilities = {
+    ...target.createAdapter(placeholderAccount(target)).capabilities,
+    ...target.capabilityOverrides,
+  };
   const hasBalance = target.hasBalance !== false;
 
-  describe(`${target.kind} adapter contract`, () => {
+  describe(`${target.kind} adapter contract${target.label ? ` (${target.label})` : ''}`, () => {
     let sim: ProviderSimulator;
     let adapter: ProviderAdapter;
 
@@ -354,7 +363,8 @@ export function runContractSuite(target: ContractTarget): void {
         const wrong = adapterWith({ apiKey: `${apiKey}-wrong` });
         const error = await rejectionOf(probe(wrong));
         expectNoSecret(error, `${apiKey}-wrong`);
-        sim.injectFault({ kind: 'timeout' });
+        // Every request of the call times out (an adapter may shrug off one probe's failure).
+        sim.injectFault({ kind: 'timeout', times: 20 });
         const timedOut = await rejectionOf(probe(adapterWith({ timeoutMs: 200 })));
         expectNoSecret(timedOut, apiKey);
         expect(logLines.length).toBeGreaterThan(0);

@@ -104,7 +104,7 @@ describe('ShizNumber extras against the simulator', () => {
 
   it('leaves out services we do not sell and disabled numbers', async () => {
     const offers = await adapter.catalog();
-    expect(offers.map((offer) => offer.ref)).not.toContain('57307'); // webmoney
+    expect(offers.map((offer) => offer.ref)).not.toContain('57307'); // payoneer
     expect(offers.find((offer) => offer.ref === '57172')).toMatchObject({
       service: 'facebook',
       country: 'TR',
@@ -186,6 +186,45 @@ describe('ShizNumber extras against the simulator', () => {
     ]);
   });
 
+  it('buys a Brazilian number whose area code is 55 and keeps it whole', async () => {
+    const purchase = await adapter.buy({ service: 'whatsapp', country: 'BR', ref: '57308' });
+    // +55 (Brazil) 55 (area) 9xxxx-xxxx. Before: the area code was taken for the country code.
+    expect(purchase.phoneNumber).toMatch(/^\+55559\d{8}$/);
+    expect((await adapter.listActivations())[0]?.phoneNumber).toBe(purchase.phoneNumber);
+  });
+
+  it('bounds statusMany: past a long history it asks each open order alone', async () => {
+    // 80 orders of history (cancelled), then 2 open ones.
+    for (let index = 0; index < 80; index += 1) {
+      const old = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
+      await adapter.cancel(old.activationRef);
+    }
+    const first = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
+    const second = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
+    sim.deliverSms(second.activationRef, 'Your code is 424242');
+    const refs = [first.activationRef, second.activationRef];
+    const ordersCalls = (from: number) =>
+      sim.requests.slice(from).filter((r) => r.url.startsWith('/api/orders'));
+
+    let from = sim.requests.length;
+    const learned = await adapter.statusMany(refs); // one list read tells the history's size
+    expect(ordersCalls(from).map((r) => r.url)).toEqual(['/api/orders']);
+    expect(learned.get(second.activationRef)?.state).toBe('code');
+
+    for (let poll = 0; poll < 3; poll += 1) {
+      from = sim.requests.length;
+      const statuses = await adapter.statusMany(refs);
+      // Before: the whole 82-order list on every poll.
+      expect(
+        ordersCalls(from)
+          .map((r) => r.url)
+          .sort(),
+      ).toEqual(refs.map((ref) => `/api/orders/${ref}`).sort());
+      expect(statuses.get(first.activationRef)?.state).toBe('waiting');
+      expect(statuses.get(second.activationRef)?.messages.map((m) => m.code)).toEqual(['424242']);
+    }
+  });
+
   it('lists activations newest first with their numbers', async () => {
     const first = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
     const second = await adapter.buy({ service: 'facebook', country: 'TR', ref: '57172' });
@@ -225,7 +264,7 @@ describe('ShizNumber extras against the simulator', () => {
       const offer = { service: 'whatsapp', country: 'TR', stock: 4 };
       expect((await post('offer', { ...offer, cost: '51000.00' })).status).toBe(200);
       expect((await post('offer', { ...offer, cost: '51000.5' })).status).toBe(400);
-      expect((await post('offer', { ...offer, service: 'webmoney', cost: '1' })).status).toBe(400);
+      expect((await post('offer', { ...offer, service: 'payoneer', cost: '1' })).status).toBe(400);
       const listed = (await adapter.catalog()).find(
         (o) => o.service === 'whatsapp' && o.country === 'TR',
       );

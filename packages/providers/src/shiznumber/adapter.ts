@@ -33,6 +33,7 @@ import { parseShizDate } from './jalali-date.js';
 import {
   ShizMappingError,
   activationStatusFromShiz,
+  countryOfOrder,
   dialingCodeOfOrder,
   moneyFromWire,
   offerFromShiz,
@@ -53,6 +54,12 @@ import {
   shizUserResponseSchema,
   type ShizOrder,
 } from './wire.js';
+
+/** What one GET orders/{id} costs, in entries of GET orders (a request's round trip, headers and
+ *  rate-limit token against ~300 bytes of JSON per listed order). */
+const LIST_ENTRIES_PER_REQUEST = 25;
+/** GET orders/{id} in flight at once when statusMany asks order by order. */
+const ONE_BY_ONE_CONCURRENCY = 4;
 
 /** Pages of GET orders read at most per batch status call, should the list be paginated. */
 const MAX_ORDER_PAGES = 10;
@@ -79,6 +86,8 @@ export class ShizNumberAdapter implements ProviderAdapter {
 
   private readonly http: HttpClient;
   private readonly logger: Logger;
+  /** Orders GET orders listed last time (the history's size); undefined until read once. */
+  private listedOrders: number | undefined;
   private readonly headers: Record<string, string>;
 
   constructor(account: ProviderAccount, options: AdapterOptions = {}) {
@@ -146,7 +155,7 @@ export class ShizNumberAdapter implements ProviderAdapter {
       throw this.malformed('buy', 'the order in the answer is unreadable', parsed.error);
     }
     try {
-      return purchaseFromShiz(parsed.data.order, this.currency);
+      return purchaseFromShiz(parsed.data.order, this.currency, request.country);
     } catch (error) {
       if (error instanceof ShizMappingError) throw this.malformed('buy', error.message, error);
       throw error;
@@ -171,8 +180,21 @@ export class ShizNumberAdapter implements ProviderAdapter {
     throw this.errorOf(res, 'status');
   }
 
+  /**
+   * Many orders at once. GET orders is the doc's only list, and it is the account's whole order
+   * history without paging (NOTES.md 14): read every poll, its cost would grow with every order
+   * ever bought. So the list is read only while it is about as cheap as asking each order alone
+   * (`LIST_ENTRIES_PER_REQUEST` entries per order asked); past that, each order is asked alone
+   * (GET orders/{id}), which costs what the open orders cost, whatever the history.
+   */
   async statusMany(activationRefs: readonly string[]): Promise<Map<string, ActivationStatus>> {
     const ids = activationRefs.map((ref) => this.orderId(ref, 'statusMany'));
+    if (
+      this.listedOrders !== undefined &&
+      this.listedOrders > activationRefs.length * LIST_ENTRIES_PER_REQUEST
+    ) {
+      return this.statusOneByOne(activationRefs);
+    }
     const orders = await this.findOrders(ids, 'statusMany');
     const statuses = new Map<string, ActivationStatus>();
     for (const [ref, id] of activationRefs.map((ref, index) => [ref, ids[index]] as const)) {
@@ -182,12 +204,40 @@ export class ShizNumberAdapter implements ProviderAdapter {
     return statuses;
   }
 
+  /** `status` of each ref, a few at a time; one that fails is left out (the worker then asks
+   *  about it alone and sees its error), as an unlisted one is. */
+  private async statusOneByOne(
+    activationRefs: readonly string[],
+  ): Promise<Map<string, ActivationStatus>> {
+    const statuses = new Map<string, ActivationStatus>();
+    let next = 0;
+    const runners = Array.from(
+      { length: Math.min(ONE_BY_ONE_CONCURRENCY, activationRefs.length) },
+      async () => {
+        while (next < activationRefs.length) {
+          const ref = activationRefs[next++]!;
+          try {
+            statuses.set(ref, { ...(await this.status(ref)), activationRef: ref });
+          } catch (error) {
+            this.logger.debug({ err: error, ref }, 'statusMany: one order failed; left out');
+          }
+        }
+      },
+    );
+    await Promise.all(runners);
+    return statuses;
+  }
+
   async listActivations(): Promise<Array<ActivationStatus & { phoneNumber?: string }>> {
     const { orders } = await this.readOrderPage('statusMany', 1);
     const listed = orders.map((order) => {
       const status: ActivationStatus & { phoneNumber?: string } = this.toStatus(order);
       try {
-        status.phoneNumber = toE164(order.ordered_number, dialingCodeOfOrder(order));
+        status.phoneNumber = toE164(
+          order.ordered_number,
+          dialingCodeOfOrder(order),
+          countryOfOrder(order),
+        );
       } catch {
         // A number we cannot write as E.164 is still worth listing for reconciliation.
       }
@@ -291,6 +341,11 @@ export class ShizNumberAdapter implements ProviderAdapter {
       const last = wireId(paged.data.last_page ?? paged.data.meta?.last_page);
       lastPage = last === null ? (paged.data.next_page_url ? page + 1 : page) : Number(last);
     }
+    // The history's size (every page's entries when paged, as Laravel says in `total`).
+    this.listedOrders = Math.max(
+      this.listedOrders ?? 0,
+      lastPage === undefined ? entries.length : lastPage * entries.length,
+    );
     const orders: ShizOrder[] = [];
     let unreadable = 0;
     for (const entry of entries) {

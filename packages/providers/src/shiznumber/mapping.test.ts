@@ -150,9 +150,9 @@ describe('ShizNumber mapping against the doc examples', () => {
 describe('ShizNumber mapping rules', () => {
   it('drops services we do not sell and codes that are not ISO', () => {
     const number = shizNumberSchema.parse(loadFixture('get-number-57172.response.json5'));
-    expect(offerFromShiz({ ...number, service: { slug: 'webmoney' } }, 'IRT')).toMatchObject({
+    expect(offerFromShiz({ ...number, service: { slug: 'payoneer' } }, 'IRT')).toMatchObject({
       ok: false,
-      shizService: 'webmoney',
+      shizService: 'payoneer',
     });
     expect(offerFromShiz({ ...number, service: { slug: 'divar' } }, 'IRT')).toMatchObject({
       ok: true,
@@ -196,6 +196,36 @@ describe('ShizNumber mapping rules', () => {
     [5551234567, '+90', '+905551234567'],
   ])('toE164(%j, %j) = %s', (national, code, e164) => {
     expect(toE164(national, code)).toBe(e164);
+  });
+
+  it.each([
+    // Brazil: area code 55 (Rio Grande do Sul) + a 9-digit mobile is an 11-digit national number.
+    ['55991234567', '+55', 'BR', '+5555991234567'],
+    ['55991234567', '+55', null, '+5555991234567'],
+    ['5555991234567', '+55', 'BR', '+5555991234567'],
+    ['11987654321', '+55', 'BR', '+5511987654321'],
+    ['5511987654321', '+55', 'BR', '+5511987654321'],
+    // Where no national number has 11 digits, a leading code is still taken off.
+    ['79161234567', '+7', 'RU', '+79161234567'],
+    ['989121234567', '+98', 'IR', '+989121234567'],
+    ['09121234567', '+98', 'IR', '+989121234567'],
+  ])('toE164(%j, %j, %j) = %s, read with the order’s country', (national, code, iso, e164) => {
+    expect(toE164(national, code, iso)).toBe(e164);
+  });
+
+  it('keeps a Brazilian number whose area code is 55 whole in a bought order', () => {
+    const response = shizBuyResponseSchema.parse(loadFixture('post-number-57172.response.json5'));
+    const order = response.order;
+    const brazilian = {
+      ...order,
+      ordered_number: '55991234567',
+      number: {
+        ...order.number,
+        country: { ...order.number.country, iso_code: 'BR', dialing_code: '+55' },
+      },
+    };
+    // Before: "+55991234567", a number that does not exist.
+    expect(purchaseFromShiz(brazilian, 'IRT').phoneNumber).toBe('+5555991234567');
   });
 
   it("falls back on core's dialing code when the answer has none", () => {

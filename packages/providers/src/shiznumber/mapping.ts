@@ -3,7 +3,13 @@
  * its `iso_code` ↔ ISO 3166-1 alpha-2, integer toman ↔ Money, national numbers ↔ E.164, order
  * statuses ↔ ActivationState. No I/O here; the adapter logs what these functions drop.
  */
-import { findCountry, findService, type CurrencyCode, type Money } from '@numbroker/core';
+import {
+  countryByDialingCode,
+  findCountry,
+  findService,
+  type CurrencyCode,
+  type Money,
+} from '@numbroker/core';
 import type { ActivationState, ActivationStatus, Offer, Purchase, SmsMessage } from '../adapter.js';
 import { upstreamMoney } from '../http/upstream-money.js';
 import { normalizePersian } from './persian-text.js';
@@ -108,11 +114,14 @@ const KEEPS_LEADING_ZERO = new Set(['39', '378', '379']);
  * `ordered_number` → E.164. The doc's number is national, without the country code
  * ("923255262" with dialing code "+84" → "+84923255262"). Tolerated as well: a leading "+" or
  * "00" (already international), a national trunk prefix ("0…", or "8…" for +7), and the country
- * code written in front of an over-long national number (see NOTES.md for the heuristic).
+ * code written in front of the national number — but only when the digits are no national
+ * number of the order's country and what follows the code is one (core's numbering plans).
+ * Brazil's area code 55 is why: "55991234567" is a national number there (+55 55 99123-4567).
  */
 export function toE164(
   orderedNumber: string | number,
   dialingCode: string | number | null | undefined,
+  countryIso?: string | null,
 ): string {
   const raw = String(orderedNumber).trim();
   const digits = raw.replace(/[^\d]/g, '');
@@ -125,21 +134,37 @@ export function toE164(
     const cc = dialingCodeDigits(dialingCode);
     if (cc === null) throw new ShizMappingError('the number has no usable dialing code');
     let national = digits;
-    if (national.length >= 11 && national.startsWith(cc)) {
-      const rest = national.slice(cc.length);
-      if (rest.length >= 7 && rest.length <= 10) national = rest;
-    }
     if (national.startsWith('0') && !KEEPS_LEADING_ZERO.has(cc)) {
       national = national.replace(/^0+/, '');
     } else if (cc === '7' && national.length === 11 && national.startsWith('8')) {
       national = national.slice(1);
     }
+    national = withoutLeadingCountryCode(national, cc, countryIso);
     e164 = `+${cc}${national}`;
   }
   if (!/^\+[1-9]\d{6,14}$/.test(e164)) {
     throw new ShizMappingError(`"${raw}" does not make an E.164 number`);
   }
   return e164;
+}
+
+/** The national number when `digits` carry the calling code in front, else `digits`. With the
+ *  country's national lengths known, the code is only taken off digits that fit none of them;
+ *  without (a few territories), off 11+ digits leaving 7–10. */
+function withoutLeadingCountryCode(
+  digits: string,
+  cc: string,
+  countryIso: string | null | undefined,
+): string {
+  if (!digits.startsWith(cc)) return digits;
+  const rest = digits.slice(cc.length);
+  const byIso = countryIso ? findCountry(countryIso) : undefined;
+  const country = byIso?.dialingCode === cc ? byIso : countryByDialingCode(cc);
+  const lengths = country?.nationalNumberLengths ?? [];
+  if (lengths.length > 0) {
+    return !lengths.includes(digits.length) && lengths.includes(rest.length) ? rest : digits;
+  }
+  return digits.length >= 11 && rest.length >= 7 && rest.length <= 10 ? rest : digits;
 }
 
 /** What a status name means, before the presence of a code is taken into account. */
@@ -298,12 +323,25 @@ export function dialingCodeOfOrder(order: ShizOrder): string | number | null {
   return findCountry(isoCountryFromShiz(iso) ?? '')?.dialingCode ?? null;
 }
 
+/** The ISO country the order's number belongs to, as the answer names it. */
+export function countryOfOrder(order: ShizOrder): string | undefined {
+  return isoCountryFromShiz(order.number.country.iso_code);
+}
+
 /** POST numbers/{id}'s order as a Purchase. Throws ShizMappingError when the number or id is
  *  unusable (the adapter turns that into a reconcilable failure: the money is spent). */
-export function purchaseFromShiz(order: ShizOrder, currency: CurrencyCode): Purchase {
+export function purchaseFromShiz(
+  order: ShizOrder,
+  currency: CurrencyCode,
+  requestedCountry?: string,
+): Purchase {
   const activationRef = wireId(order.id);
   if (activationRef === null) throw new ShizMappingError('the order id is not an integer');
-  const phoneNumber = toE164(order.ordered_number, dialingCodeOfOrder(order));
+  const phoneNumber = toE164(
+    order.ordered_number,
+    dialingCodeOfOrder(order),
+    countryOfOrder(order) ?? requestedCountry,
+  );
   const purchase: Purchase = { activationRef, phoneNumber };
   const cost =
     order.amount === null || order.amount === undefined

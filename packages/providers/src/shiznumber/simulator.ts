@@ -99,7 +99,7 @@ const COUNTRY_ROWS: ReadonlyArray<[iso: string, name: string, faName: string, di
   ['MA', 'Morocco', 'مراکش', '+212', 9], ['DZ', 'Algeria', 'الجزایر', '+213', 9],
 ];
 
-// Our slug → ShizNumber's service. WebMoney has no slug of ours: the default stock carries it so
+// Our slug → ShizNumber's service. Payoneer has no slug of ours: the default stock carries it so
 // that an adapter's dropping of unknown services is exercised.
 // prettier-ignore
 const SERVICE_ROWS: ReadonlyArray<[ours: string | null, name: string, slug: string, faName: string]> = [
@@ -119,7 +119,7 @@ const SERVICE_ROWS: ReadonlyArray<[ours: string | null, name: string, slug: stri
   ['divar', 'Divar', 'divar', 'دیوار'], ['snapp', 'Snapp', 'snapp', 'اسنپ'],
   ['digikala', 'Digikala', 'digikala', 'دیجی کالا'], ['bale', 'Bale', 'bale', 'بله'],
   ['eitaa', 'Eitaa', 'eitaa', 'ایتا'], ['rubika', 'Rubika', 'rubika', 'روبیکا'],
-  [null, 'WebMoney', 'webmoney', 'وب مانی'],
+  [null, 'Payoneer', 'payoneer', 'پایونیر'],
 ];
 
 const COUNTRIES = new Map<string, SimCountry>(
@@ -176,7 +176,8 @@ const DEFAULT_STOCK: ReadonlyArray<[id: number, service: string, iso: string, op
   [57304, 'google', 'US', null, 91000n, 7],
   [57305, 'microsoft', 'GB', null, 27300n, 0],
   [57306, 'divar', 'IR', null, 15000n, 50],
-  [57307, 'webmoney', 'RU', null, 21000n, 9],
+  [57307, 'payoneer', 'RU', null, 21000n, 9],
+  [57308, 'whatsapp', 'BR', null, 33600n, 15],
 ];
 
 const DEFAULT_BALANCE = 5_000_000n;
@@ -390,7 +391,7 @@ export class ShizNumberSimulator extends SimulatorBase {
     const order: SimOrder = {
       id: this.nextOrderId++,
       number,
-      national: randomNational(number.country.nationalLength),
+      national: nationalNumberOf(number.country),
       amount: number.price,
       reference: `SO-${randomReference()}`,
       state: 'waiting',
@@ -610,6 +611,16 @@ function toman(amount: string, what: string): bigint {
     const reason = error instanceof Error ? error.message : String(error);
     throw new SimulatorInputError(`${what}: ${reason}`);
   }
+}
+
+/** Brazil's numbers carry their area code: the simulator's come from area 55 (Rio Grande do Sul,
+ *  mobile "9" + 8 digits), an 11-digit national number that starts with the country code. */
+const NATIONAL_PREFIX: Readonly<Record<string, string>> = { BR: '559' };
+
+function nationalNumberOf(country: { iso: string; nationalLength: number }): string {
+  const prefix = NATIONAL_PREFIX[country.iso] ?? '';
+  const rest = randomNational(country.nationalLength - prefix.length);
+  return prefix + rest;
 }
 
 function randomNational(length: number): string {

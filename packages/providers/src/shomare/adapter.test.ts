@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Money } from '@numbroker/core';
+import { COUNTRIES, Money } from '@numbroker/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderAccount } from '../adapter.js';
 import { runContractSuite } from '../contract/contract-suite.js';
@@ -15,6 +15,18 @@ runContractSuite({
   createSimulator: (options) => new ShomareSimulator(options),
   createAdapter: (account, options) => new ShomareAdapter(account, options),
   sample: { service: 'telegram', country: 'RU', cost: '25000' }, // stocked by default
+  buyRequestMatch: '/api/buy',
+  statusRequestMatch: '/api/check',
+});
+
+// The doc's other reading of "replace CountryID and OperatorID" (lines 65–74): ids as path
+// segments. The same contract holds over a host that routes them so.
+runContractSuite({
+  kind: 'shomare',
+  currency: 'IRT',
+  createSimulator: (options) => new ShomareSimulator({ ...options, paramStyle: 'path' }),
+  createAdapter: (account, options) => new ShomareAdapter(account, options),
+  sample: { service: 'telegram', country: 'RU', cost: '25000' },
   buyRequestMatch: '/api/buy',
   statusRequestMatch: '/api/check',
 });
@@ -464,6 +476,191 @@ describe('shomare adapter over the other plausible shapes (fixtures served as is
     } finally {
       crashing.closeAllConnections();
       await new Promise<void>((resolve) => crashing.close(() => resolve()));
+    }
+  });
+});
+
+describe("shomare pricebycountry: the doc's two URL readings, and a wrong endpoint", () => {
+  const list = (data: unknown) => ({ status: 200, body: { status: true, code: 200, data } });
+  const lists = (endpoint: string) =>
+    endpoint === 'allcountries'
+      ? list([{ id: 1, name_en: 'Russia', iso: 'RU' }])
+      : endpoint === 'alloperators'
+        ? list([{ id: 11, name: 'any', country_id: 1 }])
+        : endpoint === 'allapplications'
+          ? list([{ id: 1, name: 'Telegram', code: 'telegram' }])
+          : undefined;
+
+  it('fails the sync loudly when pricebycountry is a 404 without JSON in both forms', async () => {
+    const server = await fixtureServer((endpoint) => lists(endpoint));
+    try {
+      const error = await new ShomareAdapter(accountAt(server.baseUrl), { maxRetries: 0 })
+        .catalog()
+        .then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+      // Before: an empty catalog and no error at all.
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({
+        code: 'INVALID_REQUEST',
+        operation: 'catalog',
+        httpStatus: 404,
+        message: expect.stringContaining('check baseUrl'),
+      });
+      expect(server.urls).toContain('/api/pricebycountry?country=1&operator=11');
+      expect(server.urls).toContain('/api/pricebycountry/1/11');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('switches to path segments when the query form is no endpoint, and keeps them', async () => {
+    const server = await fixtureServer((endpoint) => {
+      if (endpoint === 'pricebycountry/1/11') {
+        return list([{ app_id: 1, price: 25000, count: 7 }]);
+      }
+      if (endpoint === 'buy/1/11/1') return list({ id: 77, number: '79161234567' });
+      if (endpoint === 'check/77') return list({ id: 77, status: 'waiting', sms: [] });
+      return lists(endpoint);
+    });
+    try {
+      const adapter = new ShomareAdapter(accountAt(server.baseUrl), { maxRetries: 0 });
+      const offers = await adapter.catalog();
+      expect(offers).toMatchObject([{ service: 'telegram', country: 'RU', stock: 7 }]);
+      const purchase = await adapter.buy({
+        service: 'telegram',
+        country: 'RU',
+        ref: offers[0]!.ref,
+      });
+      expect(purchase).toMatchObject({ activationRef: '77', phoneNumber: '+79161234567' });
+      expect((await adapter.status('77')).state).toBe('waiting');
+      await adapter.catalog();
+      // One query-form probe, then only path segments (the buy once, never in the query form).
+      expect(server.urls.filter((url) => url.includes('?country='))).toEqual([
+        '/api/pricebycountry?country=1&operator=11',
+      ]);
+      expect(server.urls.filter((url) => url.startsWith('/api/buy'))).toEqual(['/api/buy/1/11/1']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('still reads a JSON 404 for one pair as "no prices there"', async () => {
+    const server = await fixtureServer((endpoint) =>
+      endpoint === 'pricebycountry'
+        ? {
+            status: 404,
+            body: { status: false, code: 404, message: 'پارامترهای ارسالی در سیستم وجود ندارند' },
+          }
+        : lists(endpoint),
+    );
+    try {
+      await expect(new ShomareAdapter(accountAt(server.baseUrl)).catalog()).resolves.toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('works against a simulator that routes ids as path segments', async () => {
+    const sim = new ShomareSimulator({ apiKey: KEY, paramStyle: 'path' });
+    await sim.start();
+    try {
+      const adapter = new ShomareAdapter(accountAt(sim.baseUrl), { maxRetries: 0 });
+      const offer = (await adapter.catalog()).find(
+        (o) => o.service === 'telegram' && o.country === 'RU' && o.operator === undefined,
+      )!;
+      const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: offer.ref });
+      expect(sim.requests.at(-1)?.url).toBe('/api/buy/1/11/1');
+      sim.deliverSms(purchase.activationRef, 'Your code is 31415');
+      expect((await adapter.status(purchase.activationRef)).messages.map((m) => m.code)).toEqual([
+        '31415',
+      ]);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+describe('shomare catalog fan-out', () => {
+  // 30 countries × a global list of 6 operators: 180 pricebycountry pairs, 2 of which sell.
+  const countries = COUNTRIES.slice(0, 30).map((country, index) => ({
+    id: index + 1,
+    name_en: country.name,
+    iso: country.iso,
+  }));
+  const operators = ['any', 'mts', 'beeline', 'megafon', 'tele2', 'yota'].map((name, index) => ({
+    id: 101 + index,
+    name,
+  }));
+  const serve = (endpoint: string, url: URL) => {
+    const ok = (data: unknown) => ({ status: 200, body: { status: true, code: 200, data } });
+    if (endpoint === 'allcountries') return ok(countries);
+    if (endpoint === 'alloperators') return ok(operators);
+    if (endpoint === 'allapplications') return ok([{ id: 1, name: 'Telegram', code: 'telegram' }]);
+    if (endpoint !== 'pricebycountry') return undefined;
+    const pair = `${url.searchParams.get('country')}:${url.searchParams.get('operator')}`;
+    if (pair === '1:101' || pair === '2:101') return ok([{ app_id: 1, price: 9000, count: 3 }]);
+    return { status: 404, body: { status: false, code: 404, message: 'یافت نشد' } };
+  };
+  const priceCalls = (urls: string[]) => urls.filter((url) => url.includes('pricebycountry'));
+
+  it('asks about a bounded number of pairs per sync, and about empty pairs rarely', async () => {
+    const server = await fixtureServer(serve);
+    let now = 1_000_000;
+    try {
+      const adapter = new ShomareAdapter(accountAt(server.baseUrl), { now: () => now });
+      const first = await adapter.catalog();
+      // Before: every pair on every sync (180 requests each time).
+      expect(priceCalls(server.urls).length).toBeLessThanOrEqual(120);
+      expect(first.length).toBe(2); // the selling pairs come first in the list
+      server.urls.length = 0;
+      now += 60_000;
+      await adapter.catalog();
+      // The 60 pairs never asked, and the 2 selling ones again; nothing else.
+      expect(priceCalls(server.urls)).toHaveLength(62);
+      server.urls.length = 0;
+      now += 60_000;
+      const third = await adapter.catalog();
+      expect(priceCalls(server.urls)).toHaveLength(2);
+      expect(third.map((o) => o.country).sort()).toEqual(
+        [countries[0]!.iso, countries[1]!.iso].sort(),
+      );
+      server.urls.length = 0;
+      now += 15 * 60_000;
+      await adapter.catalog();
+      // Empty pairs come back after their refresh period, still within the per-sync bound.
+      expect(priceCalls(server.urls)).toHaveLength(120);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('prices each country with its own operators only', async () => {
+    const server = await fixtureServer((endpoint, url) =>
+      endpoint === 'alloperators'
+        ? {
+            status: 200,
+            body: {
+              status: true,
+              data: [
+                { id: 101, name: 'any', country_id: 1 },
+                { id: 102, name: 'mts', country_id: 1 },
+                { id: 201, name: 'any', country_id: 2 },
+              ],
+            },
+          }
+        : serve(endpoint, url),
+    );
+    try {
+      await new ShomareAdapter(accountAt(server.baseUrl)).catalog();
+      expect(priceCalls(server.urls).sort()).toEqual([
+        '/api/pricebycountry?country=1&operator=101',
+        '/api/pricebycountry?country=1&operator=102',
+        '/api/pricebycountry?country=2&operator=201',
+      ]);
+    } finally {
+      await server.close();
     }
   });
 });

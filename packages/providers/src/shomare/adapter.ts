@@ -20,6 +20,7 @@ import {
   type ProviderErrorContext,
   type ProviderOperation,
 } from '../errors.js';
+import { pino, type Logger } from 'pino';
 import { createHttpClient, type AdapterOptions } from '../http/account-client.js';
 import {
   unavailableFromResponse,
@@ -48,16 +49,24 @@ import {
   type ShomareOperator,
   type ShomareProductIds,
 } from './mapping.js';
+import { PriceSchedule, type PriceScheduleOptions } from './price-schedule.js';
 import {
   SHOMARE_ENDPOINTS,
   SHOMARE_METHODS,
   SHOMARE_PARAMS,
+  SHOMARE_PATH_PARAMS,
   SHOMARE_TOKEN_HEADER,
   type ShomareEndpoint,
+  type ShomareParamStyle,
 } from './wire.js';
 
 /** `pricebycountry` calls in flight at once during a catalog sync (one per country × operator). */
 const CATALOG_CONCURRENCY = 4;
+
+export interface ShomareAdapterOptions extends AdapterOptions, PriceScheduleOptions {
+  /** The clock of the price schedule (tests). */
+  now?: () => number;
+}
 
 export const SHOMARE_CAPABILITIES: Capabilities = {
   batchStatus: false,
@@ -78,14 +87,24 @@ export class ShomareAdapter implements ProviderAdapter {
   readonly currency: CurrencyCode;
   readonly capabilities = SHOMARE_CAPABILITIES;
   private readonly http: HttpClient;
+  private readonly logger: Logger;
+  private readonly prices: PriceSchedule;
+  private readonly now: () => number;
+  /** How this host takes ids, per endpoint, once one form answered there (NOTES.md). */
+  private readonly paramStyles = new Map<ShomareEndpoint, ShomareParamStyle>();
+  /** The form the host answered last, for endpoints not called yet; null: not known yet. */
+  private hostParamStyle: ShomareParamStyle | null = null;
 
   constructor(
     private readonly account: ProviderAccount,
-    options: AdapterOptions = {},
+    options: ShomareAdapterOptions = {},
   ) {
     this.id = account.id;
     this.currency = account.currency;
     this.http = createHttpClient(account, options);
+    this.logger = (options.logger ?? pino({ level: 'silent' })).child({ provider: account.id });
+    this.prices = new PriceSchedule(options);
+    this.now = options.now ?? Date.now;
   }
 
   async catalog(): Promise<Offer[]> {
@@ -101,15 +120,30 @@ export class ShomareAdapter implements ProviderAdapter {
     ]);
     const sellable = applications.filter((app) => app.slug !== null);
     if (sellable.length === 0) return [];
-    const pairs = countries
-      .filter((country) => country.iso !== null)
-      .flatMap((country) =>
-        operatorsOfCountry(country, operators).map((operator) => ({ country, operator })),
-      );
-    const perPair = await mapWithConcurrency(pairs, CATALOG_CONCURRENCY, ({ country, operator }) =>
-      this.pricesOf(country, operator, sellable),
+    const pairs = new Map<string, { country: ShomareCountry; operator: ShomareOperator }>(
+      countries
+        .filter((country) => country.iso !== null)
+        .flatMap((country) =>
+          operatorsOfCountry(country, operators).map((operator) => [
+            `${country.id}\u0000${operator.id}`,
+            { country, operator },
+          ]),
+        ),
     );
-    return perPair.flat();
+    // Bounded fan-out: some pairs now, the rest over the next syncs (price-schedule.ts).
+    const keys = [...pairs.keys()];
+    const due = this.prices.due(keys, this.now());
+    await mapWithConcurrency(due, CATALOG_CONCURRENCY, async (key) => {
+      const { country, operator } = pairs.get(key)!;
+      this.prices.record(key, await this.pricesOf(country, operator, sellable), this.now());
+    });
+    if (due.length < keys.length) {
+      this.logger.debug(
+        { asked: due.length, pairs: keys.length },
+        'pricebycountry: the other pairs keep their last answer until a later sync',
+      );
+    }
+    return this.prices.offers(keys);
   }
 
   async buy(request: BuyRequest): Promise<Purchase> {
@@ -174,24 +208,16 @@ export class ShomareAdapter implements ProviderAdapter {
     operator: ShomareOperator,
     applications: readonly ShomareApplication[],
   ): Promise<Offer[]> {
-    let data: unknown;
-    try {
-      data = await this.call('catalog', SHOMARE_ENDPOINTS.priceByCountry, {
-        [SHOMARE_PARAMS.country]: country.id,
-        [SHOMARE_PARAMS.operator]: operator.id,
-      });
-    } catch (error) {
-      // A country/operator pair the upstream does not price (JSON 404) has no offers; any other
-      // failure fails the whole sync rather than silently dropping offers.
-      if (
-        error instanceof ProviderError &&
-        error.code === 'INVALID_REQUEST' &&
-        error.httpStatus === 404
-      ) {
-        return [];
-      }
-      throw error;
-    }
+    // A JSON 404 is the doc's "these parameters do not exist": that pair has no offers. A 404
+    // without JSON (a wrong endpoint, in both parameter forms) and every other failure fail the
+    // whole sync, so a misread API shows as a provider error instead of an empty catalog.
+    const data = await this.call(
+      'catalog',
+      SHOMARE_ENDPOINTS.priceByCountry,
+      { [SHOMARE_PARAMS.country]: country.id, [SHOMARE_PARAMS.operator]: operator.id },
+      { jsonNotFoundIsEmpty: true },
+    );
+    if (data === NO_SUCH_PARAMETERS) return [];
     const rows = readList(data, ['prices', 'services', 'applications', 'apps']).map((row) =>
       mapPriceRow(row, this.currency),
     );
@@ -210,25 +236,107 @@ export class ShomareAdapter implements ProviderAdapter {
       .filter((item): item is T => item !== null);
   }
 
-  /** One request to an endpoint; returns the result (`data`, or the top level) of a success. */
+  /**
+   * One call of an endpoint; returns the result (`data`, or the top level) of a success. Ids go
+   * in the query string or, if this host answers that with the doc's "404 without JSON = wrong
+   * endpoint", as path segments (seed lines 65–74 allow both readings); the form that answered is
+   * kept for that endpoint and is the first guess for the others. A `buy` that hit no route (404
+   * without JSON: nothing was bought) tries the other form only while neither is known.
+   */
   private async call(
     operation: ProviderOperation,
     endpoint: ShomareEndpoint,
     params: Record<string, string>,
+    options: { jsonNotFoundIsEmpty?: boolean } = {},
   ): Promise<unknown> {
+    const takesIds = SHOMARE_PATH_PARAMS[endpoint].length > 0;
+    const known = this.paramStyles.get(endpoint) ?? this.hostParamStyle;
+    const first = known ?? 'query';
+    let res = await this.send(operation, endpoint, params, first);
+    if (takesIds && isWrongEndpoint(res)) {
+      // A 404 without JSON hit no route, so not even a buy reached a handler: asking in the
+      // other form is safe. A buy does it only while the form is unknown (a GET learns it).
+      if (SHOMARE_METHODS[endpoint] === 'GET' || known === null) {
+        const other: ShomareParamStyle = first === 'query' ? 'path' : 'query';
+        const second = await this.send(operation, endpoint, params, other);
+        if (isWrongEndpoint(second)) throw this.wrongEndpoint(operation, endpoint, second, known);
+        this.logger.info(
+          { endpoint, paramStyle: other },
+          `${endpoint}: ids as ${other === 'path' ? 'path segments' : 'query parameters'}`,
+        );
+        this.learnParamStyle(endpoint, other);
+        res = second;
+      } else {
+        throw this.wrongEndpoint(operation, endpoint, res, known);
+      }
+    } else if (takesIds && !this.paramStyles.has(endpoint)) {
+      this.learnParamStyle(endpoint, first);
+    }
+    if (options.jsonNotFoundIsEmpty && res.status === 404 && isJsonBody(res)) {
+      const envelope = readEnvelope(res.jsonLossless());
+      const kind = classifyShomareRefusal({
+        httpStatus: res.status,
+        code: envelope.code,
+        message: envelope.message,
+        isJson: true,
+        operation,
+      });
+      if (kind === 'bad-params' || kind === 'not-found') return NO_SUCH_PARAMETERS;
+    }
+    return this.interpret(res, operation);
+  }
+
+  private async send(
+    operation: ProviderOperation,
+    endpoint: ShomareEndpoint,
+    params: Record<string, string>,
+    style: ShomareParamStyle,
+  ): Promise<HttpResponse> {
     const method = SHOMARE_METHODS[endpoint];
-    const res = await this.http.request({
+    const segments = SHOMARE_PATH_PARAMS[endpoint];
+    const path =
+      style === 'path' && segments.length > 0
+        ? [endpoint, ...segments.map((name) => encodeURIComponent(params[name] ?? ''))].join('/')
+        : endpoint;
+    return this.http.request({
       operation,
       method,
-      path: endpoint,
+      path,
       headers: { [SHOMARE_TOKEN_HEADER]: this.account.apiKey, accept: 'application/json' },
       // ASSUMED (NOTES.md): the query string for GET; for the POST `buy` both the form body and
       // the query string, so either reading of the doc's "parameters" reaches the upstream.
-      query: params,
+      ...(style === 'query' ? { query: params } : {}),
       ...(method === 'POST' ? { form: params } : {}),
       idempotent: operation !== 'buy',
     });
-    return this.interpret(res, operation);
+  }
+
+  private learnParamStyle(endpoint: ShomareEndpoint, style: ShomareParamStyle): void {
+    this.paramStyles.set(endpoint, style);
+    this.hostParamStyle = style;
+  }
+
+  /** Both readings of the doc's URLs hit "404 without JSON": an admin must look at it. */
+  private wrongEndpoint(
+    operation: ProviderOperation,
+    endpoint: ShomareEndpoint,
+    res: HttpResponse,
+    known: ShomareParamStyle | null,
+  ): InvalidRequest {
+    const tried =
+      SHOMARE_METHODS[endpoint] === 'GET' || known === null
+        ? 'with query parameters or path segments'
+        : `with ${known === 'path' ? 'path segments' : 'query parameters'}`;
+    return new InvalidRequest(
+      `${this.id} ${operation}: "${endpoint}" is not an endpoint of this host ${tried} ` +
+        `(HTTP 404 without JSON, the doc's "wrong endpoint"): check baseUrl`,
+      {
+        providerId: this.id,
+        operation,
+        httpStatus: res.status,
+        upstreamMessage: excerpt(res.text, [this.account.apiKey]),
+      },
+    );
   }
 
   private interpret(res: HttpResponse, operation: ProviderOperation): unknown {
@@ -290,6 +398,24 @@ export class ShomareAdapter implements ProviderAdapter {
       surelyNotSent: false,
     });
   }
+}
+
+/** `call` with `jsonNotFoundIsEmpty`: a JSON 404, the doc's "parameters do not exist". */
+const NO_SUCH_PARAMETERS = Symbol('no such parameters');
+
+function isJsonBody(res: HttpResponse): boolean {
+  if (res.isHtml || res.text.trim() === '') return false;
+  try {
+    res.jsonLossless();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The doc's 404 row: "if the answer is not JSON, the endpoint is wrong". */
+function isWrongEndpoint(res: HttpResponse): boolean {
+  return res.status === 404 && !isJsonBody(res);
 }
 
 /** Internal marker: the upstream says the purchase was already cancelled. */

@@ -517,8 +517,16 @@ function parseDate(text: string): Date | undefined {
   return Number.isNaN(time) ? undefined : new Date(time);
 }
 
-/** Every SMS the `check` result holds, oldest first. */
-export function mapMessages(record: WireRecord): SmsMessage[] {
+/** Codes that can only mean an SMS code. A bare `code` cannot: Iranian panels use it for the
+ *  order's reference (کد پیگیری), so it counts only inside the SMS text beside it, or with a
+ *  "received" state and no text. */
+const PURCHASE_SMS_CODE_KEYS = SMS_CODE_KEYS.filter((key) => key !== 'code');
+
+/** Every SMS the `check` result holds, oldest first. `stated`: the state word of the answer. */
+export function mapMessages(
+  record: WireRecord,
+  stated: ActivationState | null = null,
+): SmsMessage[] {
   for (const key of SMS_LIST_KEYS) {
     const value = record[key];
     if (Array.isArray(value)) {
@@ -539,12 +547,27 @@ export function mapMessages(record: WireRecord): SmsMessage[] {
   }
   // A single SMS written as plain fields of the purchase.
   const text = pickText(record, ['sms', 'sms_text', 'smsText', 'text', 'content', 'full_sms']);
-  const code = pickText(record, SMS_CODE_KEYS) ?? (text === null ? null : extractCode(text));
+  const bareCode = pickText(record, ['code']);
+  // The SMS's own text outranks a bare `code` that it does not contain.
+  const bareCodeIsSms =
+    bareCode !== null &&
+    bareCode !== pickText(record, PURCHASE_ID_KEYS) &&
+    (text === null ? stated === 'code' : text.includes(bareCode));
+  const code =
+    pickText(record, PURCHASE_SMS_CODE_KEYS) ??
+    (bareCodeIsSms ? bareCode : null) ??
+    (text === null ? null : extractCode(text));
   if (text === null && code === null) return [];
   return [{ code, text }];
 }
 
-/** `check` → our status. Without a known state word, an SMS means "code", none means "waiting". */
+/**
+ * `check` → our status. A bare `code` is an SMS code only inside the SMS text beside it or with a
+ * "received" state — never beside "waiting" (it is the order reference there, and reading it as the SMS would
+ * charge a customer for no SMS). An SMS with its text counts whatever the state word (a panel may
+ * still say "active" after one came). Then: cancelled/expired as stated; otherwise an SMS means
+ * "code" and none means "waiting".
+ */
 export function mapCheck(data: unknown, activationRef: string): ActivationStatus | null {
   const record = readObject(data);
   if (record === null) return null;
@@ -553,16 +576,16 @@ export function mapCheck(data: unknown, activationRef: string): ActivationStatus
     : isRecord(record.purchase)
       ? record.purchase
       : record;
-  const messages = mapMessages(inner);
   const stated =
     stateFromWord(inner.status) ??
     stateFromWord(inner.state) ??
     stateFromWord(inner.order_status) ??
     stateFromWord(inner.orderStatus) ??
     stateFromWord(inner.sms_status);
+  const messages = mapMessages(inner, stated);
   let state: ActivationState;
-  if (stated === null || stated === 'waiting') state = messages.length > 0 ? 'code' : 'waiting';
-  else if (stated === 'code') state = messages.length > 0 ? 'code' : 'waiting';
-  else state = stated;
+  if (stated === null || stated === 'waiting' || stated === 'code') {
+    state = messages.length > 0 ? 'code' : 'waiting';
+  } else state = stated;
   return { activationRef, state, messages };
 }

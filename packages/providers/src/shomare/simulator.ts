@@ -18,8 +18,10 @@ import {
   SHOMARE_ENDPOINTS,
   SHOMARE_METHODS,
   SHOMARE_PARAMS,
+  SHOMARE_PATH_PARAMS,
   SHOMARE_TOKEN_HEADER,
   type ShomareEndpoint,
+  type ShomareParamStyle,
   type SimApplication,
   type SimCancel,
   type SimCheck,
@@ -113,8 +115,19 @@ export const SHOMARE_SIM_MESSAGES = {
 const NOT_FOUND_PAGE =
   '<!DOCTYPE html><html lang="en"><head><title>Not Found</title></head><body><div>404 | Not Found</div></body></html>';
 
+export interface ShomareSimulatorOptions extends SimulatorOptions {
+  /**
+   * How this host takes ids (the doc allows both, NOTES.md): `query` (default) serves
+   * `pricebycountry?country=1&operator=11`, `path` serves `pricebycountry/1/11` (Laravel route
+   * parameters). The other form hits no route: the doc's "404 without JSON".
+   */
+  paramStyle?: ShomareParamStyle;
+}
+
 interface SimOrder {
   id: number;
+  /** The order reference panels show as `code` (not an SMS code). */
+  code: string;
   number: string;
   price: bigint;
   countryId: number;
@@ -137,9 +150,11 @@ export class ShomareSimulator extends SimulatorBase {
   private balanceToman = DEFAULT_BALANCE;
   private blocked = false;
   private nextOrderId = 5001;
+  private readonly paramStyle: ShomareParamStyle;
 
-  constructor(options: SimulatorOptions = {}) {
+  constructor(options: ShomareSimulatorOptions = {}) {
     super('shomare', options);
+    this.paramStyle = options.paramStyle ?? 'query';
     this.resetState();
   }
 
@@ -238,9 +253,12 @@ export class ShomareSimulator extends SimulatorBase {
   // ---- the protocol ---------------------------------------------------------------------------
 
   protected handle(req: SimRequest): SimReply {
-    const endpoint = endpointOf(req.subPath);
-    if (endpoint === null)
+    const route = routeOf(req.subPath, this.paramStyle);
+    if (route === null)
       return { status: 404, text: NOT_FOUND_PAGE, contentType: 'text/html; charset=UTF-8' };
+    const { endpoint } = route;
+    const params = (name: string): string | null =>
+      this.paramStyle === 'path' ? (route.segments.get(name) ?? null) : param(req, name);
     if (req.method !== SHOMARE_METHODS[endpoint])
       return refuse(405, SHOMARE_SIM_MESSAGES.wrongMethod);
     const token = req.headers[SHOMARE_TOKEN_HEADER];
@@ -263,20 +281,20 @@ export class ShomareSimulator extends SimulatorBase {
       case 'allapplications':
         return success(APPLICATIONS.map(({ id, name, code }) => ({ id, name, code })));
       case 'pricebycountry':
-        return this.priceByCountry(req);
+        return this.priceByCountry(params);
       case 'pricebyproduct':
-        return this.priceByProduct(req);
+        return this.priceByProduct(params);
       case 'buy':
-        return this.buy(req);
+        return this.buy(params);
       case 'check':
-        return this.check(req);
+        return this.check(params);
       case 'cancel':
-        return this.cancel(req);
+        return this.cancel(params);
     }
   }
 
-  private priceByCountry(req: SimRequest): SimReply {
-    const ids = readIds(req, [SHOMARE_PARAMS.country, SHOMARE_PARAMS.operator]);
+  private priceByCountry(params: ParamReader): SimReply {
+    const ids = readIds(params, [SHOMARE_PARAMS.country, SHOMARE_PARAMS.operator]);
     if (ids === null) return refuse(404, SHOMARE_SIM_MESSAGES.incompleteParams);
     const [countryId, operatorId] = ids as [number, number];
     if (!operatorOf(countryId, operatorId)) return refuse(404, SHOMARE_SIM_MESSAGES.unknownParams);
@@ -294,8 +312,8 @@ export class ShomareSimulator extends SimulatorBase {
     return success(rows);
   }
 
-  private priceByProduct(req: SimRequest): SimReply {
-    const ids = readIds(req, [
+  private priceByProduct(params: ParamReader): SimReply {
+    const ids = readIds(params, [
       SHOMARE_PARAMS.country,
       SHOMARE_PARAMS.operator,
       SHOMARE_PARAMS.application,
@@ -314,8 +332,8 @@ export class ShomareSimulator extends SimulatorBase {
     });
   }
 
-  private buy(req: SimRequest): SimReply {
-    const ids = readIds(req, [
+  private buy(params: ParamReader): SimReply {
+    const ids = readIds(params, [
       SHOMARE_PARAMS.country,
       SHOMARE_PARAMS.operator,
       SHOMARE_PARAMS.application,
@@ -332,8 +350,10 @@ export class ShomareSimulator extends SimulatorBase {
     if (this.balanceToman < entry.price) return refuse(402, SHOMARE_SIM_MESSAGES.lowBalance);
     this.balanceToman -= entry.price;
     entry.count -= 1;
+    const id = this.nextOrderId++;
     const order: SimOrder = {
-      id: this.nextOrderId++,
+      id,
+      code: orderReference(id),
       number: this.randomPhoneDigits(country.prefix, country.prefix.length === 1 ? 10 : 9),
       price: entry.price,
       countryId,
@@ -347,6 +367,7 @@ export class ShomareSimulator extends SimulatorBase {
     this.scheduleAutoDelivery(String(order.id));
     return success<SimPurchase>({
       id: order.id,
+      code: order.code,
       number: order.number,
       price: Number(order.price),
       country_id: countryId,
@@ -356,20 +377,23 @@ export class ShomareSimulator extends SimulatorBase {
     });
   }
 
-  private check(req: SimRequest): SimReply {
-    const found = this.orderOf(req);
+  private check(params: ParamReader): SimReply {
+    const found = this.orderOf(params);
     if ('reply' in found) return found.reply;
     const { order } = found;
     return success<SimCheck>({
       id: order.id,
+      code: order.code,
       number: order.number,
       status: order.status,
-      sms: order.sms.map((sms) => ({ ...sms })),
+      // Nothing yet is `null`, as PHP panels write an empty relation: beside the order `code`
+      // that is where a reader that takes `code` for the SMS goes wrong.
+      sms: order.sms.length === 0 ? null : order.sms.map((sms) => ({ ...sms })),
     });
   }
 
-  private cancel(req: SimRequest): SimReply {
-    const found = this.orderOf(req);
+  private cancel(params: ParamReader): SimReply {
+    const found = this.orderOf(params);
     if ('reply' in found) return found.reply;
     const { order } = found;
     if (order.status === 'received') return refuse(400, SHOMARE_SIM_MESSAGES.cancelAfterSms);
@@ -379,8 +403,8 @@ export class ShomareSimulator extends SimulatorBase {
   }
 
   /** The purchase a check/cancel names, or the refusal to answer with. */
-  private orderOf(req: SimRequest): { order: SimOrder } | { reply: SimReply } {
-    const id = param(req, SHOMARE_PARAMS.purchaseId);
+  private orderOf(params: ParamReader): { order: SimOrder } | { reply: SimReply } {
+    const id = params(SHOMARE_PARAMS.purchaseId);
     if (id === null) return { reply: refuse(404, SHOMARE_SIM_MESSAGES.incompleteParams) };
     const order = this.orders.get(id);
     if (!order) return { reply: refuse(404, SHOMARE_SIM_MESSAGES.unknownPurchase) };
@@ -418,9 +442,32 @@ const VIEW_STATE: Readonly<Record<SimOrderStatus, SimActivationView['state']>> =
 
 const ENDPOINTS = new Set<string>(Object.values(SHOMARE_ENDPOINTS));
 
-function endpointOf(subPath: string): ShomareEndpoint | null {
-  const name = subPath.replace(/\/+$/, '');
-  return ENDPOINTS.has(name) ? (name as ShomareEndpoint) : null;
+type ParamReader = (name: string) => string | null;
+
+/** The route a path hits, as a Laravel router would match it: with path-style ids, an endpoint
+ *  that takes ids exists only with all its segments; with query-style ids, with none. */
+function routeOf(
+  subPath: string,
+  style: ShomareParamStyle,
+): { endpoint: ShomareEndpoint; segments: Map<string, string> } | null {
+  const [name = '', ...rest] = subPath.replace(/\/+$/, '').split('/');
+  if (!ENDPOINTS.has(name)) return null;
+  const endpoint = name as ShomareEndpoint;
+  const names = SHOMARE_PATH_PARAMS[endpoint];
+  const expected = style === 'path' ? names.length : 0;
+  if (rest.length !== expected || rest.some((segment) => segment === '')) return null;
+  let values: string[];
+  try {
+    values = rest.map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+  return { endpoint, segments: new Map(values.map((value, index) => [names[index]!, value])) };
+}
+
+/** A 6-digit order reference (کد پیگیری) derived from the purchase id. */
+function orderReference(id: number): string {
+  return String(100_000 + ((id * 7919) % 900_000));
 }
 
 function success<T>(data: T): SimReply {
@@ -447,8 +494,8 @@ function param(req: SimRequest, name: string): string | null {
 }
 
 /** Numeric ids for `names`, or null when one is missing. A non-numeric id is an unknown id (0). */
-function readIds(req: SimRequest, names: readonly string[]): number[] | null {
-  const values = names.map((name) => param(req, name));
+function readIds(params: ParamReader, names: readonly string[]): number[] | null {
+  const values = names.map((name) => params(name));
   if (values.some((value) => value === null)) return null;
   return values.map((value) => (/^\d+$/.test(value!) ? Number(value) : 0));
 }

@@ -54,6 +54,29 @@ export const SHOMARE_PARAMS = {
   purchaseId: 'id',
 } as const;
 
+/**
+ * How the ids travel. The doc says "replace CountryID and OperatorID (… and AppID) with the codes
+ * from the lists" (seed lines 65 and 74) without showing a URL, which reads equally well as query
+ * parameters (`pricebycountry?country=1&operator=11`) or as path segments
+ * (`pricebycountry/1/11`). The adapter tries the query form first and, on the doc's "404 without
+ * JSON = wrong endpoint", the path form, then keeps the one that answered.
+ */
+export type ShomareParamStyle = 'query' | 'path';
+
+/** The order of the path segments per endpoint (the doc's CountryID, OperatorID, AppID; the
+ *  purchase ID). Endpoints without parameters have none. */
+export const SHOMARE_PATH_PARAMS: Readonly<Record<ShomareEndpoint, readonly string[]>> = {
+  profile: [],
+  allcountries: [],
+  alloperators: [],
+  allapplications: [],
+  pricebycountry: [SHOMARE_PARAMS.country, SHOMARE_PARAMS.operator],
+  pricebyproduct: [SHOMARE_PARAMS.country, SHOMARE_PARAMS.operator, SHOMARE_PARAMS.application],
+  buy: [SHOMARE_PARAMS.country, SHOMARE_PARAMS.operator, SHOMARE_PARAMS.application],
+  check: [SHOMARE_PARAMS.purchaseId],
+  cancel: [SHOMARE_PARAMS.purchaseId],
+};
+
 /** A value the upstream may send as a JSON number or a string (ids, prices, counts). With
  *  lossless parsing every JSON number reaches the mappers as its exact decimal text. */
 export type WireScalar = string | number;
@@ -135,9 +158,11 @@ export interface SimSms {
   date: string;
 }
 
-/** `buy` → data. */
+/** `buy` → data. `code` is the order's reference (پیگیری), as Iranian panels name it — not an
+ *  SMS code: a reader that takes a bare `code` for the SMS would charge for nothing. */
 export interface SimPurchase {
   id: number;
+  code: string;
   /** International digits without "+", e.g. "79001234567". */
   number: string;
   price: number;
@@ -147,12 +172,15 @@ export interface SimPurchase {
   status: SimOrderStatus;
 }
 
-/** `check?id` → data: the purchase and every SMS it received, oldest first. */
+/** `check?id` → data: the purchase and every SMS it received, oldest first (null: none yet). */
 export interface SimCheck {
   id: number;
+  /** The order reference, as in `buy` (never the SMS code: that is in `sms`). */
+  code: string;
   number: string;
   status: SimOrderStatus;
-  sms: SimSms[];
+  /** `null` until the first SMS. */
+  sms: SimSms[] | null;
 }
 
 /** `cancel?id` → data. */

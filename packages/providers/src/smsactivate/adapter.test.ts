@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderAccount } from '../adapter.js';
 import { runContractSuite } from '../contract/contract-suite.js';
@@ -9,21 +7,40 @@ import {
   InsufficientUpstreamBalance,
   InvalidRequest,
   NoNumbers,
+  RateLimited,
   Unavailable,
 } from '../errors.js';
 import { SmsActivateAdapter } from './adapter.js';
 import * as examples from './fixtures/documented-examples.js';
-import { SmsActivateSimulator, type SmsActivateSimulatorOptions } from './simulator.js';
+import {
+  SMS_ACTIVATE_DIALECTS,
+  SmsActivateSimulator,
+  type SmsActivateSimulatorOptions,
+} from './simulator.js';
+import { startScriptedHost, type ScriptedHost } from './test-support/scripted-host.js';
 
-runContractSuite({
-  kind: 'smsactivate',
-  currency: 'RUB',
-  createSimulator: (options) => new SmsActivateSimulator(options),
-  createAdapter: (account, options) => new SmsActivateAdapter(account, options),
-  sample: { service: 'telegram', country: 'RU', cost: '12.50' },
-  buyRequestMatch: 'action=getNumber',
-  statusRequestMatch: 'action=getStatus',
-});
+// One run per dialect: the same adapter must hold against every kind of host.
+for (const dialect of SMS_ACTIVATE_DIALECTS) {
+  runContractSuite({
+    kind: 'smsactivate',
+    label: dialect,
+    // HeroSMS prices in dollars and says so in getNumberV2's `currency` (840).
+    currency: dialect === 'herosms' ? 'USD' : 'RUB',
+    createSimulator: (options) =>
+      new SmsActivateSimulator({
+        ...options,
+        dialect,
+        // The suite cancels right after buying; strict's 2-minute refusal has its own test.
+        ...(dialect === 'strict' ? { earlyCancelDeniedMs: 0 } : {}),
+      }),
+    createAdapter: (account, options) => new SmsActivateAdapter(account, options),
+    sample: { service: 'telegram', country: 'RU', cost: '12.50' },
+    buyRequestMatch: 'action=getNumber',
+    statusRequestMatch: 'action=getStatus',
+    // Such a host cannot list activations; the adapter learns it on the first refusal.
+    ...(dialect === 'no-batch' ? { capabilityOverrides: { listActivations: false } } : {}),
+  });
+}
 
 describe('smsactivate adapter extras', () => {
   const account = (baseUrl: string, apiKey = 'extras-key-123456'): ProviderAccount => ({
@@ -95,28 +112,15 @@ describe('smsactivate adapter extras', () => {
   });
 
   describe('against hosts that answer differently', () => {
-    let server: Server;
-    let baseUrl: string;
-    const replies: Array<{ status: number; body: string; type?: string }> = [];
-    const seen: string[] = [];
-
+    let host: ScriptedHost;
     beforeEach(async () => {
-      replies.length = 0;
-      seen.length = 0;
-      server = createServer((req, res) => {
-        seen.push(req.url ?? '');
-        const reply = replies.shift() ?? { status: 500, body: 'no reply scripted' };
-        res.writeHead(reply.status, { 'content-type': reply.type ?? 'text/plain' });
-        res.end(reply.body);
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stubs/handler_api.php`;
+      host = await startScriptedHost();
     });
     afterEach(async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await host.close();
     });
 
-    const adapter = () => new SmsActivateAdapter(account(baseUrl), { maxRetries: 0 });
+    const adapter = () => new SmsActivateAdapter(account(host.baseUrl), { maxRetries: 0 });
     const json = 'application/json';
 
     it.each([
@@ -134,31 +138,43 @@ describe('smsactivate adapter extras', () => {
       ],
       [{ status: 200, body: 'BANNED:2025-01-01 10:00:00' }, AuthError],
       [{ status: 503, body: 'ERROR_SQL' }, Unavailable],
-      [{ status: 200, body: 'SOMETHING_NEW' }, Unavailable],
+      // A refusal we do not know sold nothing: not ambiguous, failover may go on.
+      [{ status: 200, body: 'SOMETHING_NEW' }, InvalidRequest],
+      [{ status: 200, body: 'CHANNELS_LIMIT' }, RateLimited],
+      [{ status: 200, body: 'WRONG_EXCEPTION_PHONE' }, InvalidRequest],
+      [
+        { status: 200, body: '{"status":"error","error":"SOME_NEW_REFUSAL"}', type: json },
+        InvalidRequest,
+      ],
+      // A success we cannot read may be a number bought: ambiguous.
+      [{ status: 200, body: 'ACCESS_NUMBER:not-an-id' }, Unavailable],
+      [{ status: 200, body: 'ACCESS_SOMETHING:1:2' }, Unavailable],
+      [{ status: 200, body: '{"activationId":123,"phoneNumber":null}', type: json }, Unavailable],
+      [{ status: 500, body: 'SOMETHING_NEW' }, Unavailable],
       [
         { status: 200, body: '<html><title>Maintenance</title></html>', type: 'text/html' },
         Unavailable,
       ],
     ])('buy answered %j → %o', async (reply, expected) => {
-      replies.push(reply);
+      host.replies.push(reply);
       const error = await adapter()
         .buy({ service: 'telegram', country: 'RU', ref: '0:tg' })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(expected);
       expect((error as Error).message).not.toContain('extras-key-123456');
       if (error instanceof Unavailable) expect(error.surelyNotSent).toBe(false);
-      expect(seen).toHaveLength(1);
+      expect(host.seen).toHaveLength(1);
     });
 
-    it('reads a getNumberV2-shaped answer to getNumber, with its cost', async () => {
-      replies.push({ status: 200, body: examples.NUMBER_V2.body, type: json });
+    it('reads the JSON answer of getNumberV2, with its cost', async () => {
+      host.replies.push({ status: 200, body: examples.NUMBER_V2.body, type: json });
       const purchase = await adapter().buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
       expect(purchase).toMatchObject({ activationRef: '635468021', phoneNumber: '+79584321234' });
       expect(purchase.cost?.format()).toBe('12.50');
     });
 
     it('asks getCountries once for country ids it does not know', async () => {
-      replies.push(
+      host.replies.push(
         {
           status: 200,
           body: '{"199":{"tg":{"cost":"33.3","count":5}},"0":{"tg":{"cost":12.5,"count":1}}}',
@@ -169,6 +185,8 @@ describe('smsactivate adapter extras', () => {
           body: '{"199":{"id":199,"rus":"Мальта","eng":"Malta","visible":1}}',
           type: json,
         },
+        // No getOperators on this host: asked once, never again.
+        { status: 200, body: 'BAD_ACTION' },
         { status: 200, body: '{"199":{"tg":{"cost":"33.3","count":5}}}', type: json },
       );
       const sa = adapter();
@@ -178,18 +196,19 @@ describe('smsactivate adapter extras', () => {
         ['MT', '199:tg', '33.30'],
       ]);
       expect(await sa.catalog()).toHaveLength(1);
-      expect(seen.map((url) => new URLSearchParams(url.split('?')[1]).get('action'))).toEqual([
+      expect(host.seen.map((url) => new URLSearchParams(url.split('?')[1]).get('action'))).toEqual([
         'getPrices',
         'getCountries',
+        'getOperators',
         'getPrices',
       ]);
     });
 
     it('sends every call as GET with api_key and action', async () => {
-      replies.push({ status: 200, body: 'ACCESS_BALANCE:0.5' });
+      host.replies.push({ status: 200, body: 'ACCESS_BALANCE:0.5' });
       expect((await adapter().balance()).format()).toBe('0.50');
-      const query = new URLSearchParams(seen[0]!.split('?')[1]);
-      expect(seen[0]!.startsWith('/stubs/handler_api.php?')).toBe(true);
+      const query = new URLSearchParams(host.seen[0]!.split('?')[1]);
+      expect(host.seen[0]!.startsWith('/stubs/handler_api.php?')).toBe(true);
       expect([query.get('api_key'), query.get('action')]).toEqual([
         'extras-key-123456',
         'getBalance',

@@ -6,6 +6,7 @@ import {
   InvalidRequest,
   NoNumbers,
   NotFound,
+  RateLimited,
   Unavailable,
   type ProviderError,
   type ProviderOperation,
@@ -46,23 +47,40 @@ export const ERROR_TOKENS: Readonly<Record<string, ErrorFactory>> = {
   BAD_KEY: auth,
   BANNED: auth, // BANNED:<until>: the account is blocked
   ACCOUNT_INACTIVE: auth,
+  NO_KEY: auth,
+  WRONG_KEY: auth,
   NO_NUMBERS: noNumbers,
   NO_NUMBER: noNumbers,
+  MAX_PRICE_EXCEEDED: noNumbers, // HeroSMS: the price rose above our maxPrice
   WRONG_MAX_PRICE: noNumbers, // WRONG_MAX_PRICE:<min>: nothing at or below our price cap
   NO_BALANCE: (message, context) =>
     new InsufficientUpstreamBalance(message, base(context, message)),
   NO_MEANS: (message, context) => new InsufficientUpstreamBalance(message, base(context, message)),
+  NO_BALANCE_FORWARD: (message, context) =>
+    new InsufficientUpstreamBalance(message, base(context, message)),
+  // Too many activations open at once on this account: nothing bought, another provider may sell.
+  CHANNELS_LIMIT: (message, context) => new RateLimited(message, base(context, message)),
   BAD_ACTION: invalid,
+  WRONG_ACTION: invalid,
   BAD_SERVICE: invalid,
   WRONG_SERVICE: invalid,
   BAD_COUNTRY: invalid,
   WRONG_COUNTRY: invalid,
   BAD_DATA: invalid,
+  BAD_OPERATOR: invalid,
+  WRONG_OPERATOR: invalid,
+  WRONG_EXCEPTION_PHONE: invalid,
+  // getNumberV2 with an orderId already used: that earlier buy reached the host. Ambiguous on
+  // purpose, so the order goes to reconciliation instead of buying elsewhere.
+  ORDER_ALREADY_EXISTS: unavailable,
   BAD_STATUS: (message, context) =>
     context.operation === 'cancel'
       ? new CancelNotAllowed(message, { ...base(context, message), retryable: false })
       : new InvalidRequest(message, base(context, message)),
   NO_ACTIVATION: notFound,
+  ALREADY_CANCEL: (message, context) =>
+    new CancelNotAllowed(message, { ...base(context, message), retryable: false }),
+  ALREADY_FINISH: invalid,
   WRONG_ACTIVATION_ID: notFound,
   EARLY_CANCEL_DENIED: (message, context) =>
     new CancelNotAllowed(message, { ...base(context, message), retryable: true }),
@@ -82,6 +100,21 @@ export function errorForToken(
   const said = value === null ? token : `${token}:${value}`;
   const message = `${context.providerId} ${context.operation}: upstream answered ${excerpt(said, context.secrets, 80)}`;
   return factory(message, context, value);
+}
+
+/**
+ * An upper-case token no table above knows, answered to a buy: the host refused (every
+ * success of getNumber starts with ACCESS_), so nothing was bought and another provider may
+ * sell. Not retryable: the same request gets the same refusal.
+ */
+export function unknownRefusal(
+  token: string,
+  value: string | null,
+  context: ErrorContext,
+): ProviderError {
+  const said = value === null ? token : `${token}:${value}`;
+  const message = `${context.providerId} ${context.operation}: upstream refused with ${excerpt(said, context.secrets, 80)} (not a token we know; nothing was bought)`;
+  return invalid(message, context, value);
 }
 
 /** No token we know, and not an HTML page: decide from the HTTP status (hosts that answer

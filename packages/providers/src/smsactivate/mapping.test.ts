@@ -52,6 +52,13 @@ describe('smsactivate mapping of the documented answers', () => {
     expect(status.messages.map((m) => m.code)).toEqual(code === null ? [] : [code]);
   });
 
+  it('never reads "no code" in words as an SMS', () => {
+    expect(statusFromAnswer({ token: 'STATUS_OK', value: 'Нет кода' })).toEqual({
+      state: 'code',
+      messages: [],
+    });
+  });
+
   it('reads a whole SMS text put after STATUS_OK by some hosts', () => {
     expect(messageFromValue('Your Telegram code: 55321. Do not share')).toEqual({
       code: '55321',

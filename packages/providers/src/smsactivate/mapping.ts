@@ -1,16 +1,10 @@
 /** Pure translation between SMS-Activate's wire values and our domain (no I/O). */
 import { COUNTRIES, Money, type CurrencyCode } from '@numbroker/core';
-import type { ActivationState, ActivationStatus, Offer, SmsMessage } from '../adapter.js';
+import type { ActivationState, ListedActivation, Offer, SmsMessage } from '../adapter.js';
 import { decimalText } from '../http/lossless-json.js';
 import { upstreamMoney } from '../http/upstream-money.js';
 import { extractCode } from '../simulator/extract-code.js';
-import type {
-  ActiveActivation,
-  CountriesResponse,
-  NumberV2Response,
-  PricesResponse,
-  TokenAnswer,
-} from './wire.js';
+import type { ActiveActivation, CountriesResponse, NumberV2Response, TokenAnswer } from './wire.js';
 
 /** SMS-Activate country ids (shared by SMSHub, GrizzlySMS, HeroSMS, ...). Ids 12 ("USA virtual")
  *  and 187 ("USA") both sell US numbers: both map to US and stay apart in the offer ref. */
@@ -92,40 +86,152 @@ export interface PricesMapping {
   offers: Offer[];
   /** Country ids neither table knew: the adapter asks getCountries once for them. */
   unknownCountryIds: string[];
+  /** False when the body is in none of the shapes below: the adapter fails loudly rather than
+   *  publish an empty catalog. */
+  shapeKnown: boolean;
 }
 
-/** `getPrices` (parsed losslessly) → offers. Unknown services are left out; entries with an
- *  unreadable cost are left out rather than priced wrongly. */
+/** One (country, service) cell of a getPrices answer, before its price is read. */
+interface PriceCell {
+  countryId: string;
+  serviceCode: string;
+  entry: unknown;
+}
+
+const NUMERIC_KEY = /^\d{1,4}$/;
+const SERVICE_KEY = /^[a-z0-9_]{1,16}$/;
+const DECIMAL_KEY = /^\d+(?:\.\d+)?$/;
+
+/**
+ * `getPrices` (parsed losslessly) → offers. The shapes hosts are known to answer:
+ * - country → service → `{cost, count, physicalCount?}` (SMS-Activate, HeroSMS, Grizzly);
+ * - country → service → `{"<price>": count, ...}` (getPricesV2, SMSHub-style free-price maps):
+ *   the cheapest price with stock is the cost, its count the stock;
+ * - service → country → either of those (some hosts when asked with `service=`);
+ * - any of those under `data` (`{"status":"success","data":…}`);
+ * - a list of rows `{country, service, cost|price, count|quantity}`.
+ * `cost` may also be spelt `price` / `retail_price`, `count` `quantity` / `qty`.
+ * Unknown services are left out; cells with an unreadable cost are left out rather than
+ * priced wrongly; a body none of the shapes fits says so (`shapeKnown: false`).
+ */
 export function offersFromPrices(
-  prices: PricesResponse,
+  prices: unknown,
   currency: CurrencyCode,
   countryIds: Readonly<Record<string, string>> = COUNTRY_ID_TO_ISO,
 ): PricesMapping {
+  const cells = priceCells(prices);
+  if (cells === null) return { offers: [], unknownCountryIds: [], shapeKnown: false };
   const offers: Offer[] = [];
   const unknown = new Set<string>();
-  for (const [countryId, services] of Object.entries(prices)) {
-    if (typeof services !== 'object' || services === null) continue;
+  let readable = 0;
+  for (const { countryId, serviceCode, entry } of cells) {
+    const price = priceOfEntry(entry, currency);
+    if (price === 'unknown') continue;
+    readable += 1;
+    const slug = serviceSlugOf(serviceCode);
+    if (!slug || price === null) continue;
     const iso = countryIds[countryId];
-    for (const [serviceCode, entry] of Object.entries(services)) {
-      const slug = serviceSlugOf(serviceCode);
-      if (!slug || typeof entry !== 'object' || entry === null) continue;
-      if (!iso) {
-        unknown.add(countryId);
-        continue;
-      }
-      const cost = upstreamMoney(entry.cost, currency);
-      const stock = countOf(entry.count);
-      if (!cost || cost.isZero() || stock === null) continue;
-      offers.push({
-        service: slug,
-        country: iso,
-        cost,
-        stock,
-        ref: offerRef(countryId, serviceCode),
-      });
+    if (!iso) {
+      unknown.add(countryId);
+      continue;
     }
+    offers.push({
+      service: slug,
+      country: iso,
+      cost: price.cost,
+      stock: price.stock,
+      ref: offerRef(countryId, serviceCode),
+    });
   }
-  return { offers, unknownCountryIds: [...unknown] };
+  // Cells present but not one of them in a form we read: a shape we do not know.
+  const shapeKnown = cells.length === 0 || readable > 0;
+  return shapeKnown
+    ? { offers, unknownCountryIds: [...unknown], shapeKnown }
+    : { offers: [], unknownCountryIds: [], shapeKnown };
+}
+
+/** The (country, service, entry) cells of any known getPrices shape; null for none. */
+function priceCells(body: unknown): PriceCell[] | null {
+  if (Array.isArray(body)) return rowCells(body);
+  if (!isRecord(body)) return null;
+  if ('data' in body && (isRecord(body.data) || Array.isArray(body.data))) {
+    return priceCells(body.data);
+  }
+  if (body.status === 'success' || body.status === 'error') return null;
+  const keys = Object.keys(body);
+  if (keys.length === 0) return [];
+  const cells: PriceCell[] = [];
+  if (keys.every((key) => NUMERIC_KEY.test(key))) {
+    for (const [countryId, services] of Object.entries(body)) {
+      if (isEmptyList(services)) continue; // PHP hosts encode an empty map as []
+      if (!isRecord(services)) return null;
+      for (const [serviceCode, entry] of Object.entries(services)) {
+        cells.push({ countryId, serviceCode, entry });
+      }
+    }
+    return cells;
+  }
+  if (keys.every((key) => SERVICE_KEY.test(key))) {
+    for (const [serviceCode, countries] of Object.entries(body)) {
+      if (isEmptyList(countries)) continue;
+      if (!isRecord(countries) || !Object.keys(countries).every((k) => NUMERIC_KEY.test(k))) {
+        return null;
+      }
+      for (const [countryId, entry] of Object.entries(countries)) {
+        cells.push({ countryId, serviceCode, entry });
+      }
+    }
+    return cells;
+  }
+  return null;
+}
+
+function rowCells(rows: unknown[]): PriceCell[] | null {
+  const cells: PriceCell[] = [];
+  for (const row of rows) {
+    if (!isRecord(row)) return null;
+    const countryId = decimalText(row.country ?? row.countryId ?? row.country_id);
+    const serviceCode = row.service ?? row.serviceCode ?? row.service_code;
+    if (countryId === null || typeof serviceCode !== 'string') return null;
+    cells.push({ countryId, serviceCode, entry: row });
+  }
+  return cells;
+}
+
+/** Cost and stock of one cell; null when it is readable but unusable (no cost, cost 0);
+ *  'unknown' when it is in no form we know. */
+function priceOfEntry(
+  entry: unknown,
+  currency: CurrencyCode,
+): { cost: Money; stock: number } | null | 'unknown' {
+  if (!isRecord(entry)) return 'unknown';
+  const costValue = entry.cost ?? entry.price ?? entry.retail_price;
+  const countValue = entry.count ?? entry.quantity ?? entry.qty;
+  if (costValue !== undefined || countValue !== undefined) {
+    const cost = upstreamMoney(costValue, currency);
+    const stock = countOf(countValue);
+    if (!cost || cost.isZero() || stock === null) return null;
+    return { cost, stock };
+  }
+  const tiers = Object.entries(entry);
+  if (tiers.length === 0 || !tiers.every(([price]) => DECIMAL_KEY.test(price))) return 'unknown';
+  // A free-price map: buy at the cheapest tier that has stock (and send it as maxPrice).
+  let best: { cost: Money; stock: number } | null = null;
+  for (const [price, count] of tiers) {
+    const cost = upstreamMoney(price, currency);
+    const stock = countOf(count);
+    if (!cost || cost.isZero() || stock === null || stock === 0) continue;
+    if (!best || cost.compare(best.cost) < 0) best = { cost, stock };
+  }
+  return best;
+}
+
+function isEmptyList(value: unknown): boolean {
+  return Array.isArray(value) && value.length === 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function countOf(value: unknown): number | null {
@@ -154,6 +260,8 @@ export interface NumberAnswer {
   activationId: string;
   phoneNumber: string;
   cost?: Money;
+  canRequestAnotherSms?: boolean;
+  startedAt?: Date;
 }
 
 /** `ACCESS_NUMBER:$id:$number` value part → activation id and E.164 number. */
@@ -163,15 +271,72 @@ export function numberFromValue(value: string | null): NumberAnswer | null {
   return { activationId: match[1]!, phoneNumber: `+${match[2]!}` };
 }
 
-/** `getNumberV2` JSON → activation id, E.164 number and the cost it says it charged. */
+/** ISO 4217 numeric codes some hosts put in getNumberV2's `currency` (HeroSMS: 840). */
+const NUMERIC_CURRENCIES: Readonly<Record<string, string>> = {
+  643: 'RUB',
+  840: 'USD',
+  978: 'EUR',
+  826: 'GBP',
+  949: 'TRY',
+  980: 'UAH',
+  398: 'KZT',
+  356: 'INR',
+  156: 'CNY',
+  704: 'VND',
+  364: 'IRR',
+};
+
+/** True when a row looks like a getNumberV2 answer (it has an activation id): a number was
+ *  sold, even if the rest cannot be read. */
+export function looksLikeNumberV2(body: unknown): boolean {
+  return isRecord(body) && body.activationId !== undefined && body.activationId !== null;
+}
+
+/**
+ * `getNumberV2` JSON → activation id, E.164 number, and what it says: the cost it charged
+ * (left out when its `currency` names another currency than the account's), whether another
+ * SMS may be requested, and when the activation started.
+ */
 export function numberFromV2(body: unknown, currency: CurrencyCode): NumberAnswer | null {
-  if (typeof body !== 'object' || body === null) return null;
+  if (!isRecord(body)) return null;
   const v2 = body as Partial<NumberV2Response>;
   const id = v2.activationId === undefined ? null : decimalText(v2.activationId);
-  const phone = typeof v2.phoneNumber === 'string' ? v2.phoneNumber.replace(/\D/g, '') : '';
+  const phone =
+    typeof v2.phoneNumber === 'string' || typeof v2.phoneNumber === 'number'
+      ? String(v2.phoneNumber).replace(/\D/g, '')
+      : '';
   if (id === null || !/^\d+$/.test(id) || !/^\d{6,15}$/.test(phone)) return null;
-  const cost = upstreamMoney(v2.activationCost, currency) ?? undefined;
-  return { activationId: id, phoneNumber: `+${phone}`, ...(cost ? { cost } : {}) };
+  const said = v2.currency === undefined ? null : String(v2.currency).trim().toUpperCase();
+  const saidCurrency = said === null ? null : (NUMERIC_CURRENCIES[said] ?? said);
+  const cost =
+    saidCurrency === null || saidCurrency === currency
+      ? (upstreamMoney(v2.activationCost, currency) ?? undefined)
+      : undefined;
+  const another = booleanOf(v2.canGetAnotherSms);
+  const startedAt = hostTime(v2.activationTime);
+  return {
+    activationId: id,
+    phoneNumber: `+${phone}`,
+    ...(cost ? { cost } : {}),
+    ...(another === undefined ? {} : { canRequestAnotherSms: another }),
+    ...(startedAt ? { startedAt } : {}),
+  };
+}
+
+function booleanOf(value: unknown): boolean | undefined {
+  if (value === true || value === 'true' || value === '1' || value === 1) return true;
+  if (value === false || value === 'false' || value === '0' || value === 0) return false;
+  return undefined;
+}
+
+/** "2022-06-01 17:30:57" (the host's clock; SMS-Activate runs on Moscow time, UTC+3, and
+ *  says so nowhere) or ISO text with an offset. Without an offset it is read as UTC+3. */
+function hostTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(text);
+  const parsed = plain ? Date.parse(`${plain[1]}T${plain[2]}+03:00`) : Date.parse(text);
+  return Number.isFinite(parsed) ? new Date(parsed) : undefined;
 }
 
 /** A code-or-text value (`STATUS_OK:$code`; some hosts put the whole SMS there) → message. */
@@ -186,6 +351,15 @@ export interface StatusAnswer {
   messages: SmsMessage[];
 }
 
+/** Some hosts put "no code" there in words (`STATUS_OK:Нет кода`, read so by public clients):
+ *  not an SMS, so never a code a customer is charged for. */
+const NO_CODE_WORDS = new Set(['нет кода', 'no code', 'null', 'none']);
+
+function hasCode(value: string | null): value is string {
+  const text = value?.trim().toLowerCase() ?? '';
+  return text !== '' && !NO_CODE_WORDS.has(text);
+}
+
 /** `getStatus` answer → state. Null when the token is not a status (an error token). */
 export function statusFromAnswer(answer: TokenAnswer): StatusAnswer | null {
   switch (answer.token) {
@@ -197,8 +371,7 @@ export function statusFromAnswer(answer: TokenAnswer): StatusAnswer | null {
       // WAIT_RETRY: another SMS was asked for after a code; the earlier code still stands.
       return {
         state: 'code',
-        messages:
-          answer.value && answer.value.trim() !== '' ? [messageFromValue(answer.value)] : [],
+        messages: hasCode(answer.value) ? [messageFromValue(answer.value)] : [],
       };
     case 'STATUS_CANCEL':
       return { state: 'cancelled', messages: [] };
@@ -211,11 +384,11 @@ export function statusFromAnswer(answer: TokenAnswer): StatusAnswer | null {
 
 /** A row of `getActiveActivations` → status (always `waiting` or `code`: the list only holds
  *  open activations) plus its phone number. */
-export function statusFromActiveActivation(
-  row: ActiveActivation,
-): (ActivationStatus & { phoneNumber?: string }) | null {
+export function statusFromActiveActivation(row: ActiveActivation): ListedActivation | null {
+  if (!isRecord(row)) return null;
   const id = decimalText(row.activationId);
   if (id === null) return null;
+  const orderId = row.orderId === undefined ? null : (decimalText(row.orderId) ?? row.orderId);
   const codes = listOf(row.smsCode);
   const texts = listOf(row.smsText);
   const count = Math.max(codes.length, texts.length);
@@ -231,7 +404,18 @@ export function statusFromActiveActivation(
     state: messages.length > 0 ? 'code' : 'waiting',
     messages,
     ...(phone.length >= 6 ? { phoneNumber: `+${phone}` } : {}),
+    ...(typeof orderId === 'string' && orderId !== '' ? { idempotencyKey: orderId } : {}),
   };
+}
+
+/** The rows of a getActiveActivations answer, wherever the host puts them; null when the
+ *  body holds no list at all. */
+export function activeActivationRows(body: unknown): unknown[] | null {
+  if (!isRecord(body)) return null;
+  const list = body.activeActivations ?? body.data;
+  if (Array.isArray(list)) return list as unknown[];
+  if (isRecord(list) && Array.isArray(list.rows)) return list.rows as unknown[];
+  return null;
 }
 
 /** null / "" / "x" / ["x", "y"] / '["x","y"]' (some hosts JSON-encode the list) → list. */

@@ -102,7 +102,8 @@ describe('SmsActivateSimulator answers like the documented examples', () => {
     expect(await call({ action: 'setStatus', id, status: '8' })).toBe(
       examples.SET_STATUS_ANSWERS[8],
     );
-    expect(await call({ action: 'setStatus', id, status: '8' })).toBe('ACCESS_CANCEL');
+    // A repeat is refused, as real hosts do (never a second ACCESS_CANCEL).
+    expect(await call({ action: 'setStatus', id, status: '8' })).toBe('BAD_STATUS');
     expect(await call({ action: 'getBalance' })).toBe('ACCESS_BALANCE:20.00');
     expect(await call({ action: 'getStatus', id })).toBe('STATUS_CANCEL');
     expect(await call({ action: 'getPrices', service: 'tg', country: '0' })).toContain(
@@ -200,5 +201,121 @@ describe('SmsActivateSimulator answers like the documented examples', () => {
     );
     expect(() => sim.setBalance('1.001')).toThrow(/decimals/);
     expect(() => sim.deliverSms('1', 'x')).toThrow(/unknown activation/);
+  });
+});
+
+describe('SmsActivateSimulator dialects behave as those hosts do', () => {
+  let sim: ClockedSimulator;
+  const start = async (options: SmsActivateSimulatorOptions) => {
+    sim = new ClockedSimulator(options);
+    await sim.start();
+  };
+  afterEach(async () => {
+    await sim.stop();
+  });
+  const raw = async (params: Record<string, string>, apiKey = sim.apiKey) => {
+    const query = new URLSearchParams({ api_key: apiKey, ...params });
+    const res = await fetch(`${sim.baseUrl}?${query.toString()}`);
+    return { status: res.status, body: await res.text() };
+  };
+  const text = async (params: Record<string, string>) => (await raw(params)).body;
+  const buy = async () =>
+    (await text({ action: 'getNumber', service: 'tg', country: '0' })).split(':')[1]!;
+
+  it('classic: a cancel of an ended activation is refused, never ACCESS_CANCEL again', async () => {
+    await start({ dialect: 'classic', activationTtlSeconds: 60 });
+    const cancelled = await buy();
+    const expired = await buy();
+    expect(await text({ action: 'setStatus', id: cancelled, status: '8' })).toBe('ACCESS_CANCEL');
+    expect(await text({ action: 'setStatus', id: cancelled, status: '8' })).toBe('BAD_STATUS');
+    sim.clock += 60_000;
+    expect(await text({ action: 'setStatus', id: expired, status: '8' })).toBe('BAD_STATUS');
+    expect(await text({ action: 'getStatus', id: expired })).toBe('STATUS_CANCEL');
+  });
+
+  it('strict: EARLY_CANCEL_DENIED for 2 minutes, BAD_STATUS on repeats, NO_ACTIVATION after its own auto-cancel', async () => {
+    await start({ dialect: 'strict', activationTtlSeconds: 1200 });
+    sim.setBalance('100.00');
+    const id = await buy();
+    expect(await text({ action: 'setStatus', id, status: '8' })).toBe('EARLY_CANCEL_DENIED');
+    sim.clock += 120_000;
+    expect(await text({ action: 'setStatus', id, status: '8' })).toBe('ACCESS_CANCEL');
+    expect(await text({ action: 'setStatus', id, status: '8' })).toBe('BAD_STATUS');
+
+    const finished = await buy();
+    sim.deliverSms(finished, 'code 12345');
+    expect(await text({ action: 'setStatus', id: finished, status: '6' })).toBe(
+      'ACCESS_ACTIVATION',
+    );
+    expect(await text({ action: 'setStatus', id: finished, status: '6' })).toBe('BAD_STATUS');
+
+    const forgotten = await buy();
+    sim.clock += 1200_000;
+    // Auto-cancelled with a refund at the end of its lifetime.
+    // 100 − the finished one: the cancelled and the auto-cancelled were refunded.
+    expect(await text({ action: 'getBalance' })).toBe('ACCESS_BALANCE:87.50');
+    expect(await text({ action: 'getStatus', id: forgotten })).toBe('STATUS_CANCEL');
+    expect(await text({ action: 'setStatus', id: forgotten, status: '8' })).toBe('NO_ACTIVATION');
+  });
+
+  it('no-batch: BAD_ACTION to getActiveActivations and getNumberV2, prices as price maps', async () => {
+    await start({ dialect: 'no-batch' });
+    expect(await text({ action: 'getActiveActivations' })).toBe('BAD_ACTION');
+    expect(await text({ action: 'getNumberV2', service: 'tg', country: '0' })).toBe('BAD_ACTION');
+    expect(await text({ action: 'getPrices', service: 'tg', country: '0' })).toBe(
+      '{"0":{"tg":{"12.50":100,"25.00":3}}}',
+    );
+    expect(await text({ action: 'getNumber', service: 'tg', country: '0' })).toMatch(
+      /^ACCESS_NUMBER:\d+:7\d{10}$/,
+    );
+  });
+
+  it('herosms: JSON {title, details} errors with HTTP statuses, rows under data, currency in V2', async () => {
+    await start({ dialect: 'herosms' });
+    expect(await raw({ action: 'getBalance' }, 'wrong')).toEqual({
+      status: 401,
+      body: '{"title":"BAD_KEY","details":"Invalid API key"}',
+    });
+    expect((await raw({ action: 'getStatus', id: '1' })).status).toBe(404);
+    expect((await raw({ action: 'nope' })).status).toBe(400);
+    const tooCheap = await raw({
+      action: 'getNumberV2',
+      service: 'tg',
+      country: '0',
+      maxPrice: '1',
+    });
+    expect(tooCheap.status).toBe(400);
+    expect(JSON.parse(tooCheap.body)).toMatchObject({
+      title: 'WRONG_MAX_PRICE',
+      info: { min: '12.50' },
+    });
+    expect(await text({ action: 'getActiveActivations' })).toBe('{"status":"success","data":[]}');
+    const v2 = JSON.parse(await text({ action: 'getNumberV2', service: 'tg', country: '0' })) as {
+      activationId: number;
+      currency: number;
+    };
+    expect(v2.currency).toBe(840);
+    const listed = JSON.parse(await text({ action: 'getActiveActivations' })) as {
+      data: Array<{ activationId: string }>;
+    };
+    expect(listed.data.map((row) => row.activationId)).toEqual([String(v2.activationId)]);
+    // Success answers stay text lines.
+    expect(await text({ action: 'getStatus', id: String(v2.activationId) })).toBe(
+      'STATUS_WAIT_CODE',
+    );
+  });
+
+  it('refuses a second getNumberV2 with the same orderId', async () => {
+    await start({ dialect: 'classic' });
+    const first = await text({
+      action: 'getNumberV2',
+      service: 'tg',
+      country: '0',
+      orderId: 'o-7',
+    });
+    expect(JSON.parse(first)).toHaveProperty('activationId');
+    expect(await text({ action: 'getNumberV2', service: 'tg', country: '0', orderId: 'o-7' })).toBe(
+      'ORDER_ALREADY_EXISTS',
+    );
   });
 });

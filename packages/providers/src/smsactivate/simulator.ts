@@ -8,12 +8,67 @@ import {
 import { extractCode } from '../simulator/extract-code.js';
 import type { SimActivationView, SimOffer, SimulatorOptions } from '../simulator/types.js';
 
+/**
+ * How the simulated host speaks the protocol (NOTES.md "The simulator" has the sources):
+ * - `classic`: the documented protocol (sms-online.pro / privatesms.vip copies of SMS-Activate's
+ *   page): text answers with HTTP 200, getNumberV2 and getActiveActivations.
+ * - `strict`: real SMS-Activate: EARLY_CANCEL_DENIED for the first 2 minutes, BAD_STATUS to a
+ *   repeated setStatus 6/8, NO_ACTIVATION to a cancel of an activation it auto-cancelled (with a
+ *   refund) at the end of its lifetime.
+ * - `no-batch`: an older host: BAD_ACTION to getActiveActivations and getNumberV2, and
+ *   getPrices as price → count maps.
+ * - `herosms`: HeroSMS: errors as JSON `{title, details}` with real HTTP statuses, rows of
+ *   getActiveActivations under `data`, getNumberV2 saying its `currency` (ISO numeric).
+ */
+export type SmsActivateDialect = 'classic' | 'strict' | 'no-batch' | 'herosms';
+export const SMS_ACTIVATE_DIALECTS: readonly SmsActivateDialect[] = [
+  'classic',
+  'strict',
+  'no-batch',
+  'herosms',
+];
+
+/** getPrices nesting: country → service → {cost,count} (classic), country → service →
+ *  {"<price>": count} (price-map), or service → country → {cost,count} (service-first). */
+export type SmsActivatePricesShape = 'classic' | 'price-map' | 'service-first';
+
 export interface SmsActivateSimulatorOptions extends SimulatorOptions {
-  /** Refuse setStatus 8 with EARLY_CANCEL_DENIED this long after a buy (default 0: never). */
+  dialect?: SmsActivateDialect;
+  /** Refuse setStatus 8 with EARLY_CANCEL_DENIED this long after a buy (default 0, strict
+   *  120000). */
   earlyCancelDeniedMs?: number;
   /** Starting balance, decimal string (default "1000.00"). */
   initialBalance?: string;
+  /** Default per dialect: price-map for no-batch, classic otherwise. */
+  pricesShape?: SmsActivatePricesShape;
+  /** HeroSMS's getNumberV2 `currency` (ISO 4217 numeric, default 840 = USD). */
+  currencyNumeric?: number;
+  /** Where each delivered SMS is also POSTed, as a host does for an account with a webhook
+   *  URL set (`setWebhookUrl` changes it later). */
+  webhookUrl?: string;
 }
+
+/** HeroSMS's HTTP status per error token (privatesms.vip's table and HeroSMS clients: 401
+ *  BAD_KEY, 403 BANNED, 404 NO_ACTIVATION / NO_NUMBERS, 400 the rest). */
+const HERO_STATUS: Readonly<Record<string, number>> = {
+  BAD_KEY: 401,
+  BANNED: 403,
+  NO_ACTIVATION: 404,
+  NO_NUMBERS: 404,
+};
+
+const ERROR_DETAILS: Readonly<Record<string, string>> = {
+  BAD_KEY: 'Invalid API key',
+  BAD_ACTION: 'Unknown action',
+  BAD_SERVICE: 'Unknown service',
+  BAD_STATUS: 'The activation is not in a state that allows this',
+  NO_NUMBERS: 'No numbers available',
+  NO_BALANCE: 'Not enough money on the balance',
+  NO_ACTIVATION: 'Activation not found',
+  WRONG_MAX_PRICE: 'The price is above maxPrice',
+  EARLY_CANCEL_DENIED: 'An activation cannot be cancelled in its first 2 minutes',
+  ORDER_ALREADY_EXISTS: 'An activation with this orderId already exists',
+};
 
 /*
  * The simulator's own reading of the protocol's ids, kept apart from mapping.ts on purpose:
@@ -52,7 +107,18 @@ const SIM_SERVICE_CODES: Readonly<Record<string, { code: string; name: string }>
   discord: { code: 'ds', name: 'Discord' },
   tiktok: { code: 'lf', name: 'TikTok/Douyin' },
   openai: { code: 'dr', name: 'OpenAI' },
+  yandex: { code: 'ya', name: 'Yandex' },
   other: { code: 'ot', name: 'Any other' },
+};
+
+/** `getOperators`: each country's operators, by country id (the simulator's own list). */
+// prettier-ignore
+const SIM_OPERATORS: Readonly<Record<number, readonly string[]>> = {
+  0: ['beeline', 'megafon', 'mts', 'tele2'],
+  2: ['activ', 'beeline', 'tele2'],
+  6: ['indosat', 'telkomsel', 'xl'],
+  22: ['airtel', 'jio', 'vodafone'],
+  187: ['tmobile', 'verizon'],
 };
 
 /** Stocked on start and after reset(). Costs in the account currency (2 decimals). */
@@ -87,6 +153,8 @@ interface SimActivation {
   createdAt: number;
   state: SimState;
   messages: string[];
+  /** getNumberV2's orderId, when the client sent one. */
+  orderId?: string;
 }
 
 /**
@@ -101,13 +169,25 @@ export class SmsActivateSimulator extends SimulatorBase {
   private readonly activations = new Map<string, SimActivation>();
   private balanceMinor = 0n;
   private nextActivationId = 2_000_000_001;
+  readonly dialect: SmsActivateDialect;
   private readonly earlyCancelDeniedMs: number;
   private readonly initialBalance: string;
+  private readonly pricesShape: SmsActivatePricesShape;
+  private readonly currencyNumeric: number;
+  private webhookUrl: string | undefined;
+  /** SMS callbacks the receiver answered 2xx to. */
+  webhooksDelivered = 0;
 
   constructor(options: SmsActivateSimulatorOptions = {}) {
     super('smsactivate', options);
-    this.earlyCancelDeniedMs = options.earlyCancelDeniedMs ?? 0;
+    this.dialect = options.dialect ?? 'classic';
+    this.earlyCancelDeniedMs =
+      options.earlyCancelDeniedMs ?? (this.dialect === 'strict' ? 120_000 : 0);
     this.initialBalance = options.initialBalance ?? '1000.00';
+    this.pricesShape =
+      options.pricesShape ?? (this.dialect === 'no-batch' ? 'price-map' : 'classic');
+    this.currencyNumeric = options.currencyNumeric ?? 840;
+    this.webhookUrl = options.webhookUrl;
     this.resetState();
   }
 
@@ -146,6 +226,43 @@ export class SmsActivateSimulator extends SimulatorBase {
     }
     activation.messages.push(text);
     activation.state = 'code';
+    if (this.webhookUrl) void this.pushSms(this.webhookUrl, activation, text);
+  }
+
+  /** Sets (or, with null, clears) the account's SMS webhook URL. */
+  setWebhookUrl(url: string | null): void {
+    this.webhookUrl = url ?? undefined;
+  }
+
+  /** The protocol's SMS callback: one POST of JSON, retried a few times on a failure (a host
+   *  does not wait long for a slow receiver). Never throws. */
+  private async pushSms(url: string, activation: SimActivation, text: string): Promise<void> {
+    const body = JSON.stringify({
+      activationId: Number(activation.id),
+      service: activation.serviceCode,
+      text,
+      code: extractCode(text),
+      country: activation.countryId,
+      receivedAt: new Date().toISOString().slice(0, 19).replace('T', ' '),
+    });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(5_000),
+        });
+        await response.arrayBuffer();
+        if (response.ok) {
+          this.webhooksDelivered += 1;
+          return;
+        }
+      } catch {
+        // Retried below, as for a non-2xx answer.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+    }
   }
 
   expireActivation(activationRef: string): void {
@@ -178,7 +295,7 @@ export class SmsActivateSimulator extends SimulatorBase {
     // Parameters come from the query string, or the form body of a POST.
     const params = new URLSearchParams(req.query);
     for (const [name, value] of req.form) if (!params.has(name)) params.set(name, value);
-    if (params.get('api_key') !== this.apiKey) return this.text('BAD_KEY');
+    if (params.get('api_key') !== this.apiKey) return this.error('BAD_KEY');
     for (const activation of this.activations.values()) this.applyTtl(activation);
 
     switch (params.get('action') ?? '') {
@@ -201,35 +318,58 @@ export class SmsActivateSimulator extends SimulatorBase {
           services: Object.values(SIM_SERVICE_CODES).map(({ code, name }) => ({ code, name })),
         });
       case 'getNumber':
+        return this.getNumber(params, false);
       case 'getNumberV2':
-        return this.getNumber(params, params.get('action') === 'getNumberV2');
+        if (this.dialect === 'no-batch') return this.error('BAD_ACTION');
+        return this.getNumber(params, true);
       case 'getStatus':
         return this.getStatus(params.get('id'));
       case 'setStatus':
         return this.setStatus(params.get('id'), params.get('status'));
       case 'getActiveActivations':
+        if (this.dialect === 'no-batch') return this.error('BAD_ACTION');
         return this.activeActivations();
+      case 'getOperators':
+        return this.operators(params.get('country'));
       default:
-        return this.text('BAD_ACTION');
+        return this.error('BAD_ACTION');
     }
+  }
+
+  /** An error token as this dialect sends it: a text line with HTTP 200, or HeroSMS's JSON
+   *  `{title, details}` with a real HTTP status. */
+  private error(token: string, value?: string, info?: Record<string, unknown>): SimReply {
+    if (this.dialect !== 'herosms')
+      return this.text(value === undefined ? token : `${token}:${value}`);
+    return this.json(
+      { title: token, details: ERROR_DETAILS[token] ?? token, ...(info ? { info } : {}) },
+      HERO_STATUS[token] ?? 400,
+    );
   }
 
   private prices(service: string | null, country: string | null): SimReply {
     // Written by hand so costs go out as JSON number literals with their exact digits
     // (12.5, 9.9), the way the real host prints them.
-    const byCountry = new Map<number, string[]>();
-    for (const entry of this.stock.values()) {
-      if (service && entry.serviceCode !== service) continue;
-      if (country && String(entry.countryId) !== country) continue;
-      const list = byCountry.get(entry.countryId) ?? [];
-      list.push(
-        `${JSON.stringify(entry.serviceCode)}:{"cost":${jsonNumber(entry.cost)},"count":${entry.stock},"physicalCount":${Math.floor(entry.stock / 2)}}`,
-      );
-      byCountry.set(entry.countryId, list);
+    const outer = new Map<string, string[]>();
+    const entries = [...this.stock.values()]
+      .filter((entry) => !service || entry.serviceCode === service)
+      .filter((entry) => !country || String(entry.countryId) === country)
+      .sort((a, b) => a.countryId - b.countryId || a.serviceCode.localeCompare(b.serviceCode));
+    for (const entry of entries) {
+      const serviceFirst = this.pricesShape === 'service-first';
+      const outerKey = serviceFirst ? entry.serviceCode : String(entry.countryId);
+      const innerKey = serviceFirst ? String(entry.countryId) : entry.serviceCode;
+      const cell =
+        this.pricesShape === 'price-map'
+          ? // The free-price map: this price's stock, and a dearer tier with a few more.
+            `{"${formatMinor(entry.cost)}":${entry.stock},"${formatMinor(entry.cost * 2n)}":${Math.min(entry.stock, 3)}}`
+          : `{"cost":${jsonNumber(entry.cost)},"count":${entry.stock},"physicalCount":${Math.floor(entry.stock / 2)}}`;
+      const list = outer.get(outerKey) ?? [];
+      list.push(`${JSON.stringify(innerKey)}:${cell}`);
+      outer.set(outerKey, list);
     }
-    const body = [...byCountry.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([id, services]) => `"${id}":{${services.join(',')}}`)
+    const body = [...outer.entries()]
+      .map(([key, cells]) => `${JSON.stringify(key)}:{${cells.join(',')}}`)
       .join(',');
     return { status: 200, text: `{${body}}`, contentType: 'application/json; charset=utf-8' };
   }
@@ -237,16 +377,29 @@ export class SmsActivateSimulator extends SimulatorBase {
   private getNumber(params: URLSearchParams, v2: boolean): SimReply {
     const serviceCode = params.get('service') ?? '';
     if (!Object.values(SIM_SERVICE_CODES).some((s) => s.code === serviceCode)) {
-      return this.text('BAD_SERVICE');
+      return this.error('BAD_SERVICE');
     }
     const countryId = Number(params.get('country') ?? '0');
     const entry = this.stock.get(stockKey(countryId, serviceCode));
-    if (!entry || entry.stock <= 0) return this.text('NO_NUMBERS');
+    if (!entry || entry.stock <= 0) return this.error('NO_NUMBERS');
+    // `operator=mts` or a comma list: only those operators' numbers; none of them here is no
+    // numbers (what hosts answer), `any` or nothing is no choice.
+    const operator = this.operatorFor(countryId, params.get('operator'));
+    if (operator === null) return this.error('NO_NUMBERS');
     const maxPrice = params.get('maxPrice');
-    if (maxPrice !== null && /^\d+(\.\d+)?$/.test(maxPrice) && toMinor(maxPrice) < entry.cost) {
-      return this.text(`WRONG_MAX_PRICE:${formatMinor(entry.cost)}`);
+    if (maxPrice !== null && /^\d+(\.\d{1,2})?$/.test(maxPrice) && toMinor(maxPrice) < entry.cost) {
+      return this.error('WRONG_MAX_PRICE', formatMinor(entry.cost), {
+        min: formatMinor(entry.cost),
+      });
     }
-    if (this.balanceMinor < entry.cost) return this.text('NO_BALANCE');
+    const orderId = v2 ? (params.get('orderId') ?? undefined) : undefined;
+    if (
+      orderId !== undefined &&
+      [...this.activations.values()].some((a) => a.orderId === orderId)
+    ) {
+      return this.error('ORDER_ALREADY_EXISTS');
+    }
+    if (this.balanceMinor < entry.cost) return this.error('NO_BALANCE');
 
     this.balanceMinor -= entry.cost;
     entry.stock -= 1;
@@ -264,6 +417,7 @@ export class SmsActivateSimulator extends SimulatorBase {
       createdAt: this.now(),
       state: 'waiting',
       messages: [],
+      ...(orderId === undefined ? {} : { orderId }),
     };
     this.activations.set(activation.id, activation);
     this.scheduleAutoDelivery(activation.id);
@@ -276,13 +430,33 @@ export class SmsActivateSimulator extends SimulatorBase {
         `{"activationId":${activation.id},"phoneNumber":"${activation.phoneDigits}",` +
         `"activationCost":${jsonNumber(activation.cost)},"countryCode":"${countryId}",` +
         `"canGetAnotherSms":true,"activationTime":"${formatTime(activation.createdAt)}",` +
-        `"activationOperator":"any"}`,
+        `"activationOperator":${JSON.stringify(operator ?? 'any')}` +
+        (this.dialect === 'herosms' ? `,"currency":${this.currencyNumeric}}` : '}'),
     };
+  }
+
+  private operators(country: string | null): SimReply {
+    const entries = Object.entries(SIM_OPERATORS).filter(
+      ([id]) => country === null || id === country,
+    );
+    if (entries.length === 0) return this.json({ status: 'error', error: 'OPERATORS_NOT_FOUND' });
+    return this.json({ status: 'success', countryOperators: Object.fromEntries(entries) });
+  }
+
+  /** The operator a getNumber asks for: undefined for no choice, null when the country has none
+   *  of the named ones. */
+  private operatorFor(countryId: number, param: string | null): string | undefined | null {
+    const names = (param ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name !== '');
+    if (names.length === 0 || names.includes('any')) return undefined;
+    return names.find((name) => SIM_OPERATORS[countryId]?.includes(name)) ?? null;
   }
 
   private getStatus(id: string | null): SimReply {
     const activation = id === null ? undefined : this.activations.get(id);
-    if (!activation) return this.text('NO_ACTIVATION');
+    if (!activation) return this.error('NO_ACTIVATION');
     switch (activation.state) {
       case 'waiting':
         return this.text('STATUS_WAIT_CODE');
@@ -299,32 +473,37 @@ export class SmsActivateSimulator extends SimulatorBase {
 
   private setStatus(id: string | null, status: string | null): SimReply {
     const activation = id === null ? undefined : this.activations.get(id);
-    if (!activation) return this.text('NO_ACTIVATION');
+    if (!activation) return this.error('NO_ACTIVATION');
     const state = activation.state;
+    const strict = this.dialect === 'strict';
     switch (status ?? '') {
       case '1':
         return state === 'waiting' || state === 'retry'
           ? this.text('ACCESS_READY')
-          : this.text('BAD_STATUS');
+          : this.error('BAD_STATUS');
       case '3':
-        if (state !== 'code') return this.text('BAD_STATUS');
+        if (state !== 'code') return this.error('BAD_STATUS');
         activation.state = 'retry';
         return this.text('ACCESS_RETRY_GET');
       case '6':
-        if (state === 'finished') return this.text('ACCESS_ACTIVATION');
-        if (state !== 'code' && state !== 'retry') return this.text('BAD_STATUS');
+        // A repeat: the lenient hosts answer the same, SMS-Activate refuses it.
+        if (state === 'finished')
+          return strict ? this.error('BAD_STATUS') : this.text('ACCESS_ACTIVATION');
+        if (state !== 'code' && state !== 'retry') return this.error('BAD_STATUS');
         activation.state = 'finished';
         return this.text('ACCESS_ACTIVATION');
       case '8':
-        if (state === 'cancelled' || state === 'expired') return this.text('ACCESS_CANCEL');
-        if (state !== 'waiting') return this.text('BAD_STATUS');
+        // Already ended: no host says ACCESS_CANCEL again. An activation SMS-Activate closed
+        // itself at the end of its lifetime is gone from setStatus's view.
+        if (state === 'expired') return this.error(strict ? 'NO_ACTIVATION' : 'BAD_STATUS');
+        if (state !== 'waiting') return this.error('BAD_STATUS');
         if (this.now() - activation.createdAt < this.earlyCancelDeniedMs) {
-          return this.text('EARLY_CANCEL_DENIED');
+          return this.error('EARLY_CANCEL_DENIED');
         }
         this.close(activation, 'cancelled');
         return this.text('ACCESS_CANCEL');
       default:
-        return this.text('BAD_STATUS');
+        return this.error('BAD_STATUS');
     }
   }
 
@@ -332,25 +511,30 @@ export class SmsActivateSimulator extends SimulatorBase {
     const open = [...this.activations.values()].filter(
       (a) => a.state === 'waiting' || a.state === 'code' || a.state === 'retry',
     );
-    if (open.length === 0) return this.json({ status: 'error', error: 'NO_ACTIVATIONS' });
-    return this.json({
-      status: 'success',
-      activeActivations: open.map((a) => ({
-        activationId: a.id,
-        serviceCode: a.serviceCode,
-        phoneNumber: a.phoneDigits,
-        activationCost: formatMinor(a.cost),
-        activationStatus: a.state === 'waiting' ? '4' : a.state === 'retry' ? '3' : '1',
-        smsCode: a.messages.length > 0 ? a.messages.map(codeOfText) : null,
-        smsText: a.messages.length > 0 ? JSON.stringify(a.messages) : null,
-        activationTime: formatTime(a.createdAt),
-        discount: '0.00',
-        repeated: '0',
-        countryCode: String(a.countryId),
-        countryName: Object.values(SIM_COUNTRY_IDS).find((c) => c.id === a.countryId)?.eng ?? '',
-        canGetAnotherSms: '1',
-      })),
-    });
+    const hero = this.dialect === 'herosms';
+    if (open.length === 0) {
+      return this.json(
+        hero ? { status: 'success', data: [] } : { status: 'error', error: 'NO_ACTIVATIONS' },
+      );
+    }
+    const rows = open.map((a) => ({
+      activationId: a.id,
+      serviceCode: a.serviceCode,
+      phoneNumber: a.phoneDigits,
+      activationCost: formatMinor(a.cost),
+      activationStatus: a.state === 'waiting' ? '4' : a.state === 'retry' ? '3' : '1',
+      smsCode: a.messages.length > 0 ? a.messages.map(codeOfText) : null,
+      smsText: a.messages.length > 0 ? JSON.stringify(a.messages) : null,
+      activationTime: formatTime(a.createdAt),
+      discount: '0.00',
+      repeated: '0',
+      countryCode: String(a.countryId),
+      countryName: Object.values(SIM_COUNTRY_IDS).find((c) => c.id === a.countryId)?.eng ?? '',
+      canGetAnotherSms: '1',
+    }));
+    return this.json(
+      hero ? { status: 'success', data: rows } : { status: 'success', activeActivations: rows },
+    );
   }
 
   // ---- state ----------------------------------------------------------------------------------

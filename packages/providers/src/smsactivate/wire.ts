@@ -13,7 +13,8 @@ export type SmsActivateAction =
   | 'getNumberV2'
   | 'getStatus'
   | 'setStatus'
-  | 'getActiveActivations';
+  | 'getActiveActivations'
+  | 'getOperators';
 
 /** `setStatus&status=` values. */
 export const SET_STATUS = {
@@ -73,7 +74,8 @@ export interface TokenAnswer {
   value: string | null;
 }
 
-/** `getPrices`: country id → service code → price. */
+/** `getPrices`, the classic shape: country id → service code → price (mapping.ts reads the
+ *  others). */
 export type PricesResponse = Record<string, Record<string, PriceEntry>>;
 export interface PriceEntry {
   cost: number | string;
@@ -89,7 +91,10 @@ export interface NumberV2Response {
   countryCode: number | string;
   canGetAnotherSms: boolean | string | number;
   activationTime: string;
+  activationEndTime?: string;
   activationOperator?: string;
+  /** HeroSMS: ISO 4217 numeric (840) ; others: absent. */
+  currency?: number | string;
 }
 
 /** One row of `getActiveActivations`. */
@@ -107,10 +112,16 @@ export interface ActiveActivation {
   activationTime?: string;
   countryCode?: number | string;
   canGetAnotherSms?: boolean | string | number;
+  /** The client order id sent with getNumberV2, where a host echoes it (not documented). */
+  orderId?: string | number;
 }
 
+/** SMS-Activate: rows under `activeActivations` (newer pages: `activeActivations.rows`);
+ *  HeroSMS: rows under `data`. */
 export type ActiveActivationsResponse =
-  { status: 'success'; activeActivations: ActiveActivation[] } | { status: 'error'; error: string };
+  | { status: 'success'; activeActivations: ActiveActivation[] | { rows: ActiveActivation[] } }
+  | { status: 'success'; data: ActiveActivation[] }
+  | { status: 'error'; error: string };
 
 /** `getCountries`: id → names (used to map ids the built-in table lacks). */
 export type CountriesResponse = Record<

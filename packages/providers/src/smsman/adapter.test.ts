@@ -92,19 +92,39 @@ describe('smsman extras (adapter against its simulator)', () => {
     expect(new URL(cancelCall!.url, 'http://x').searchParams.get('status')).toBe('reject');
   });
 
-  it('finishes with close and reports with used', async () => {
+  it('finishes with close', async () => {
     const first = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
     sim.deliverSms(first.activationRef, 'Telegram code: 55555');
     await adapter.finish(first.activationRef);
-    const second = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
-    sim.deliverSms(second.activationRef, 'Telegram code: 66666');
-    await adapter.report(second.activationRef);
     const statuses = sim.requests
       .filter((r) => r.url.includes('set-status'))
       .map((r) => new URL(r.url, 'http://x').searchParams.get('status'));
-    expect(statuses).toEqual(['close', 'used']);
+    expect(statuses).toEqual(['close']);
     expect(sim.activation(first.activationRef)?.state).toBe('finished');
-    expect(sim.activation(second.activationRef)?.state).toBe('reported');
+  });
+
+  it('never sends "used" as a report of a wrong code: that word means the number was already used', async () => {
+    // Before: report() sent set-status used after a code, which clients use for "number already
+    // used at the service" — a rejection before any code.
+    expect(adapter.capabilities.report).toBe(false);
+    expect(adapter.capabilities.reportRefunds).toBe(false);
+    expect((adapter as { report?: unknown }).report).toBeUndefined();
+  });
+
+  it('reads a request ended as "number already used" (before a code, refunded) as cancelled', async () => {
+    sim.setBalance('100.00');
+    const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
+    // Someone marks it used on SMS-Man's side (its site, another client of the same key).
+    const url = new URL(`set-status`, sim.baseUrl);
+    url.search = new URLSearchParams({
+      token: sim.apiKey,
+      request_id: purchase.activationRef,
+      status: 'used',
+    }).toString();
+    expect(await (await fetch(url)).json()).toMatchObject({ success: true });
+    expect(await adapter.status(purchase.activationRef)).toMatchObject({ state: 'cancelled' });
+    expect(sim.balance).toBe('100.00');
+    await adapter.cancel(purchase.activationRef); // already ended: nothing to do, no error
   });
 
   it('keeps showing the code after finish (the upstream echoes sms_code)', async () => {

@@ -61,8 +61,10 @@ export const SMSMAN_CAPABILITIES: Capabilities = {
   cancel: true, // set-status reject
   cancelRefunds: true, // a request given back before any SMS costs nothing (NOTES.md)
   finish: true, // set-status close
-  report: true, // set-status used
-  reportRefunds: false, // the doc promises no refund for "used" after a code
+  // No word for "the code was wrong": `used` means "number already used at the service", a
+  // rejection before a code (NOTES.md). A report is then ours alone: REPORTED, no refund.
+  report: false,
+  reportRefunds: false,
   requestAnotherSms: false, // "ready" is not documented as "send another SMS"
   chargesPerSms: false, // charged at get-number
 };
@@ -195,10 +197,6 @@ export class SmsManAdapter implements ProviderAdapter {
 
   async finish(activationRef: string): Promise<void> {
     await this.setStatus(activationRef, SMSMAN_STATUS_FOR.finish, 'finish');
-  }
-
-  async report(activationRef: string): Promise<void> {
-    await this.setStatus(activationRef, SMSMAN_STATUS_FOR.report, 'report');
   }
 
   async balance(): Promise<Money> {

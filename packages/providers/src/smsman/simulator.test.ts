@@ -133,11 +133,19 @@ describe('the doc examples replayed against the SMS-Man simulator', () => {
     await replay('set-status', { request_id: '1', status: 'close' });
     await replay('set-status', { request_id: '2', status: 'reject' });
     await replay('set-status', { request_id: '3', status: 'used' });
+    // "used": the number was already used at the service — before an SMS, refunded like reject.
     expect(['1', '2', '3'].map((ref) => sim.activation(ref)?.state)).toEqual([
       'finished',
       'cancelled',
-      'reported',
+      'cancelled',
     ]);
+    await replay('get-number', { country_id: '0', application_id: '3' });
+    sim.deliverSms('4', 'code 44444');
+    expect((await replay('set-status', { request_id: '4', status: 'used' })).body).toMatchObject({
+      success: false,
+      error_code: 'wrong_request_status',
+    });
+    expect(sim.activation('4')?.state).toBe('code');
   });
 
   it('get-prices: the doc example is its starting stock, country id outside, app id inside', async () => {

@@ -375,7 +375,12 @@ export class SmsManSimulator extends SimulatorBase {
         this.end(activation, 'finished');
         break;
       case 'used':
-        this.end(activation, 'reported');
+        // "The number is already used at the service": the customer could not use it, so it
+        // comes before an SMS and ends like a reject (refunded). After an SMS it makes no sense.
+        if (activation.state === 'code') {
+          return refuse('SMS already received, the number cannot be marked used');
+        }
+        this.end(activation, 'cancelled');
         break;
     }
     return this.json({ request_id: activation.id, success: true });

@@ -31,8 +31,11 @@ export const SMSMAN_STATUS_FOR = {
   cancel: 'reject',
   /** Done with the number after a code. */
   finish: 'close',
-  /** The number is already used at the service (our "report"). */
-  report: 'used',
+  /** "The number is already used at the service": a rejection BEFORE a code (the customer could
+   *  not register with it). Not our `report` (a wrong code, after one): the doc has no word for
+   *  that. The adapter does not send it — our cancel is `reject`, which ends the same way — but
+   *  reads a request someone ended so as cancelled (NOTES.md). */
+  numberUsed: 'used',
   /** "Number ready / SMS was sent": the doc's fourth value, not used by the adapter. */
   ready: 'ready',
 } as const satisfies Record<string, SmsManSetStatus>;

@@ -146,7 +146,7 @@ describe('verifyplus simulator replays the doc’s examples (fixtures/)', () => 
       'steam',
       'linkedin',
       'twitter',
-      'other',
+      'webmoney',
       'google',
     ]) {
       sim.setOffer({ service: product, country: 'RU', cost: '3000', stock: 3 });
@@ -404,7 +404,7 @@ describe('verifyplus adapter against its simulator', () => {
       'steam',
       'linkedin',
       'twitter',
-      'other',
+      'webmoney',
       'google',
     ]) {
       sim.setOffer({ service, country: 'KZ', cost: '3000', stock: 4 });
@@ -427,7 +427,7 @@ describe('verifyplus adapter against its simulator', () => {
         'steam',
         'linkedin',
         'twitter',
-        'other',
+        'webmoney',
         'google',
       ]),
     );
@@ -560,5 +560,31 @@ describe('verifyplus adapter against its simulator', () => {
     expect((error as ProviderError).upstreamMessage).toBe(
       'No number available! Please try again later',
     );
+  });
+
+  it('syncs the catalog when the token probe meets a 5xx or a timeout; only an auth refusal blocks', async () => {
+    // Before: any 5xx on the probe (a get_sms) failed the whole catalog.
+    sim.injectFault({ kind: 'http500', times: 1, match: 'get_sms' });
+    expect((await adapter.catalog()).length).toBeGreaterThan(0);
+    sim.injectFault({ kind: 'html502', times: 1, match: 'get_sms' });
+    expect((await adapter.catalog()).length).toBeGreaterThan(0);
+    const quick = new VerifyPlusAdapter(account(sim.baseUrl, { timeoutMs: 300 }), {
+      maxRetries: 0,
+    });
+    sim.injectFault({ kind: 'timeout', times: 1, match: 'get_sms' });
+    expect((await quick.catalog()).length).toBeGreaterThan(0);
+    const wrong = new VerifyPlusAdapter(account(sim.baseUrl, { apiKey: 'nope-0000' }), {
+      maxRetries: 0,
+    });
+    expect(await rejectionOf(wrong.catalog())).toBeInstanceOf(AuthError);
+  });
+
+  it('sells WebMoney (productId 31) as webmoney, and buys it with productId 31', async () => {
+    const offers = await adapter.catalog();
+    expect(offers.filter((o) => o.service === 'other')).toEqual([]);
+    const webmoney = offers.find((o) => o.service === 'webmoney' && o.country === 'RU')!;
+    expect(webmoney.ref).toBe('RU:31');
+    await adapter.buy({ service: 'webmoney', country: 'RU', ref: webmoney.ref });
+    expect(JSON.parse(sim.requests.at(-1)!.body)).toMatchObject({ productId: '31', country: 'RU' });
   });
 });

@@ -177,7 +177,8 @@ export class VerifyPlusAdapter implements ProviderAdapter {
 
   /** get_sms: the SMS, or 409 "No sms code" (waiting). Once an SMS was shown it is answered from
    *  memory: the doc prices "each SMS" and answers 402 at get_sms, without saying that reading the
-   *  same SMS again is free, and the worker keeps polling an order after its code (NOTES.md). */
+   *  same SMS again is free. The worker completes such an order at its first code (chargesPerSms,
+   *  no another-SMS call: NOTES.md), so memory covers only the moment in between. */
   async status(ref: string): Promise<ActivationStatus> {
     const key = this.activationKey(ref, 'status');
     const known = this.readSms.get(activationRef(key));
@@ -240,8 +241,9 @@ export class VerifyPlusAdapter implements ProviderAdapter {
   /**
    * The API has no "who am I" call. get_sms checks the token (401 "Invalid token") and costs
    * nothing without an SMS, so asking it about a numberId that cannot exist tells a bad token
-   * from a good one: any other refusal means the token passed. Unusable answers (5xx, HTML,
-   * garbage) are Unavailable like any call's.
+   * from a good one. Only an auth refusal stops the caller: any other answer — another refusal,
+   * a 5xx, a timeout, garbage — says nothing about the token, and the call goes on (a catalog
+   * sync then stands or falls on get_available itself).
    */
   private async verifyToken(operation: ProviderOperation): Promise<void> {
     const probe: GetSmsRequest = {
@@ -250,14 +252,25 @@ export class VerifyPlusAdapter implements ProviderAdapter {
       numberId: TOKEN_PROBE.numberId,
       productId: TOKEN_PROBE.productId,
     };
-    const res = await this.http.request({
-      operation,
-      method: 'POST',
-      path: VERIFYPLUS_PATHS.getSms,
-      json: probe,
-      idempotent: true,
-    });
-    const answer = this.read(res, operation);
+    let answer: Answer;
+    let res: HttpResponse;
+    try {
+      res = await this.http.request({
+        operation,
+        method: 'POST',
+        path: VERIFYPLUS_PATHS.getSms,
+        json: probe,
+        idempotent: true,
+      });
+      answer = this.read(res, operation);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === 'AUTH') throw error;
+      this.logger.warn(
+        { err: error, operation },
+        'token probe (get_sms) failed without refusing the token; going on',
+      );
+      return;
+    }
     if (answer.ok) return;
     if (classifyVerifyPlusError('get_sms', answer.status, answer.detail) === 'auth') {
       throw verifyPlusError('auth', this.context(operation, res, answer.detail));

@@ -1,4 +1,4 @@
-import { Money } from '@numbroker/core';
+import { findService, Money } from '@numbroker/core';
 import { describe, expect, it } from 'vitest';
 import { classifyVerifyPlusError, normalizeDetail, type VerifyPlusCall } from './errors.js';
 import getAvailableFixture from './fixtures/get-available.json' with { type: 'json' };
@@ -63,6 +63,12 @@ describe('the doc tables (fixtures/tables.json) are the mapping data', () => {
     expect(productForService('viber')).toBeUndefined();
     expect(productForId('32')?.service).toBe('google');
     expect(productForId('1')).toBeUndefined();
+  });
+
+  it('sells WebMoney (productId 31, seed line 55) as its own service, not "other"', () => {
+    expect(productForId('31')?.service).toBe('webmoney');
+    expect(findService('webmoney')?.name).toBe('WebMoney');
+    expect(productForService('webmoney')?.productId).toBe('31');
   });
 
   it('speaks ISO outside and the upstream’s "UK" on the wire', () => {

@@ -27,8 +27,7 @@ export const VERIFYPLUS_PRODUCTS: readonly VerifyPlusProduct[] = [
   { productId: '27', name: 'Steam', service: 'steam' },
   { productId: '28', name: 'LinkedIn', service: 'linkedin' },
   { productId: '29', name: 'Twitter', service: 'twitter' },
-  // Our catalog has no WebMoney slug yet: it goes in the catalog's bucket for such services.
-  { productId: '31', name: 'WebMoney', service: 'other' },
+  { productId: '31', name: 'WebMoney', service: 'webmoney' },
   // GMail is a Google account: our slug is the one every SMS-activation catalog uses for it.
   { productId: '32', name: 'GMail', service: 'google' },
 ];

@@ -25,7 +25,7 @@ const SIM_PRODUCTS: ReadonlyArray<{ productId: string; name: string; slug: strin
   { productId: '27', name: 'Steam', slug: 'steam' },
   { productId: '28', name: 'LinkedIn', slug: 'linkedin' },
   { productId: '29', name: 'Twitter', slug: 'twitter' },
-  { productId: '31', name: 'WebMoney', slug: 'other' }, // no WebMoney slug in our catalog
+  { productId: '31', name: 'WebMoney', slug: 'webmoney' },
   { productId: '32', name: 'GMail', slug: 'google' },
 ];
 

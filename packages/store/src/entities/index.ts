@@ -1,3 +1,8 @@
+import { ApiKeyEntity } from './api-key.entity.js';
+import { AuditEntryEntity } from './audit-entry.entity.js';
+import { CounterEntity } from './counter.entity.js';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
+import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { LedgerEntryEntity } from './ledger-entry.entity.js';
 import { OfferEntity } from './offer.entity.js';
@@ -10,6 +15,11 @@ import { UserEntity } from './user.entity.js';
 import { WalletEntity } from './wallet.entity.js';
 
 export {
+  ApiKeyEntity,
+  AuditEntryEntity,
+  CounterEntity,
+  WebhookDeliveryEntity,
+  WebhookEndpointEntity,
   IdempotencyKeyEntity,
   LedgerEntryEntity,
   OfferEntity,
@@ -23,6 +33,11 @@ export {
 };
 export type { StoredOrderEventType } from './order-event.entity.js';
 export type { UpstreamAttemptOutcome } from './upstream-attempt.entity.js';
+export { AUDIT_ACTIONS, type AuditAction } from './audit-entry.entity.js';
+export {
+  WEBHOOK_DELIVERY_STATUSES,
+  type WebhookDeliveryStatus,
+} from './webhook-delivery.entity.js';
 
 export const ENTITIES = [
   UserEntity,
@@ -35,4 +50,9 @@ export const ENTITIES = [
   OfferEntity,
   ProviderStateEntity,
   IdempotencyKeyEntity,
+  ApiKeyEntity,
+  AuditEntryEntity,
+  CounterEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
 ];

@@ -18,4 +18,8 @@ export class UserEntity {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
   createdAt!: Date;
+
+  /** Set by setUserDisabled: every key of a disabled user is refused. */
+  @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  disabledAt!: Date | null;
 }

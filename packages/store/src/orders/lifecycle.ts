@@ -63,8 +63,10 @@ export interface ApplyOrderCommandOptions {
   now?: Date;
   /** Only this user's order: another's is OrderNotFound. */
   userId?: string;
-  /** PURCHASED: the provider that sold the number and what it charged. */
+  /** PURCHASED: the provider that sold the number (and the operator of its offer: after a
+   *  failover both may differ from the PENDING order's), and what it charged. */
   providerId?: string;
+  operator?: string | null;
   costMinor?: bigint;
   costCurrency?: string;
   /** CODE_RECEIVED: the message. The same code and text again is stored once. */
@@ -253,6 +255,7 @@ export async function applyOrderCommandInTx(
     assign('phone_number', command.phoneNumber);
     assign('upstream_ref', command.upstreamRef);
     if (options.providerId !== undefined) assign('provider_id', options.providerId);
+    if (options.operator !== undefined) assign('"operator"', options.operator);
     if (options.costMinor !== undefined) assign('cost_minor', intParam(options.costMinor), true);
     if (options.costCurrency !== undefined) assign('cost_currency', options.costCurrency);
   }
@@ -368,9 +371,12 @@ async function insertSmsIfNew(
 ): Promise<SmsMessageEntity | null> {
   const code = message.code ?? null;
   const text = message.text ?? null;
-  const dedupeKey = createHash('sha256')
-    .update(`${orderId}\u0000${code ?? ''}\u0000${text ?? ''}`)
-    .digest('hex');
+  // One SMS is one code (or, with no code, one text): the same SMS read by getStatus (code
+  // only), by a batch list (code and text) or pushed by a webhook is stored once.
+  const identity = code?.trim()
+    ? `c:${code.trim()}`
+    : `t:${(text ?? '').replace(/\s+/g, ' ').trim()}`;
+  const dedupeKey = createHash('sha256').update(`${orderId}\u0000${identity}`).digest('hex');
   const sms = tx.create(SmsMessageEntity, {
     id: randomUUID(),
     orderId,

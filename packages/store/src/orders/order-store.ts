@@ -1,4 +1,4 @@
-import type { OrderCommand, OrderStatus } from '@numbroker/core';
+import { OrderTransitionRefused, type OrderCommand, type OrderStatus } from '@numbroker/core';
 import type { Database } from '../database.js';
 import {
   attemptStats,
@@ -29,6 +29,7 @@ import { eventsAfter, latestEventId } from './outbox.js';
 import {
   countOrdersByStatus,
   findOrder,
+  findOrderByUpstreamRef,
   knownUpstreamRefs,
   listOrders,
   messagesByOrder,
@@ -57,6 +58,29 @@ export class OrderStore {
     options: ApplyOrderCommandOptions = {},
   ): Promise<ApplyOrderCommandResult> {
     return this.db.transaction((tx) => applyOrderCommandInTx(tx, orderId, command, options));
+  }
+
+  /** An SMS the upstream pushed (webhook) for the activation it sold as `upstreamRef`, taking
+   *  the polled path: stored once, the first code captures the hold, one event. `unknown`: no
+   *  order has that activation (yet); `ended`: the order closed before the SMS came. */
+  async recordPushedSms(
+    providerId: string,
+    upstreamRef: string,
+    sms: { code: string | null; text: string | null; receivedAt: Date },
+  ): Promise<'stored' | 'duplicate' | 'unknown' | 'ended'> {
+    const order = await findOrderByUpstreamRef(this.db, providerId, upstreamRef);
+    if (!order) return 'unknown';
+    try {
+      const result = await this.applyOrderCommand(
+        order.id,
+        { type: 'CODE_RECEIVED' },
+        { sms, now: sms.receivedAt },
+      );
+      return result.changed ? 'stored' : 'duplicate';
+    } catch (error) {
+      if (error instanceof OrderTransitionRefused) return 'ended';
+      throw error;
+    }
   }
 
   // ---- reads ----

@@ -16,6 +16,18 @@ export interface OrderPage {
 /** Upstream refs looked up per statement (one parameter each). */
 const REF_LOOKUP_CHUNK = 500;
 
+/** The order a provider sold as `upstreamRef` (unique per provider), or null. */
+export async function findOrderByUpstreamRef(
+  db: Database,
+  providerId: string,
+  upstreamRef: string,
+): Promise<OrderView | null> {
+  const order = await db.read((m) =>
+    m.findOne(OrderEntity, { where: { providerId, upstreamRef } }),
+  );
+  return order ? toOrderView(order) : null;
+}
+
 export async function findOrder(
   db: Database,
   orderId: string,

@@ -1,0 +1,86 @@
+import { Alert, Badge, Card, Group, Loader, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { ProviderHealth } from './stats.js';
+
+export function StatCard(props: {
+  label: string;
+  value: string;
+  hint?: ReactNode;
+  color?: string;
+  testId?: string;
+}) {
+  return (
+    <Card withBorder padding="md" data-testid={props.testId}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+        {props.label}
+      </Text>
+      <Text size="xl" fw={700} c={props.color}>
+        {props.value}
+      </Text>
+      {props.hint && (
+        <Text size="xs" c="dimmed">
+          {props.hint}
+        </Text>
+      )}
+    </Card>
+  );
+}
+
+/** Loading and error states every page shows the same way. */
+export function LoadState(props: {
+  loading: boolean;
+  error: string | undefined;
+  hasData: boolean;
+}) {
+  if (props.error) {
+    return (
+      <Alert color="red" title="Could not load" mb="md" data-testid="load-error">
+        {props.error}
+      </Alert>
+    );
+  }
+  if (props.loading && !props.hasData) return <Loader m="md" />;
+  return null;
+}
+
+const STATUS_COLORS: Record<string, string> = {
+  PENDING: 'gray',
+  ACTIVE: 'blue',
+  CODE_RECEIVED: 'teal',
+  COMPLETED: 'green',
+  CANCELLED: 'orange',
+  EXPIRED: 'yellow',
+  FAILED: 'red',
+  REPORTED: 'grape',
+};
+
+export function statusColor(status: string): string {
+  return STATUS_COLORS[status] ?? 'gray';
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <Badge color={statusColor(status)} variant="light">
+      {status}
+    </Badge>
+  );
+}
+
+export function HealthBadge({ provider }: { provider: ProviderHealth }) {
+  if (provider.breakerOpen) return <Badge color="red">breaker open</Badge>;
+  if (provider.consecutiveFailures > 0) {
+    return <Badge color="yellow">{provider.consecutiveFailures} failures</Badge>;
+  }
+  return <Badge color="green">healthy</Badge>;
+}
+
+export function PageTitle(props: { title: string; children?: ReactNode }) {
+  return (
+    <Group justify="space-between" mb="md">
+      <Text size="xl" fw={700} component="h2" m={0}>
+        {props.title}
+      </Text>
+      <Group>{props.children}</Group>
+    </Group>
+  );
+}
