@@ -100,7 +100,7 @@ export async function reconcilePendingOrders(
     const outcome = await deps.store.applyCommand(
       order.id,
       { type: 'PURCHASE_FAILED', reason: 'the purchase did not complete (reconciled)' },
-      { reason: 'reconciled: stuck in PENDING', now },
+      { now },
     );
     log.warn(
       { orderId: order.id, outcome },
