@@ -353,7 +353,7 @@ async function endOrder(
   command: OrderCommand,
   reason: string,
 ): Promise<Reschedule | undefined> {
-  const outcome = await deps.store.applyCommand(order.id, command, { reason, now: deps.now() });
+  const outcome = await deps.store.applyCommand(order.id, command, { now: deps.now() });
   const log = {
     orderId: order.id,
     provider: order.providerId,

@@ -64,7 +64,7 @@ export async function reconcilePendingOrders(
       const outcome = await deps.store.applyCommand(
         order.id,
         { type: 'PURCHASED', phoneNumber: orphan.phoneNumber, upstreamRef: orphan.activationRef },
-        { providerId: adapter.id, reason: 'reconciled: adopted its upstream activation', now },
+        { providerId: adapter.id, now },
       );
       log.warn(
         { orderId: order.id, ref: orphan.activationRef, outcome },
@@ -100,7 +100,7 @@ export async function reconcilePendingOrders(
     const outcome = await deps.store.applyCommand(
       order.id,
       { type: 'PURCHASE_FAILED', reason: 'the purchase did not complete (reconciled)' },
-      { reason: 'reconciled: stuck in PENDING', now },
+      { now },
     );
     log.warn(
       { orderId: order.id, outcome },

@@ -45,8 +45,6 @@ export interface Reschedule {
 export type ApplyOutcome = 'applied' | 'unchanged' | 'refused';
 
 export interface ApplyCommandOptions {
-  /** Why, for the logs and the order's failure reason. */
-  reason?: string;
   /** PURCHASED (a reconciled order adopting its activation): the provider that sold it. */
   providerId?: string;
   now?: Date;

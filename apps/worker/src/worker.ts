@@ -14,9 +14,9 @@ export interface WorkerSettings {
   pushedPollIntervalMs?: ReadonlyMap<string, number>;
   catalogSyncSeconds: number;
   /** How often due orders are looked for; bounds how late a due check can start
-   *  (default pollIntervalMs / 10, between 20 and 100 ms). */
+   *  (default pollIntervalMs / 4, between 20 and 500 ms). */
   tickMs?: number;
-  /** Orders leased per batch (default 1000); a pass keeps leasing until nothing is due. */
+  /** Orders leased per batch (default 5000); a pass keeps leasing until nothing is due. */
   batchSize?: number;
   /** Per-order status calls in flight per provider without a batch endpoint (default 16). */
   perOrderConcurrency?: number;

@@ -5,21 +5,13 @@ import {
   parseDecimal,
   type CurrencyCode,
 } from '@numbroker/core';
+import { PROVIDER_KINDS, type ProviderKind } from '@numbroker/providers';
 import { z } from 'zod';
 import { LOG_LEVELS } from './environment.js';
 
-/** The upstream protocols numbroker speaks (mirrors PROVIDER_KINDS of @numbroker/providers,
- *  which config may not import). */
-export const PROVIDER_KINDS = [
-  'shiznumber',
-  'shomare',
-  'arzancell',
-  'verifyplus',
-  'smsman',
-  'smsactivate',
-  'fivesim',
-] as const;
-export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+/** The upstream protocols numbroker speaks: the providers registry's, so a config can only
+ *  name a kind this build has an adapter for. */
+export { PROVIDER_KINDS, type ProviderKind };
 
 export const DEFAULT_PROVIDER_CURRENCY: Readonly<Record<ProviderKind, CurrencyCode>> = {
   shiznumber: 'IRT',

@@ -1,5 +1,7 @@
 import type { CurrencyCode, Money } from '@numbroker/core';
 
+/** Every protocol with an adapter: the registry (registry.ts) has one entry per kind, which
+ *  its Record type enforces, and config validates `kind` against this list. */
 export const PROVIDER_KINDS = [
   'shiznumber',
   'shomare',

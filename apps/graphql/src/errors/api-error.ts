@@ -16,10 +16,6 @@ export const API_ERROR_CODES = [
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
-export function isApiErrorCode(code: unknown): code is ApiErrorCode {
-  return typeof code === 'string' && (API_ERROR_CODES as readonly string[]).includes(code);
-}
-
 /** An error raised by this server's own code whose message is written for the caller. */
 export class ApiError extends Error {
   constructor(

@@ -114,16 +114,3 @@ export function toGraphQLFormattedError(
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
 }
-
-/** For code paths outside GraphQL execution (the SMS-Activate endpoint, subscribe setup). */
-export function toGraphQLError(error: unknown): GraphQLError {
-  const mapped = mapError(error);
-  if (mapped) {
-    return new GraphQLError(mapped.message, {
-      extensions: { code: mapped.code, ...mapped.details },
-    });
-  }
-  return new GraphQLError('Internal server error', {
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
-  });
-}
