@@ -26,12 +26,12 @@ describe('DomainError', () => {
     [
       new OrderTransitionRefused('INVALID_TRANSITION', 'ACTIVE', 'FINISH'),
       'INVALID_TRANSITION',
-      'BAD_USER_INPUT',
+      'STATE_CONFLICT',
     ],
     [
       new OrderTransitionRefused('ALREADY_FINAL', 'EXPIRED', 'REPORT'),
       'ALREADY_FINAL',
-      'BAD_USER_INPUT',
+      'STATE_CONFLICT',
     ],
     [
       new CatalogError('UNKNOWN_SERVICE', 'unknown service "x"'),
