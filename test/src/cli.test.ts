@@ -124,17 +124,17 @@ describe('numbroker CLI (real processes)', () => {
 
       const status = await runCli(['migrate', '--status', '--config', config]);
       expect(status.code).toBe(1);
-      expect(status.stdout).toMatch(/^2 pending: InitialSchema/);
+      expect(status.stdout).toMatch(/^\d+ pending: InitialSchema1767000000000, /);
       // With autoMigrate false nothing else migrates.
       expectOneLineError(
         await runCli(['user', 'create', '--name', 'early', '--config', config]),
         1,
-        /needs 2 migrations .*run `pnpm numbroker migrate`/,
+        /needs \d+ migrations .*run `pnpm numbroker migrate`/,
       );
       const migrated = await runCli(['migrate', '--config', config]);
       expect(migrated.code).toBe(0);
       expect(migrated.stdout).toMatch(
-        /^ran 2 migrations: InitialSchema1767000000000, ActivationIds/,
+        /^ran \d+ migrations: InitialSchema1767000000000, .*ActivationIds/,
       );
       expect((await runCli(['migrate', '--config', config])).stdout).toMatch(/up to date/);
       expect((await runCli(['migrate', '--status', '--config', config])).code).toBe(0);
