@@ -47,8 +47,21 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** TypeORM turns on sqlite3's verbose mode, which captures a stack trace on every call to
  *  the database: about a fifth of each transaction's time. Hand it the same module with a
  *  `verbose()` that leaves tracing off. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** TypeORM switches a connection to WAL before it sets the busy timeout, so a process that
+ *  opens the file while another one writes (simultaneous cold starts, one migrating) failed at
+ *  once with SQLITE_BUSY. The timeout is set on the handle as soon as it exists instead. */
+class PatientDatabase extends sqlite3.Database {
+  constructor(...args: ConstructorParameters<typeof sqlite3.Database>) {
+    super(...args);
+    this.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+  }
+}
+
 const quietSqlite3: typeof sqlite3 = Object.assign(Object.create(sqlite3) as typeof sqlite3, {
   verbose: () => quietSqlite3,
+  Database: PatientDatabase,
 });
 
 /**
@@ -77,7 +90,7 @@ export function createDataSource(databaseUrl: string, options: DataSourceOptions
       // WAL lets the server read while the worker writes; the busy timeout makes one process
       // wait for the other's write lock instead of failing at once.
       enableWAL: !memory,
-      busyTimeout: 5000,
+      busyTimeout: SQLITE_BUSY_TIMEOUT_MS,
       driver: quietSqlite3,
     });
   }
