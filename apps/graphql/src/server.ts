@@ -140,7 +140,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   const stopMoneyLog = options.store.moneyMovements.on((movement) =>
     recordMoneyMovement(logger, metrics.money, movement),
   );
-  const pubSub = createOrderEventsPubSub();
+  const pubSub = createOrderEventsPubSub((error) =>
+    logger.error({ err: error }, 'a subscriber failed to take an event'),
+  );
   const isPostgres = options.store.kind === 'postgres';
   const tail = new OutboxTail({
     pubSub,
@@ -346,28 +348,33 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
         revocation.untrack(ctx.extra.socket);
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws parses outside its error path: a syntax error there would close the whole
+        // socket (4500) and every other subscription on it. Answer this one id instead.
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          return [
+            new GraphQLError(error.message, {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+            }),
+          ];
+        }
         const viewer = ctx.extra.viewer;
         if (!viewer)
           return [
             new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } }),
           ];
         // Complexity with the variables: `first: $n` counts as n (validation saw no variables).
-        let document: DocumentNode | undefined;
-        try {
-          document = parse(payload.query);
-        } catch {
-          document = undefined; // graphql-ws reports the syntax error itself
-        }
-        if (document) {
-          const refused = checkQueryLimits(
-            schema,
-            document,
-            payload.operationName,
-            payload.variables,
-            queryLimits,
-          );
-          if (refused.length > 0) return refused;
-        }
+        const refused = checkQueryLimits(
+          schema,
+          document,
+          payload.operationName,
+          payload.variables,
+          queryLimits,
+        );
+        if (refused.length > 0) return refused;
         try {
           await rateLimit(viewer.rateLimitKey);
         } catch (error) {
