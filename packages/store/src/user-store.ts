@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BadUserInput, WalletRuleViolation, type CurrencyCode } from '@numbroker/core';
 import type { EntityManager } from 'typeorm';
-import { intParam, millis } from './columns.js';
+import { intParam, MAX_EXACT_MINOR, millis } from './columns.js';
 import { sql, type Database } from './database.js';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { LedgerEntryEntity } from './entities/ledger-entry.entity.js';
@@ -150,6 +150,13 @@ export class UserStore {
           throw new CreditReferenceReused(reference);
         }
         return { wallet, credited: false };
+      }
+      // Past the limit the insert above is rolled back with the refusal.
+      if (wallet.availableMinor + wallet.heldMinor + input.amountMinor > MAX_EXACT_MINOR) {
+        throw new WalletRuleViolation(
+          'INVALID_AMOUNT',
+          `a credit may not take a wallet past ${MAX_EXACT_MINOR} minor units (the largest balance stored exactly)`,
+        );
       }
       await sql(
         tx,

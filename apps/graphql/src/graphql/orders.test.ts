@@ -181,6 +181,56 @@ describe('orders over HTTP', () => {
     expect(me.data?.me.held.amount).toBe('1100');
   });
 
+  it("a concurrent repeat of an idempotency key answers the first call's outcome, not its PENDING row", async () => {
+    const alpha = new ScriptedAdapter('alpha');
+    await setup([alpha, new ScriptedAdapter('beta')]);
+    // The upstream takes a while: the repeats find the order PENDING, before its number.
+    alpha.onBuy = () => new Promise((resolve) => setTimeout(resolve, 400));
+    const user = await t.createFundedUser('fin', '5000');
+    const input = { service: 'telegram', country: 'RU', idempotencyKey: 'slow-1' };
+    const first = t.request<{ buyNumber: Order }>(BUY, { input }, user.apiKey);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const repeats = await Promise.all(
+      Array.from({ length: 3 }, () => t.request<{ buyNumber: Order }>(BUY, { input }, user.apiKey)),
+    );
+    const all = [await first, ...repeats].map((result) => result.data?.buyNumber);
+    for (const order of all) {
+      expect(order).toMatchObject({ id: all[0]!.id, status: 'ACTIVE' });
+      expect(order?.phoneNumber).toBeTruthy();
+    }
+    expect(alpha.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
+  });
+
+  it('a cancel whose upstream call succeeded after the worker expired the order answers the order as it is', async () => {
+    const alpha = new ScriptedAdapter('alpha');
+    await setup([alpha, new ScriptedAdapter('beta')]);
+    const user = await t.createFundedUser('ivy', '5000');
+    const order = (
+      await t.request<{ buyNumber: Order }>(
+        BUY,
+        { input: { service: 'telegram', country: 'RU' } },
+        user.apiKey,
+      )
+    ).data!.buyNumber;
+    // While our cancel is upstream, the worker reaches the TTL and expires the order.
+    alpha.onCancel = async () => {
+      await t.store.orders.applyOrderCommand(order.id, { type: 'EXPIRE' });
+    };
+    const cancelled = await t.request<{ cancelOrder: { status: string } }>(
+      `mutation { cancelOrder(id: "${order.id}") { status } }`,
+      {},
+      user.apiKey,
+    );
+    expect(cancelled.errors).toBeUndefined();
+    expect(cancelled.data?.cancelOrder.status).toBe('EXPIRED');
+    const me = await t.request<{ me: { balance: { amount: string }; held: { amount: string } } }>(
+      ME,
+      {},
+      user.apiKey,
+    );
+    expect(me.data?.me).toMatchObject({ balance: { amount: '5000' }, held: { amount: '0' } });
+  });
+
   it('cancels before a code (released once), refuses after one, and hides other users orders', async () => {
     const alpha = new ScriptedAdapter('alpha');
     await setup([alpha, new ScriptedAdapter('beta')]);
@@ -361,5 +411,23 @@ describe('orders over HTTP', () => {
       `mutation { creditWallet(userId: "${user.id}", amount: "12.5", reference: "pay-2") { id } }`,
     );
     expect(badAmount.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses a credit that would take a wallet past what its columns hold exactly, and the wallet stays readable', async () => {
+    await setup([new ScriptedAdapter('alpha'), new ScriptedAdapter('beta')]);
+    const user = await t.createFundedUser('max', '0');
+    const credit = (amount: string, reference: string) =>
+      t.request<{ creditWallet: { balance: { amount: string } } }>(
+        `mutation { creditWallet(userId: "${user.id}", amount: "${amount}", reference: "${reference}") { balance { amount } } }`,
+      );
+    const huge = await credit('100000000000000000000000', 'huge');
+    expect(huge.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const top = await credit(String(Number.MAX_SAFE_INTEGER), 'top');
+    expect(top.data?.creditWallet.balance.amount).toBe(String(Number.MAX_SAFE_INTEGER));
+    const past = await credit('1', 'one-more');
+    expect(past.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const me = await t.request<{ me: { balance: { amount: string } } }>(ME, {}, user.apiKey);
+    expect(me.errors).toBeUndefined();
+    expect(me.data?.me.balance.amount).toBe(String(Number.MAX_SAFE_INTEGER));
   });
 });

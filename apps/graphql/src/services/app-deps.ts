@@ -25,4 +25,7 @@ export interface AppDeps {
   authChanged(): Promise<void>;
   /** Seals webhook secrets for storage (see @numbroker/webhooks). */
   webhookSecrets: WebhookSecretBox;
+  /** How long a buy that found its order PENDING (an idempotent repeat racing the first
+   *  call, an ambiguous upstream answer) waits for it to settle (default 20 s). */
+  settleWaitMs?: number;
 }

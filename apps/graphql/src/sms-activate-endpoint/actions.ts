@@ -3,7 +3,7 @@ import { ApiError } from '../errors/api-error.js';
 import { mapError } from '../errors/to-graphql-error.js';
 import type { AppDeps } from '../services/app-deps.js';
 import type { OrderRecord, SmsRecord } from '../services/records.js';
-import { buyNumber } from '../use-cases/buy-number.js';
+import { awaitSettled, buyNumber } from '../use-cases/buy-number.js';
 import { cancelOrder } from '../use-cases/cancel-order.js';
 import { finishOrder } from '../use-cases/finish-order.js';
 import { getOrder, listOrders, MAX_PAGE_SIZE } from '../use-cases/get-orders.js';
@@ -56,6 +56,8 @@ export type Params = ReadonlyMap<string, string>;
 const DEFAULT_COUNTRY_ID = '0';
 /** Open orders a bot sees in getActiveActivations; far above what a TTL lets pile up. */
 const MAX_ACTIVE_ACTIVATIONS = 1000;
+/** A client's `orderId` (getNumber/getNumberV2): printable, no spaces, bounded. */
+const CLIENT_ORDER_ID = /^[\x21-\x7e]{1,64}$/;
 
 export async function runAction(
   context: EndpointContext,
@@ -133,6 +135,12 @@ async function buy(context: EndpointContext, userId: string, params: Params): Pr
     .map((name) => name.trim())
     .filter((name) => name !== '');
 
+  // SMS-Activate's own client-side idempotency id: a bot that retries with it gets the same
+  // activation, never a second purchase.
+  const clientOrderId = params.get('orderId')?.trim() || undefined;
+  if (clientOrderId !== undefined && !CLIENT_ORDER_ID.test(clientOrderId)) {
+    throw new ProtocolRefusal('BAD_DATA');
+  }
   let order: OrderRecord;
   try {
     order = await buyNumber(deps, {
@@ -141,16 +149,22 @@ async function buy(context: EndpointContext, userId: string, params: Params): Pr
       country: iso,
       maxPrice,
       ...(operators.length > 0 ? { operator: operators } : {}),
+      ...(clientOrderId === undefined ? {} : { idempotencyKey: `sa-order:${clientOrderId}` }),
     });
   } catch (error) {
     // Nothing was bought and the hold is released: to a bot that is "no numbers now".
     if (mapError(error)?.code === 'UPSTREAM_UNAVAILABLE') throw new ProtocolRefusal('NO_NUMBERS');
     throw error;
   }
-  if (order.status !== 'ACTIVE' || order.phoneNumber === null) {
-    // The upstream may or may not have sold the number (the order awaits reconciliation): a
-    // transient server error, never NO_NUMBERS. If it was sold, it shows in
-    // getActiveActivations; if not, the hold comes back.
+  // The upstream may or may not have sold the number: the reconciler finds out, usually within
+  // seconds. The protocol has no "bought, number to follow", so wait (bounded) for it here.
+  if (order.status === 'PENDING') order = await awaitSettled(deps, order);
+  if (order.status === 'FAILED') throw new ProtocolRefusal('NO_NUMBERS');
+  // Any order with a number is answered (a repeated orderId gets its activation as it is).
+  if (order.phoneNumber === null) {
+    // Still unknown: a transient error, never NO_NUMBERS. If the number
+    // was sold it shows in getActiveActivations (and a retry with the same orderId gets it);
+    // if not, the hold comes back.
     deps.logger.warn(
       { orderId: order.id, status: order.status },
       'SMS-Activate getNumber: the order is not active yet',

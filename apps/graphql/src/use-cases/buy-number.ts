@@ -132,7 +132,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     reconcileAt: new Date(now.getTime() + deps.config.pendingReconcileSeconds * 1000),
   });
   deps.wakeOutboxTail();
-  if (!pending.created) return pending.order;
+  if (!pending.created) return awaitSettled(deps, pending.order);
   const orderId = pending.order.id;
 
   const failures: ProviderError[] = [];
@@ -220,6 +220,26 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
       orderId,
     },
   );
+}
+
+/** How long a buy waits for a PENDING order to settle by default. The first call's upstream
+ *  buy is bounded by the adapter's timeout and the reconciler settles an ambiguous one within
+ *  seconds; past this the order is answered as it is (PENDING) rather than hold the request. */
+export const SETTLE_WAIT_MS = 20_000;
+
+/** A PENDING order's outcome, waited for (bounded): what an idempotent repeat that raced the
+ *  first call answers (ACTIVE with its number, or FAILED) instead of a PENDING row with no
+ *  number that a caller cannot tell from a lost order. */
+export async function awaitSettled(deps: AppDeps, order: OrderRecord): Promise<OrderRecord> {
+  const deadline = Date.now() + (deps.settleWaitMs ?? SETTLE_WAIT_MS);
+  let current = order;
+  let gapMs = 20;
+  while (current.status === 'PENDING' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+    gapMs = Math.min(250, gapMs * 2);
+    current = (await deps.store.findOrder(order.id)) ?? current;
+  }
+  return current;
 }
 
 async function compensate(
