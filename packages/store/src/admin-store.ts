@@ -3,12 +3,13 @@ import {
   adjust,
   BadUserInput,
   StateConflict,
+  WalletRuleViolation,
   type CurrencyCode,
   type OrderStatus,
 } from '@numbroker/core';
 import { In } from 'typeorm';
 import { insertAuditEntryInTx, type AuditActor } from './audit-store.js';
-import { intParam, millis } from './columns.js';
+import { intParam, MAX_EXACT_MINOR, millis } from './columns.js';
 import { AUTH_GENERATION, bumpCounterInTx } from './counters.js';
 import { sql, TransactionConflict, type Database } from './database.js';
 import { AuditEntryEntity } from './entities/audit-entry.entity.js';
@@ -185,6 +186,13 @@ export class AdminStore {
     const note = input.note?.trim() || null;
     if (note && note.length > 500)
       throw new BadUserInput('INVALID_NOTE', 'a note is at most 500 characters');
+    // The same exact-balance limit as creditWallet (see MAX_EXACT_MINOR).
+    if (input.amountMinor > MAX_EXACT_MINOR || input.amountMinor < -MAX_EXACT_MINOR) {
+      throw new WalletRuleViolation(
+        'INVALID_AMOUNT',
+        `an adjustment is at most ${MAX_EXACT_MINOR} minor units either way`,
+      );
+    }
     const now = input.now ?? new Date();
     return this.db.transaction(async (tx) => {
       const wallet = await tx.findOne(WalletEntity, {
@@ -225,6 +233,13 @@ export class AdminStore {
         { amountMinor: input.amountMinor, reference },
       ).entries;
       const delta = input.amountMinor;
+      // Past the limit the claim above is rolled back with the refusal.
+      if (wallet.availableMinor + wallet.heldMinor + delta > MAX_EXACT_MINOR) {
+        throw new WalletRuleViolation(
+          'INVALID_AMOUNT',
+          `an adjustment may not take a wallet past ${MAX_EXACT_MINOR} minor units (the largest balance stored exactly)`,
+        );
+      }
       const updated = await sql(
         tx,
         `UPDATE wallets SET available_minor = available_minor + CAST(? AS BIGINT),

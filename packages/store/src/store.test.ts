@@ -6,6 +6,7 @@ import {
   type OrderCommand,
 } from '@numbroker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_EXACT_MINOR } from './columns.js';
 import { sql, TransactionConflict } from './database.js';
 import { CreditReferenceReused, IdempotencyKeyReused, OrderNotFound } from './errors.js';
 import { providerUsable } from './provider-state-store.js';
@@ -118,23 +119,30 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       expect((await expectLedgerMatchesWallet(user.id)).availableMinor).toBe(5001n);
     });
 
-    it('keeps amounts beyond 2^53 exact, or refuses them; never rounds', async () => {
+    it('refuses a balance past 2^53 - 1 on both databases (BAD_USER_INPUT); never rounds', async () => {
       const { user } = await fundedUser(0n);
+      // node-sqlite3 hands integers back as JS numbers, exact only up to 2^53 - 1; one limit
+      // on both databases, so a deployment can move between them.
       const big = 2n ** 60n + 7n;
-      const credit = store.users.creditWallet({
+      const refused = await store.users
+        .creditWallet({ userId: user.id, amountMinor: big, reference: 'big' })
+        .catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'INVALID_AMOUNT', apiCode: 'BAD_USER_INPUT' });
+      expect((await store.users.getWallet(user.id)).availableMinor).toBe(0n);
+      // Past what Postgres's BIGINT could even cast: the same refusal, not a database error.
+      await expect(
+        store.users.creditWallet({ userId: user.id, amountMinor: 10n ** 23n, reference: 'huge' }),
+      ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
+      await store.users.creditWallet({
         userId: user.id,
-        amountMinor: big,
-        reference: 'big',
+        amountMinor: MAX_EXACT_MINOR,
+        reference: 'top',
       });
-      if (kind === 'postgres') {
-        await credit;
-        expect((await store.users.getWallet(user.id)).availableMinor).toBe(big);
-      } else {
-        // node-sqlite3 hands integers back as JS numbers: past 2^53 the column transformer
-        // refuses to read a rounded value, and the transaction rolls back.
-        await expect(credit).rejects.toThrow(RangeError);
-        expect((await store.users.getWallet(user.id)).availableMinor).toBe(0n);
-      }
+      await expect(
+        store.users.creditWallet({ userId: user.id, amountMinor: 1n, reference: 'one' }),
+      ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
+      expect((await store.users.getWallet(user.id)).availableMinor).toBe(MAX_EXACT_MINOR);
+      expect(await store.users.ledger(user.id)).toHaveLength(1);
     });
 
     it('ensureUserWithApiKey is idempotent', async () => {

@@ -123,6 +123,13 @@ export class UserStore {
     if (typeof input.amountMinor !== 'bigint' || input.amountMinor <= 0n) {
       throw new WalletRuleViolation('INVALID_AMOUNT', 'a credit must be a positive amount');
     }
+    // Refused before any SQL: past 2^63 Postgres could not even cast it.
+    if (input.amountMinor > MAX_EXACT_MINOR) {
+      throw new WalletRuleViolation(
+        'INVALID_AMOUNT',
+        `a credit may not take a wallet past ${MAX_EXACT_MINOR} minor units (the largest balance stored exactly)`,
+      );
+    }
     const reference = input.reference.trim();
     if (reference === '' || reference.length > 200) {
       throw new WalletRuleViolation(
