@@ -197,8 +197,22 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     });
   }
 
+  recordUpstreamDebt(
+    providerId: string,
+    orderId: string,
+    upstreamRef: string,
+    settled: boolean,
+    now: Date,
+  ): Promise<void> {
+    return this.store.orders.recordUpstreamDebt({ providerId, orderId, upstreamRef, settled, now });
+  }
+
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {
     return this.store.orders.knownUpstreamRefs(providerId, refs);
+  }
+
+  async renewLeases(workerId: string, ids: readonly string[], until: Date): Promise<void> {
+    await this.store.orders.renewLeases(workerId, ids, until);
   }
 
   releaseLeases(workerId: string): Promise<number> {

@@ -4,7 +4,12 @@ export { parseDatabaseUrl, TransactionConflict, type DatabaseKind } from './data
 export * from './errors.js';
 export type { OfferInput, OfferQuery } from './offer-store.js';
 export { listenForOrderEvents, type OrderEventListener } from './order-event-listener.js';
-export type { AttemptInput, AttemptRecord, UpstreamAttemptOutcome } from './orders/attempts.js';
+export type {
+  AttemptInput,
+  AttemptRecord,
+  UpstreamAttemptOutcome,
+  UpstreamDebtInput,
+} from './orders/attempts.js';
 export type { ClaimOptions, ClaimedOrder, Reschedule } from './orders/leases.js';
 export type {
   ApplyOrderCommandOptions,

@@ -1,4 +1,4 @@
-import { NoNumbers, Unavailable, AuthError } from '@numbroker/providers';
+import { NoNumbers, Unavailable, AuthError, InvalidRequest } from '@numbroker/providers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptedAdapter } from '../test-support/fake-adapter.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
@@ -337,6 +337,38 @@ describe('orders over HTTP', () => {
       { type: 'CODE_RECEIVED' },
       { sms: { code: '999', text: 'code 999' } },
     );
+    const reported = await t.request<{ reportOrder: { status: string } }>(
+      `mutation { reportOrder(id: "${order.id}") { status } }`,
+      {},
+      user.apiKey,
+    );
+    expect(reported.data?.reportOrder.status).toBe('REPORTED');
+    const me = await t.request<{ me: { balance: { amount: string } } }>(ME, {}, user.apiKey);
+    expect(me.data?.me.balance.amount).toBe('5000');
+  });
+
+  it("refunds a retried report whose first one reached the upstream (refused again, the upstream shows it refunded)", async () => {
+    const alpha = new ScriptedAdapter('alpha');
+    await setup([alpha, new ScriptedAdapter('beta')]);
+    const user = await t.createFundedUser('kim', '5000');
+    const order = (
+      await t.request<{ buyNumber: Order }>(
+        BUY,
+        { input: { service: 'telegram', country: 'RU' } },
+        user.apiKey,
+      )
+    ).data!.buyNumber;
+    await t.store.orders.applyOrderCommand(
+      order.id,
+      { type: 'CODE_RECEIVED' },
+      { sms: { code: '999', text: 'code 999' } },
+    );
+    // Our first report refunded us upstream, but its REPORT write was lost: a second report is
+    // refused, and the activation shows cancelled (refunded).
+    alpha.report = async () => {
+      throw new InvalidRequest('already reported', { providerId: 'alpha', operation: 'report' });
+    };
+    alpha.status = async (activationRef) => ({ activationRef, state: 'cancelled', messages: [] });
     const reported = await t.request<{ reportOrder: { status: string } }>(
       `mutation { reportOrder(id: "${order.id}") { status } }`,
       {},

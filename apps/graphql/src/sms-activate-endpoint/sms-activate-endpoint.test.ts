@@ -140,7 +140,7 @@ describe('SMS-Activate endpoint: the protocol over numbroker orders', () => {
           await store.orders.applyOrderCommand(pending.id, {
             type: 'PURCHASED',
             phoneNumber: '+79001112233',
-            activationRef: 'found-upstream-1',
+            upstreamRef: 'found-upstream-1',
           });
           return;
         }

@@ -48,6 +48,32 @@ export async function recordAttempts(db: Database, inputs: readonly AttemptInput
   });
 }
 
+export interface UpstreamDebtInput {
+  providerId: string;
+  orderId: string;
+  upstreamRef: string;
+  /** false: expired here while its upstream cancel kept failing (the activation may still
+   *  cost us upstream); true: a later cancel went through. */
+  settled: boolean;
+  now: Date;
+}
+
+/** An upstream debt, as a row of the attempt log the operator reads ('upstream-debt' ERROR,
+ *  then 'debt-settled' OK), naming the activation. */
+export function recordUpstreamDebt(db: Database, input: UpstreamDebtInput): Promise<void> {
+  return recordAttempts(db, [
+    {
+      orderId: input.orderId,
+      providerId: input.providerId,
+      operation: input.settled ? 'debt-settled' : 'upstream-debt',
+      outcome: input.settled ? 'OK' : 'ERROR',
+      errorCode: `debt ${input.upstreamRef}`.slice(0, 64),
+      durationMs: 0,
+      now: input.now,
+    },
+  ]);
+}
+
 /** OK / ERROR counts of a provider's calls since `since` (success-rate routing). */
 export async function attemptStats(
   db: Database,

@@ -5,12 +5,15 @@ import {
   attemptStats,
   attemptsSince,
   recordAttempts,
+  recordUpstreamDebt,
   type AttemptInput,
   type AttemptRecord,
+  type UpstreamDebtInput,
 } from './attempts.js';
 import {
   claimDueOrders,
   releaseLeases,
+  renewLeases,
   reschedule,
   type ClaimOptions,
   type ClaimedOrder,
@@ -163,6 +166,11 @@ export class OrderStore {
     return releaseLeases(this.db, workerId);
   }
 
+  /** Keeps a long pass's leases from lapsing (see leases.ts). */
+  renewLeases(workerId: string, ids: readonly string[], until: Date): Promise<number> {
+    return renewLeases(this.db, workerId, ids, until);
+  }
+
   // ---- outbox ----
 
   /** Events after `afterId` (exclusive; null/"0" = from the start), oldest first. */
@@ -189,6 +197,11 @@ export class OrderStore {
   /** Many attempt rows in one transaction. */
   recordAttempts(inputs: readonly AttemptInput[]): Promise<void> {
     return recordAttempts(this.db, inputs);
+  }
+
+  /** An order expired while its upstream cancel kept failing, or that debt settled. */
+  recordUpstreamDebt(input: UpstreamDebtInput): Promise<void> {
+    return recordUpstreamDebt(this.db, input);
   }
 
   /** OK / ERROR counts of a provider's calls since `since`. */
