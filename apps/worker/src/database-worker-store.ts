@@ -207,6 +207,10 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     return this.store.orders.recordUpstreamDebt({ providerId, orderId, upstreamRef, settled, now });
   }
 
+  countPending(providerId: string): Promise<number> {
+    return this.store.orders.countPending(providerId);
+  }
+
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {
     return this.store.orders.knownUpstreamRefs(providerId, refs);
   }

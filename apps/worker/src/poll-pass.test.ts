@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '@numbroker/providers';
 import type { Store } from '@numbroker/store';
 import { UpstreamDebts } from './poll-pass.js';
+import { ORPHAN_MIN_AGE_MS } from './reconcile-pending.js';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
 import {
@@ -493,17 +494,96 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect((await h.wallet(userId)).held).toBe(PRICE_MINOR); // the other order's hold
   });
 
-  it('cancels orphans upstream and fails the stuck orders when it cannot tell whose is whose', async () => {
+  it('fails the stuck orders when it cannot tell whose is whose, and cancels the orphan once it is older than any buy', async () => {
     const h = await harness();
+    const orphansSeen = new Map<string, number>();
     const userId = await h.newUser(FUNDS);
     const first = await h.pendingOrder(userId, h.clock.now());
     const second = await h.pendingOrder(userId, h.clock.now());
     const orphan = await h.buyUpstream();
-    await h.pollPass();
+    await h.pollPass({ orphansSeen });
     expect((await h.order(first)).status).toBe('FAILED');
     expect((await h.order(second)).status).toBe('FAILED');
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
     expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
+    // Young: it may be a buy still in flight. Left alone, then cancelled once old enough.
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    h.clock.advance(ORPHAN_MIN_AGE_MS);
+    await h.pollPass({ orphansSeen });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+    expect(orphansSeen.size).toBe(0);
+  });
+
+  it("never hands a stuck order the activation of a buy still in flight (another customer's number)", async () => {
+    const h = await harness();
+    const orphansSeen = new Map<string, number>();
+    const victim = await h.newUser(FUNDS);
+    const stranger = await h.newUser(FUNDS);
+    // The stranger's buy is in flight: its activation exists upstream, transaction 2 not yet
+    // committed, its reconcile time far away.
+    const inFlight = await h.pendingOrder(stranger, new Date(h.clock.ms + 120_000));
+    const strangersNumber = await h.buyUpstream();
+    // The victim's order is stuck (its server died before anything reached the upstream).
+    const stuck = await h.pendingOrder(victim, h.clock.now());
+    await h.pollPass({ orphansSeen });
+    const order = await h.order(stuck);
+    expect(order.status).toBe('FAILED');
+    expect(order.upstreamRef).toBeNull();
+    expect(await h.wallet(victim)).toMatchObject({ available: FUNDS, held: 0n });
+    // Not cancelled either: the stranger's transaction 2 lands and the number is theirs.
+    expect(h.sim.activation(strangersNumber.activationRef)?.state).toBe('waiting');
+    await store.orders.applyOrderCommand(
+      inFlight,
+      {
+        type: 'PURCHASED',
+        phoneNumber: strangersNumber.phoneNumber,
+        upstreamRef: strangersNumber.activationRef,
+      },
+      { providerId: h.providerId, now: h.clock.now() },
+    );
+    h.sim.deliverSms(strangersNumber.activationRef, 'Telegram code: 13579');
+    h.advancePastNextPoll();
+    await h.pollPass({ orphansSeen });
+    expect((await h.order(inFlight)).status).toBe('CODE_RECEIVED');
+    expect(await store.orders.messages(stuck)).toEqual([]);
+  });
+
+  it('looks for a stuck order at the provider it was last being bought from (after a failover)', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { order } = await store.orders.createPendingOrder({
+      userId,
+      service: 'telegram',
+      country: 'RU',
+      providerId: 'first-choice-that-failed-over',
+      priceMinor: PRICE_MINOR,
+      currency: 'IRT',
+      ttlSeconds: ORDER_TTL_SECONDS,
+      reconcileAt: h.clock.now(),
+      now: h.clock.now(),
+    });
+    await store.orders.recordBuyAttempt(order.id, h.providerId, h.clock.now());
+    const bought = await h.buyUpstream(); // then the server died
+    await h.pollPass();
+    expect(await h.order(order.id)).toMatchObject({
+      status: 'ACTIVE',
+      providerId: h.providerId,
+      upstreamRef: bought.activationRef,
+    });
+  });
+
+  it('refuses a second order on one upstream activation (unique provider + ref)', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { ref } = await h.activeOrder(userId);
+    const other = await h.pendingOrder(userId);
+    await expect(
+      store.orders.applyOrderCommand(
+        other,
+        { type: 'PURCHASED', phoneNumber: '+79990001122', upstreamRef: ref },
+        { providerId: h.providerId, now: h.clock.now() },
+      ),
+    ).rejects.toThrow();
+    expect((await h.order(other)).status).toBe('PENDING');
   });
 
   it('writes a waiting order once per check: the claim schedules the next, an unchanged check writes nothing more', async () => {

@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from './metrics.js';
 import { backoffDelayMs, nextCheckAt } from './poll-schedule.js';
-import { reconcilePendingOrders } from './reconcile-pending.js';
+import { reconcilePendingOrders, sweepOrphans } from './reconcile-pending.js';
 import type {
   LeasedOpenOrder,
   LeasedOrder,
@@ -45,6 +45,8 @@ export interface PollPassDeps {
   expiryGraceMs?: number;
   /** Upstream cancels of such orders still to try (this process, in the background). */
   debts?: UpstreamDebts;
+  /** Orphans this worker has seen, and since when (see reconcile-pending.ts). */
+  orphansSeen?: Map<string, number>;
   now: () => Date;
 }
 
@@ -123,6 +125,7 @@ export async function runPollPass(deps: PollPassDeps): Promise<number> {
       deps.logger.warn({ err: error }, 'retrying upstream debts failed');
     });
   }
+  await sweepOrphans(deps, deps.adapters);
   let total = 0;
   for (;;) {
     const now = deps.now();

@@ -98,6 +98,8 @@ export interface WorkerStore {
   ): Promise<void>;
   /** Writes an upstream activation no order owns to the log of upstream attempts. */
   recordOrphan(providerId: string, upstreamRef: string, action: string, now: Date): Promise<void>;
+  /** How many orders are PENDING at this provider (their buy in flight, or stuck). */
+  countPending(providerId: string): Promise<number>;
   /** Which of these upstream refs already belong to an order of this provider. */
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>>;
   /** Extends this worker's leases on `ids` to `until` where they would lapse sooner: a pass that

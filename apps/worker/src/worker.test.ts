@@ -162,6 +162,7 @@ describe('two workers on postgres', () => {
       recordUpstreamDebt: (...args) => inner.recordUpstreamDebt(...args),
       renewLeases: (...args) => inner.renewLeases(...args),
       knownUpstreamRefs: (...args) => inner.knownUpstreamRefs(...args),
+      countPending: (...args) => inner.countPending(...args),
       releaseLeases: (...args) => inner.releaseLeases(...args),
     });
     const workers = [

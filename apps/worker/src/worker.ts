@@ -65,6 +65,7 @@ export class Worker {
       leaseAheadMs: 2 * tickMs,
       leaseMs: settings.leaseMs ?? Math.max(2_000, settings.pollIntervalMs * 2),
       debts: new UpstreamDebts(),
+      orphansSeen: new Map(),
       perOrderConcurrency: settings.perOrderConcurrency ?? 16,
       now: this.now,
     };

@@ -60,15 +60,17 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
     });
   }
 
-  const purchased: OrderCommand = {
+  // A fresh upstream activation per purchase: (provider, ref) is unique.
+  let refs = 0;
+  const purchased = (): OrderCommand => ({
     type: 'PURCHASED',
     phoneNumber: '+79001234567',
-    upstreamRef: 'act-1',
-  };
+    upstreamRef: `act-${++refs}`,
+  });
 
   async function activeOrder(userId: string, priceMinor = 1000n) {
     const { order } = await pending(userId, { priceMinor });
-    await store.orders.applyOrderCommand(order.id, purchased, { now: at(1) });
+    await store.orders.applyOrderCommand(order.id, purchased(), { now: at(1) });
     return order.id;
   }
 
@@ -174,7 +176,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
         heldMinor: 1000n,
       });
 
-      const active = await store.orders.applyOrderCommand(order.id, purchased, {
+      const active = await store.orders.applyOrderCommand(order.id, purchased(), {
         now: at(2),
         providerId: 'man',
         costMinor: 1550n,
@@ -245,7 +247,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
         costCurrency: 'RUB',
       });
       expect(await store.orders.findOrder(created.order.id)).toEqual(created.order);
-      const active = await store.orders.applyOrderCommand(created.order.id, purchased, {
+      const active = await store.orders.applyOrderCommand(created.order.id, purchased(), {
         now: at(1),
         providerId: 'other',
         costMinor: 34n,
@@ -477,7 +479,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       await Promise.all(
         Array.from({ length: 60 }, async () => {
           const { order } = await pending(user.id, { priceMinor: 10n });
-          await store.orders.applyOrderCommand(order.id, purchased);
+          await store.orders.applyOrderCommand(order.id, purchased());
           await store.orders.applyOrderCommand(order.id, { type: 'CANCEL' });
         }),
       );
@@ -546,7 +548,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       const created: string[] = [];
       for (let i = 0; i < 5; i += 1)
         created.push((await pending(user.id, { now: at(i) })).order.id);
-      await store.orders.applyOrderCommand(created[1]!, purchased);
+      await store.orders.applyOrderCommand(created[1]!, purchased());
       const page1 = await store.orders.listOrders(user.id, { first: 2 });
       expect(page1.orders.map((o) => o.id)).toEqual([created[4], created[3]]);
       expect(page1.hasNextPage).toBe(true);

@@ -81,10 +81,13 @@ describe('orders over HTTP', () => {
     expect(beta.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
     await t.server.deps.store.flush(); // attempt rows are written in batches
     const attempts = await t.store.orders.attemptsSince(new Date(0));
-    expect(attempts).toMatchObject([
+    expect(attempts.filter((attempt) => attempt.operation === 'buy')).toMatchObject([
       { providerId: 'alpha', outcome: 'ERROR', errorCode: 'NO_NUMBERS' },
       { providerId: 'beta', outcome: 'OK', errorCode: null },
     ]);
+    // Each attempt was written durably before its call, naming the provider tried.
+    const started = attempts.filter((attempt) => attempt.operation === 'buy-started');
+    expect(started.map((attempt) => attempt.providerId).sort()).toEqual(['alpha', 'beta']);
   });
 
   it('fails the order and releases the hold when no provider can sell', async () => {

@@ -23,6 +23,9 @@ export interface BuyNumberRequest {
   idempotencyKey?: string | undefined;
 }
 
+/** An ambiguous buy is reconciled this soon (the upstream's listing has it by then). */
+const AMBIGUOUS_RECONCILE_MS = 2000;
+
 /** At most this many providers are tried for one order. */
 const MAX_ATTEMPTS = 5;
 
@@ -139,6 +142,8 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
   for (const offer of candidates) {
     const adapter = deps.adapters.get(offer.providerId);
     if (!adapter) continue;
+    // Durable before the call: a crash after it leaves the reconciler the provider to look at.
+    await deps.store.recordBuyAttempt(orderId, offer.providerId, deps.now());
     let purchase;
     try {
       purchase = await callUpstream(
@@ -162,6 +167,13 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
           { err: error, orderId, provider: offer.providerId },
           'buy may have reached the upstream; the order stays PENDING for reconciliation',
         );
+        // Nothing of ours is in flight any more: the reconciler may look upstream at once
+        // (a few seconds, for the upstream's listing to show it) instead of at the default.
+        await deps.store
+          .reconcileAt(orderId, new Date(deps.now().getTime() + AMBIGUOUS_RECONCILE_MS))
+          .catch((failure: unknown) =>
+            deps.logger.warn({ err: failure, orderId }, 'could not bring reconciliation forward'),
+          );
         return (await deps.store.findOrder(orderId)) ?? pending.order;
       }
       failures.push(error as ProviderError);
@@ -190,6 +202,17 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
       deps.wakeOutboxTail();
       return active;
     } catch (error) {
+      // The reconciler found this very activation upstream and gave it to this order meanwhile:
+      // the order is what we were about to write. Cancelling would take the customer's number.
+      const now = await deps.store.findOrder(orderId).catch(() => null);
+      if (
+        now?.status !== 'PENDING' &&
+        now?.providerId === offer.providerId &&
+        now.upstreamRef === purchase.activationRef
+      ) {
+        deps.wakeOutboxTail();
+        return now;
+      }
       deps.logger.error(
         { err: error, orderId, provider: offer.providerId },
         'recording a bought number failed',

@@ -6,7 +6,8 @@ import { epochMillis, minorUnits } from '../columns.js';
 @Entity({ name: 'orders' })
 @Index('IDX_orders_user_created', ['userId', 'createdAt'])
 @Index('IDX_orders_status_next_poll', ['status', 'nextPollAt'])
-@Index('IDX_orders_provider_upstream_ref', ['providerId', 'upstreamRef'])
+// One activation, one order (migration 1767300000000).
+@Index('UQ_orders_provider_upstream_ref', ['providerId', 'upstreamRef'], { unique: true })
 export class OrderEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -48,6 +48,37 @@ export async function recordAttempts(db: Database, inputs: readonly AttemptInput
   });
 }
 
+/**
+ * Written before each upstream buy attempt, durably: the order names the provider it is being
+ * bought from now (after a failover, not the first one tried) and an attempt row says when.
+ * A crash between the upstream's answer and transaction 2 leaves the reconciler both.
+ */
+export async function recordBuyAttempt(
+  db: Database,
+  orderId: string,
+  providerId: string,
+  now: Date = new Date(),
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await sql(
+      tx,
+      `UPDATE orders SET provider_id = ?, updated_at = CAST(? AS BIGINT)
+       WHERE id = ? AND status = 'PENDING'`,
+      [providerId, millis(now), orderId],
+    );
+    await tx.insert(UpstreamAttemptEntity, {
+      id: randomUUID(),
+      orderId,
+      providerId,
+      operation: 'buy-started',
+      outcome: 'OK',
+      errorCode: null,
+      durationMs: 0,
+      createdAt: now,
+    });
+  });
+}
+
 export interface UpstreamDebtInput {
   providerId: string;
   orderId: string;

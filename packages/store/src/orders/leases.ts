@@ -138,6 +138,20 @@ export async function reschedule(
   return written;
 }
 
+/** A PENDING order whose buy ended ambiguous (may have reached the upstream): reconciled at
+ *  `at` instead of at its later default reconcile time. */
+export async function reconcileAt(db: Database, orderId: string, at: Date): Promise<void> {
+  await db.transaction((tx) =>
+    sql(
+      tx,
+      `UPDATE orders SET next_poll_at = CAST(? AS BIGINT)
+       WHERE id = ? AND status = 'PENDING'
+         AND (next_poll_at IS NULL OR next_poll_at > CAST(? AS BIGINT))`,
+      [millis(at), orderId, millis(at)],
+    ),
+  );
+}
+
 /** Extends `workerId`'s leases on `ids` to `until` where they would lapse sooner: a pass that
  *  runs long keeps its orders, while a crashed worker's short leases lapse within a few poll
  *  gaps. A lease another worker took over is not touched. */

@@ -5,6 +5,7 @@ import {
   attemptStats,
   attemptsSince,
   recordAttempts,
+  recordBuyAttempt,
   recordUpstreamDebt,
   type AttemptInput,
   type AttemptRecord,
@@ -12,6 +13,7 @@ import {
 } from './attempts.js';
 import {
   claimDueOrders,
+  reconcileAt,
   releaseLeases,
   renewLeases,
   reschedule,
@@ -31,6 +33,7 @@ import { encodeCursor } from './order-rows.js';
 import type { OrderEventView, OrderView, SmsView } from './order-view.js';
 import { eventsAfter, latestEventId } from './outbox.js';
 import {
+  countPending,
   findOrder,
   findOrderByUpstreamRef,
   knownUpstreamRefs,
@@ -146,6 +149,11 @@ export class OrderStore {
     return openOrderCounts(this.db);
   }
 
+  /** PENDING orders at this provider (see queries.ts). */
+  countPending(providerId: string): Promise<number> {
+    return countPending(this.db, providerId);
+  }
+
   /** Which of these upstream refs already belong to an order of this provider. */
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {
     return knownUpstreamRefs(this.db, providerId, refs);
@@ -164,6 +172,11 @@ export class OrderStore {
 
   releaseLeases(workerId: string): Promise<number> {
     return releaseLeases(this.db, workerId);
+  }
+
+  /** An ambiguous buy's order, reconciled at `at` instead of its default (see leases.ts). */
+  reconcileAt(orderId: string, at: Date): Promise<void> {
+    return reconcileAt(this.db, orderId, at);
   }
 
   /** Keeps a long pass's leases from lapsing (see leases.ts). */
@@ -197,6 +210,11 @@ export class OrderStore {
   /** Many attempt rows in one transaction. */
   recordAttempts(inputs: readonly AttemptInput[]): Promise<void> {
     return recordAttempts(this.db, inputs);
+  }
+
+  /** Before each upstream buy attempt: the provider it is bought from now (see attempts.ts). */
+  recordBuyAttempt(orderId: string, providerId: string, now?: Date): Promise<void> {
+    return recordBuyAttempt(this.db, orderId, providerId, now);
   }
 
   /** An order expired while its upstream cancel kept failing, or that debt settled. */
