@@ -30,6 +30,7 @@ import {
 } from './order-view.js';
 import { moveWalletInTx } from '../wallet-movement.js';
 import { insertOrderEvent } from './outbox.js';
+import { smsIdentity } from './sms-identity.js';
 
 const DEFAULT_RECONCILE_DELAY_MS = 120_000;
 
@@ -350,12 +351,10 @@ async function insertSmsIfNew(
 ): Promise<SmsMessageEntity | null> {
   const code = message.code ?? null;
   const text = message.text ?? null;
-  // One SMS is one code (or, with no code, one text): the same SMS read by getStatus (code
-  // only), by a batch list (code and text) or pushed by a webhook is stored once.
-  const identity = code?.trim()
-    ? `c:${code.trim()}`
-    : `t:${(text ?? '').replace(/\s+/g, ' ').trim()}`;
-  const dedupeKey = createHash('sha256').update(`${orderId}\u0000${identity}`).digest('hex');
+  // One SMS is stored once, however it was read (smsIdentity).
+  const dedupeKey = createHash('sha256')
+    .update(`${orderId}\u0000${smsIdentity({ code, text })}`)
+    .digest('hex');
   const sms = tx.create(SmsMessageEntity, {
     id: randomUUID(),
     orderId,
