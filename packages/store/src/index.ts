@@ -27,6 +27,7 @@ export type {
 } from './orders/order-view.js';
 export { ORDER_EVENTS_CHANNEL } from './orders/outbox.js';
 export type { OrderPage } from './orders/queries.js';
+export { smsIdentity } from './orders/sms-identity.js';
 export { providerUsable, type BreakerPolicy } from './provider-state-store.js';
 export { Store, type StoreOptions } from './store.js';
 export { hashApiKey, type CreditResult } from './user-store.js';

@@ -7,11 +7,12 @@ import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { LedgerEntryEntity } from './entities/ledger-entry.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { WalletEntity } from './entities/wallet.entity.js';
-import { CreditReferenceReused, UserNotFound } from './errors.js';
+import { CreditReferenceReused, StoreInvariantViolated, UserNotFound } from './errors.js';
 import { insertApiKeyInTx } from './api-key-store.js';
 import { insertAuditEntryInTx, type AuditActor } from './audit-store.js';
 import { MoneyMovements } from './money-movements.js';
 import type { LedgerEntryView, UserView, WalletView } from './views.js';
+import { moveWalletInTx } from './wallet-movement.js';
 
 /** 32 random bytes, base64url: what a user authenticates with. Shown once, stored hashed. */
 export function generateApiKey(): string {
@@ -165,12 +166,9 @@ export class UserStore {
           `a credit may not take a wallet past ${MAX_EXACT_MINOR} minor units (the largest balance stored exactly)`,
         );
       }
-      await sql(
-        tx,
-        `UPDATE wallets SET available_minor = available_minor + CAST(? AS BIGINT),
-           version = version + 1, updated_at = CAST(? AS BIGINT) WHERE id = ?`,
-        [intParam(input.amountMinor), millis(now), wallet.id],
-      );
+      if (!(await moveWalletInTx(tx, { walletId: wallet.id }, 'CREDIT', input.amountMinor, now))) {
+        throw new StoreInvariantViolated(`wallet ${wallet.id}: a credit did not apply`);
+      }
       if (input.actor) {
         await insertAuditEntryInTx(tx, {
           actor: input.actor,

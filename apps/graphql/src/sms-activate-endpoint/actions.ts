@@ -1,17 +1,25 @@
 import { isDomainError, type OrderStatus } from '@numbroker/core';
 import { ApiError } from '../errors/api-error.js';
 import { mapError } from '../errors/to-graphql-error.js';
-import type { AppDeps } from '../services/app-deps.js';
 import type { OrderRecord, SmsRecord } from '../services/records.js';
 import { awaitSettled, buyNumber } from '../use-cases/buy-number.js';
 import { cancelOrder } from '../use-cases/cancel-order.js';
 import { finishOrder } from '../use-cases/finish-order.js';
-import { getOrder, listOrders, MAX_PAGE_SIZE } from '../use-cases/get-orders.js';
+import { listOrders, MAX_PAGE_SIZE } from '../use-cases/get-orders.js';
 import { listOffers } from '../use-cases/list-offers.js';
 import { requestAnotherSms } from '../use-cases/request-another-sms.js';
-import type { ActivationIds } from './activation-ids.js';
 import { jsonAnswer, ProtocolRefusal, textAnswer, type Answer } from './answers.js';
-import type { SmsActivateCodes } from './code-tables.js';
+import {
+  activationTimeOf,
+  countryIdValue,
+  digitsOf,
+  latestMessage,
+  normalizeCountryId,
+  ownedOrder,
+  type EndpointContext,
+  type OwnedOrder,
+  type Params,
+} from './endpoint-context.js';
 import { getHistory, getStatusV2 } from './history-actions.js';
 import { JsonNumber, type JsonValue } from './json-text.js';
 import {
@@ -42,15 +50,6 @@ export type SmsActivateAction = (typeof ACTIONS)[number];
 export function isAction(value: string | undefined): value is SmsActivateAction {
   return value !== undefined && (ACTIONS as readonly string[]).includes(value);
 }
-
-export interface EndpointContext {
-  deps: AppDeps;
-  codes: SmsActivateCodes;
-  activationIds: ActivationIds;
-}
-
-/** The request's parameters (query and form body merged), by name. */
-export type Params = ReadonlyMap<string, string>;
 
 /** SMS-Activate's default country when `country` is left out. */
 const DEFAULT_COUNTRY_ID = '0';
@@ -234,10 +233,6 @@ export async function lastMessageValue(
   return last ? messageValue(last) : null;
 }
 
-export function latestMessage(messages: readonly SmsRecord[]): SmsRecord | undefined {
-  return [...messages].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()).at(-1);
-}
-
 /** The code, or (no code could be read) the text on one line: the answer is one line. */
 function messageValue(message: SmsRecord): string | null {
   const value = message.code ?? message.text;
@@ -407,48 +402,7 @@ async function getActiveActivations(context: EndpointContext, userId: string): P
 
 // ---- shared ----------------------------------------------------------------------------------
 
-export interface OwnedOrder {
-  order: OrderRecord;
-  activationId: string;
-}
-
-/** The caller's order behind `id`. Another user's is NO_ACTIVATION, exactly like a missing
- *  one: an activation id never tells whether it exists for someone else. */
-export async function ownedOrder(
-  context: EndpointContext,
-  userId: string,
-  params: Params,
-): Promise<OwnedOrder> {
-  const id = params.get('id')?.trim() ?? '';
-  if (!/^\d{1,20}$/.test(id)) throw new ProtocolRefusal('WRONG_ACTIVATION_ID');
-  const owner = await context.activationIds.resolve(id);
-  if (!owner || owner.userId !== userId) throw new ProtocolRefusal('NO_ACTIVATION');
-  const order = await getOrder(context.deps, userId, owner.orderId);
-  if (!order) throw new ProtocolRefusal('NO_ACTIVATION');
-  return { order, activationId: id };
-}
-
-export function normalizeCountryId(text: string): string | undefined {
-  const trimmed = text.trim();
-  return /^\d{1,4}$/.test(trimmed) ? String(Number(trimmed)) : undefined;
-}
-
-export function countryIdValue(codes: SmsActivateCodes, iso: string): JsonValue {
-  const id = codes.countryIdsOfIso(iso)[0];
-  return id === undefined ? null : JsonNumber.of(id);
-}
-
 function canGetAnotherSms({ deps }: EndpointContext, order: OrderRecord): boolean {
   const adapter = order.providerId ? deps.adapters.get(order.providerId) : undefined;
   return Boolean(adapter?.requestAnotherSms && adapter.capabilities.requestAnotherSms);
-}
-
-/** "+79991234567" → "79991234567": the protocol's numbers carry no "+". */
-export function digitsOf(phoneNumber: string | null): string {
-  return (phoneNumber ?? '').replace(/\D/g, '');
-}
-
-/** "2025-01-31 12:34:56" (UTC), the protocol's date format. */
-export function activationTimeOf(order: OrderRecord): string {
-  return order.createdAt.toISOString().slice(0, 19).replace('T', ' ');
 }
