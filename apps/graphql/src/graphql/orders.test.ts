@@ -350,7 +350,7 @@ describe('orders over HTTP', () => {
     expect(me.data?.me.balance.amount).toBe('5000');
   });
 
-  it("refunds a retried report whose first one reached the upstream (refused again, the upstream shows it refunded)", async () => {
+  it('refunds a retried report whose first one reached the upstream (refused again, the upstream shows it refunded)', async () => {
     const alpha = new ScriptedAdapter('alpha');
     await setup([alpha, new ScriptedAdapter('beta')]);
     const user = await t.createFundedUser('kim', '5000');
