@@ -1,5 +1,6 @@
 import { NoNumbers, Unavailable, AuthError, InvalidRequest } from '@numbroker/providers';
 import { afterEach, describe, expect, it } from 'vitest';
+import { schedulingOf } from '@numbroker/store/testing';
 import { ScriptedAdapter } from '../test-support/fake-adapter.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 
@@ -134,6 +135,9 @@ describe('orders over HTTP', () => {
     );
     expect(bought.data?.buyNumber.status).toBe('PENDING');
     expect(beta.calls).toHaveLength(0);
+    // Nothing of ours is in flight any more: reconciled within seconds, not at the default.
+    const { nextPollAt } = await schedulingOf(t.store, bought.data!.buyNumber.id);
+    expect(nextPollAt!.getTime()).toBeLessThanOrEqual(Date.now() + 2500);
   });
 
   it('answers BAD_USER_INPUT naming an unknown service or country, PRICE_ABOVE_MAX and INSUFFICIENT_FUNDS before any upstream call', async () => {
