@@ -170,6 +170,8 @@ export class Stack {
       orderTtlSeconds: this.options.orderTtlSeconds,
       pollIntervalMs: this.options.pollIntervalMs,
       catalogSyncSeconds: 3600,
+      // Suites assert which provider sells: no exploration draw moves a purchase elsewhere.
+      routing: { explorationShare: 0 },
       webhooks: { allowPrivateUrls: true, ...this.options.webhooks },
       // Several workers (and checkouts) at once: each probe listener on a free port.
       workerPort: 0,
