@@ -6,7 +6,7 @@ import { sql, type Database } from './database.js';
  *  about codes (buy failures are the breaker's business). The partial index
  *  IDX_orders_outcome_updated holds exactly these rows, so the buy path (PENDING, ACTIVE)
  *  never writes to it. */
-export const OUTCOME_STATUSES = [
+const OUTCOME_STATUSES = [
   'CODE_RECEIVED',
   'COMPLETED',
   'REPORTED',
@@ -14,10 +14,10 @@ export const OUTCOME_STATUSES = [
   'CANCELLED',
 ] as const;
 const WITH_CODE = `'CODE_RECEIVED', 'COMPLETED', 'REPORTED'`;
-export const OUTCOME_INDEX = 'IDX_orders_outcome_updated';
+const OUTCOME_INDEX = 'IDX_orders_outcome_updated';
 /** Must be the index's WHERE, word for word: both planners use a partial index only when the
  *  query repeats its condition. */
-export const OUTCOME_CONDITION = `"status" IN (${OUTCOME_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+const OUTCOME_CONDITION = `"status" IN (${OUTCOME_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /** Did orders get a code, per (provider, service, country). */
 export interface RouteOutcomeRow {
