@@ -58,6 +58,7 @@ import { createMetrics, type ServerMetrics } from './observability/metrics.js';
 import { createApiStore } from './services/store-api-store.js';
 import { createSmsActivateRouter } from './sms-activate-endpoint/index.js';
 import type { AppDeps } from './services/app-deps.js';
+import { CodeRates } from './services/code-rates.js';
 import { OutboxTail } from './subscriptions/outbox-tail.js';
 import { createUpstreamWebhookRouter, UPSTREAM_WEBHOOK_PATH } from './upstream-webhooks/router.js';
 import { createOrderEventsPubSub } from './subscriptions/topics.js';
@@ -90,6 +91,8 @@ export interface CreateServerOptions {
   /** The Vite build of @numbroker/dashboard, served at /admin (default: found through the package). */
   dashboardDir?: string;
   now?: () => Date;
+  /** Routing's exploration draw, uniform in [0, 1) (default Math.random). */
+  random?: () => number;
 }
 
 export interface NumbrokerServer {
@@ -175,6 +178,14 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     logger: logger.child({ component: 'auth-revocation' }),
     ...(options.authPollMs !== undefined ? { pollMs: options.authPollMs } : {}),
   });
+  const codeRates = new CodeRates({
+    load: (query) => options.store.routeOutcomes.outcomes(query),
+    windowMs: config.routing.codeRateWindowSeconds * 1000,
+    cancelGraceMs: config.routing.cancelGraceSeconds * 1000,
+    refreshMs: config.routing.refreshSeconds * 1000,
+    minSamples: config.routing.minSamples,
+    logger: logger.child({ component: 'code-rates' }),
+  });
   const deps: AppDeps = {
     config,
     console: options.store,
@@ -186,6 +197,8 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     metrics,
     logger,
     now: options.now ?? (() => new Date()),
+    random: options.random ?? Math.random,
+    codeRates,
     wakeOutboxTail: () => tail.wake(),
   };
 
@@ -409,6 +422,8 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   );
 
   await tail.start();
+  // The first buys rank by code rate too (the read never throws: it logs and goes neutral).
+  await codeRates.refresh();
   await revocation.start();
   // Behind a proxy that keeps idle upstream connections (nginx `keepalive`), Node must not
   // close one first: a request the proxy sends on it at that moment would fail with a 502.

@@ -29,6 +29,11 @@ export { ORDER_EVENTS_CHANNEL } from './orders/outbox.js';
 export type { OrderPage } from './orders/queries.js';
 export { smsIdentity } from './orders/sms-identity.js';
 export { providerUsable, type BreakerPolicy } from './provider-state-store.js';
+export type {
+  RouteOutcomeQuery,
+  RouteOutcomeRow,
+  RouteOutcomeStore,
+} from './route-outcome-store.js';
 export { Store, type StoreOptions } from './store.js';
 export { hashApiKey, type CreditResult } from './user-store.js';
 export type * from './views.js';

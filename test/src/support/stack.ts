@@ -56,6 +56,8 @@ export interface StackOptions {
   webhooks?: Record<string, unknown>;
   /** The processes' LOG_LEVEL (default: E2E_LOG_LEVEL, else warn). */
   logLevel?: string;
+  /** The config's `pricing` (default: the config's defaults, no markup). */
+  pricing?: Record<string, unknown>;
 }
 
 export interface ServerHandle {
@@ -105,6 +107,7 @@ export class Stack {
       orderTtlSeconds: 600,
       pollIntervalMs: 250,
       webhooks: {},
+      pricing: {},
       ...options,
     };
   }
@@ -175,7 +178,10 @@ export class Stack {
       orderTtlSeconds: this.options.orderTtlSeconds,
       pollIntervalMs: this.options.pollIntervalMs,
       catalogSyncSeconds: 3600,
+      // Suites assert which provider sells: no exploration draw moves a purchase elsewhere.
+      routing: { explorationShare: 0 },
       webhooks: { allowPrivateUrls: true, ...this.options.webhooks },
+      pricing: this.options.pricing,
       // Several workers (and checkouts) at once: each probe listener on a free port.
       workerPort: 0,
       providers: this.options.providers.map((spec) => {

@@ -23,11 +23,11 @@ describe('orders over HTTP', () => {
     await t.close();
   });
 
-  async function setup(adapters: ScriptedAdapter[]) {
+  async function setup(adapters: ScriptedAdapter[], betaCost = '1500') {
     t = await startTestServer({ adapters });
     // Costs in IRT; markup 10 %, rounded up to 100: 1000 → 1100, 1500 → 1700.
     await t.stockOffers('alpha', [{ service: 'telegram', country: 'RU', cost: '1000' }]);
-    await t.stockOffers('beta', [{ service: 'telegram', country: 'RU', cost: '1500' }]);
+    await t.stockOffers('beta', [{ service: 'telegram', country: 'RU', cost: betaCost }]);
   }
 
   it('buys from the cheapest provider, holds the price, and lists offers cheapest first', async () => {
@@ -70,7 +70,8 @@ describe('orders over HTTP', () => {
     const alpha = new ScriptedAdapter('alpha');
     const beta = new ScriptedAdapter('beta');
     alpha.scriptBuys(new NoNumbers('none', { providerId: 'alpha', operation: 'buy' }));
-    await setup([alpha, beta]);
+    // beta's cost is within the held 1100: failing over onto it sells at no loss.
+    await setup([alpha, beta], '1050');
     const user = await t.createFundedUser('bob', '5000');
     const bought = await t.request<{ buyNumber: Order }>(
       BUY,

@@ -6,6 +6,7 @@ import type { ServerMetrics } from '../observability/metrics.js';
 import type { OrderEventsPubSub } from '../subscriptions/topics.js';
 import type { Store } from '@numbroker/store';
 import type { ApiStore } from './api-store.js';
+import type { CodeRates } from './code-rates.js';
 
 /** Everything the use cases need, built once per server. */
 export interface AppDeps {
@@ -17,6 +18,10 @@ export interface AppDeps {
   metrics: ServerMetrics;
   logger: Logger;
   now(): Date;
+  /** Uniform in [0, 1): routing's exploration draw (tests inject their own). */
+  random(): number;
+  /** Per-route code rates for success-rate routing, refreshed in the background. */
+  codeRates: CodeRates;
   /** Tell the outbox tail to read now (this process just wrote an event). */
   wakeOutboxTail(): void;
   /** The reseller console's stores (admin lists, API keys, audit log, webhooks). */

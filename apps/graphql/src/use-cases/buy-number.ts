@@ -1,14 +1,9 @@
-import {
-  requireCountry,
-  requireRankedOffers,
-  requireService,
-  rankOffers,
-  type RankedOffer,
-} from '@numbroker/core';
+import { requireCountry, requireRankedOffers, requireService, rankOffers } from '@numbroker/core';
 import { isProviderError, Unavailable, type ProviderError } from '@numbroker/providers';
 import { ApiError, badUserInput } from '../errors/api-error.js';
 import type { AppDeps } from '../services/app-deps.js';
 import type { OrderRecord } from '../services/records.js';
+import { countPlan, countSale, planBuy, routeHealth } from './purchase-routing.js';
 import { callUpstream, parseAmount, priceOffers } from './shared.js';
 
 export interface BuyNumberRequest {
@@ -25,9 +20,6 @@ export interface BuyNumberRequest {
 
 /** An ambiguous buy is reconciled this soon (the upstream's listing has it by then). */
 const AMBIGUOUS_RECONCILE_MS = 2000;
-
-/** At most this many providers are tried for one order. */
-const MAX_ATTEMPTS = 5;
 
 /** What a failed `buy` means for the next offer (Hyperswitch-style table, not scattered ifs).
  *  `next`: nothing was bought, try the next offer. `reconcile`: the request may have reached
@@ -61,9 +53,9 @@ const OPERATOR = /^[^\p{Cc}]{1,64}$/u;
  * the upstream buy outside any transaction, then ACTIVE + event or FAILED + release
  * (transaction 2), cancelling upstream if transaction 2 fails.
  *
- * Failover: the offers are tried cheapest first; the order keeps the price held in
- * transaction 1 (the cheapest offer's), so a customer never pays more than quoted when a
- * dearer provider has to step in.
+ * Failover: the offers are tried cheapest first (see purchase-routing.ts: the failover-loss
+ * limit, exploration); the order keeps the price held in transaction 1 (the cheapest offer's),
+ * so a customer never pays more than quoted when a dearer provider has to step in.
  */
 export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promise<OrderRecord> {
   const service = requireService(request.service).slug;
@@ -94,6 +86,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
   const operator = operators.length === 0 ? undefined : operators;
 
   const states = await deps.store.providerStates();
+  const codeRates = await deps.codeRates.get();
   // With an operator chosen, offers without stock count too: they tell "out of stock"
   // (NO_NUMBERS) from "nobody has that operator" (BAD_USER_INPUT). Ranking skips them.
   const stored = await deps.store.listOffers(service, country, { includeEmpty: !!operator });
@@ -106,18 +99,20 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     ...(maxPrice ? { maxPrice } : {}),
     ...(request.provider ? { provider: request.provider } : {}),
     ...(operator ? { operator } : {}),
-    health: (providerId) => ({
-      healthy: deps.adapters.has(providerId) && (states.get(providerId)?.healthy ?? true),
-    }),
+    health: routeHealth(deps, states, codeRates),
+    minSamples: deps.config.routing.minSamples,
   });
-  const candidates = requireRankedOffers(ranked, {
-    service,
-    country,
-    ...(maxPrice ? { maxPrice } : {}),
-    ...(request.provider ? { provider: request.provider } : {}),
-    ...(operator ? { operator } : {}),
-  }).slice(0, MAX_ATTEMPTS);
-  const first = candidates[0] as RankedOffer;
+  const plan = planBuy(
+    deps,
+    requireRankedOffers(ranked, {
+      service,
+      country,
+      ...(maxPrice ? { maxPrice } : {}),
+      ...(request.provider ? { provider: request.provider } : {}),
+      ...(operator ? { operator } : {}),
+    }),
+  );
+  const first = plan.attempts[0]!.offer;
 
   const now = deps.now();
   // Transaction 1. Throws INSUFFICIENT_FUNDS before any upstream call; returns the existing
@@ -128,7 +123,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     country,
     operator: first.operator ?? null,
     providerId: first.providerId,
-    price: first.price,
+    price: plan.held,
     idempotencyKey: idempotencyKey ?? null,
     now,
     ttlSeconds: deps.config.orderTtlSeconds,
@@ -137,9 +132,11 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
   deps.wakeOutboxTail();
   if (!pending.created) return awaitSettled(deps, pending.order);
   const orderId = pending.order.id;
+  countPlan(deps, plan);
 
   const failures: ProviderError[] = [];
-  for (const offer of candidates) {
+  for (const attempt of plan.attempts) {
+    const { offer } = attempt;
     const adapter = deps.adapters.get(offer.providerId);
     if (!adapter) continue;
     // Durable before the call: a crash after it leaves the reconciler the provider to look at.
@@ -200,6 +197,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         },
       );
       deps.wakeOutboxTail();
+      countSale(deps, attempt);
       return active;
     } catch (error) {
       // The reconciler found this very activation upstream and gave it to this order meanwhile:

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * unique (NULLs — orders not bought yet — stay free). On a database that already holds such a
  * pair this migration fails and names the index: those orders need an operator first.
  */
-export class UniqueUpstreamRef1767300000000 implements MigrationInterface {
-  name = 'UniqueUpstreamRef1767300000000';
+export class UniqueUpstreamRef1767500000000 implements MigrationInterface {
+  name = 'UniqueUpstreamRef1767500000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP INDEX "IDX_orders_provider_upstream_ref"');
