@@ -6,11 +6,13 @@ import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/data
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const MINUTE = 60_000;
 const at = (minutes: number) => new Date(T0.getTime() + minutes * MINUTE);
-const purchased: OrderCommand = {
+// A fresh upstream activation per purchase: (provider, ref) is unique.
+let refs = 0;
+const purchased = (): OrderCommand => ({
   type: 'PURCHASED',
   phoneNumber: '+79001234567',
-  upstreamRef: 'a',
-};
+  upstreamRef: `a-${++refs}`,
+});
 
 describe.each(DATABASE_KINDS)('route outcomes on %s', (kind) => {
   let database: TestDatabase;
@@ -78,7 +80,7 @@ describe.each(DATABASE_KINDS)('route outcomes on %s', (kind) => {
       );
       return;
     }
-    await store.orders.applyOrderCommand(order.id, purchased, { now: created });
+    await store.orders.applyOrderCommand(order.id, purchased(), { now: created });
     for (const command of input.then) {
       await store.orders.applyOrderCommand(order.id, command, {
         now,

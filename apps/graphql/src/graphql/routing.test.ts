@@ -10,11 +10,13 @@ const BUY = `mutation($input: BuyNumberInput!) {
 }`;
 const PROVIDERS = '{ providers { id codeRate codeRateSamples } }';
 const TELEGRAM_RU = { input: { service: 'telegram', country: 'RU' } };
-const purchased: OrderCommand = {
+// A fresh upstream activation per purchase: (provider, ref) is unique.
+let refs = 0;
+const purchased = (): OrderCommand => ({
   type: 'PURCHASED',
   phoneNumber: '+79001234567',
-  upstreamRef: 'x',
-};
+  upstreamRef: `x-${++refs}`,
+});
 
 type Bought = { buyNumber: { status: string; provider: string; price: { amount: string } } };
 
@@ -65,7 +67,7 @@ describe('routing that learns, over HTTP', () => {
         currency: 'IRT',
         ttlSeconds: 600,
       });
-      await t.store.orders.applyOrderCommand(order.id, purchased);
+      await t.store.orders.applyOrderCommand(order.id, purchased());
       await t.store.orders.applyOrderCommand(
         order.id,
         index < codes ? { type: 'CODE_RECEIVED' } : { type: 'EXPIRE' },
