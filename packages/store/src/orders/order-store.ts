@@ -2,7 +2,6 @@ import { MoneyMovements, type MoneyMovement } from '../money-movements.js';
 import { OrderTransitionRefused, type OrderCommand, type OrderStatus } from '@numbroker/core';
 import type { Database } from '../database.js';
 import {
-  attemptStats,
   attemptsSince,
   recordAttempts,
   recordBuyAttempt,
@@ -220,11 +219,6 @@ export class OrderStore {
   /** An order expired while its upstream cancel kept failing, or that debt settled. */
   recordUpstreamDebt(input: UpstreamDebtInput): Promise<void> {
     return recordUpstreamDebt(this.db, input);
-  }
-
-  /** OK / ERROR counts of a provider's calls since `since`. */
-  attemptStats(providerId: string, since: Date): Promise<{ ok: number; error: number }> {
-    return attemptStats(this.db, providerId, since);
   }
 
   attemptsSince(since: Date): Promise<AttemptRecord[]> {
