@@ -75,7 +75,14 @@ describe.each([
     workers,
     pollIntervalMs: 250,
     // A big run's users buy fast; upstream calls give up in a second and a half.
-    config: { rateLimit: { requests: 100_000, windowSeconds: 10 } },
+    config: {
+      rateLimit: { requests: 100_000, windowSeconds: 10 },
+      // Diagnostic only (CHAOS_RECONCILE_SECONDS=5): SPEC wants ambiguous buys decided within
+      // seconds under the default configuration, which is what CI runs.
+      ...(process.env.CHAOS_RECONCILE_SECONDS
+        ? { pendingReconcileSeconds: intFromEnv('CHAOS_RECONCILE_SECONDS', 120) }
+        : {}),
+    },
     providers: [
       {
         id: 'sa',
@@ -182,7 +189,7 @@ describe.each([
           const user = users[userIndex]!;
           const door = random.int(0, servers - 1);
           const forced = random.pick([undefined, 'sa', 'shiz'] as const);
-          let plan = random.weighted<Plan>({ cancel: 25, finish: 35, second: 15, report: 25 });
+          let plan = random.weighted<Plan>({ cancel: 25, finish: 25, second: 25, report: 25 });
           const secondCode = freshCode();
           const firstCode = freshCode();
           tally.orders += 1;
