@@ -181,6 +181,11 @@ export abstract class SimulatorBase implements ProviderSimulator {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
   }
 
+  /** The upstream recovers: every queued fault dropped, its state kept. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Faults still queued (a test can check that its scripted faults were all consumed). */
   get pendingFaults(): number {
     return this.faults.reduce((sum, fault) => sum + fault.remaining, 0);

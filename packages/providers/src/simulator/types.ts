@@ -74,6 +74,10 @@ export interface ProviderSimulator {
   expireActivation(activationRef: string): void;
   activation(activationRef: string): SimActivationView | undefined;
   injectFault(fault: FaultSpec): void;
+  /** Drops every queued fault (the upstream recovers). */
+  clearFaults(): void;
+  /** Faults still queued. */
+  readonly pendingFaults: number;
   /** Every activation bought here, in any state. */
   allActivations(): SimActivationView[];
   /** The host goes down (connections refused: the request surely never left the client) until
