@@ -93,7 +93,7 @@ describe.each([
       {
         id: 'shiz',
         kind: 'shiznumber',
-        offers: [{ service: 'telegram', country: 'RU', cost: '14000', stock: 100_000 }],
+        offers: [{ service: 'telegram', country: 'RU', cost: '16000', stock: 100_000 }],
         config: { timeoutMs: 1_500 },
       },
     ],

@@ -216,7 +216,7 @@ describe('upstream faults on every adapter (sqlite)', () => {
         const waiting = sim.allActivations().filter((a) => a.state === 'waiting');
         if (waiting.length > 0) {
           problems.push(
-            `${target.id}: activations left waiting upstream: ${waiting.map((a) => a.ref)}`,
+            `${target.id}: activations left waiting upstream: ${waiting.map((a) => a.ref).join(', ')}`,
           );
         }
         console.info(
