@@ -389,6 +389,9 @@ export abstract class SimulatorBase implements ProviderSimulator {
         case 'fault':
           this.injectFault(body as unknown as FaultSpec);
           break;
+        case 'clear-faults':
+          this.clearFaults();
+          break;
         case 'reset':
           this.reset();
           break;
