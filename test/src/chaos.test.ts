@@ -24,7 +24,7 @@ const KILLS = intFromEnv('CHAOS_KILLS', 4);
 const FAULTS = intFromEnv('CHAOS_FAULTS', 12);
 const CONCURRENCY = intFromEnv('CHAOS_CONCURRENCY', 6);
 /** After the last order: how long every order may take to end (reconciliation included). */
-const SETTLE_MS = intFromEnv('CHAOS_SETTLE_MS', 40_000);
+const SETTLE_MS = intFromEnv('CHAOS_SETTLE_MS', 30_000);
 /** SPEC: an ambiguous buy is resolved within seconds where the protocol can tell (both
  *  simulators list their activations). */
 const AMBIGUOUS_BUY_WAIT_MS = 8_000;
@@ -243,7 +243,9 @@ describe.each([
               user.apiKey,
               'cancelOrder',
               order.id,
-              'CANCELLED',
+              // EXPIRED: the upstream cancel landed, its answer was lost, the worker saw it
+              // first; refunded all the same (the cancel's answer is the faults suite's job).
+              ['CANCELLED', 'EXPIRED'],
               door,
             );
             if (!cancelled.ok) tally.unexpected.push(`${order.id} cancel: ${cancelled.code}`);

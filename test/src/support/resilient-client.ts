@@ -68,19 +68,20 @@ export class ResilientClient {
     apiKey: string,
     mutation: 'cancelOrder' | 'finishOrder' | 'reportOrder',
     id: string,
-    wanted: string,
+    wanted: string | readonly string[],
     server: number,
   ): Promise<Outcome<OrderView>> {
     const deadline = Date.now() + this.deadlineMs;
+    const done = (status: string) => [wanted].flat().includes(status);
     const query = `mutation($id: ID!) { ${mutation}(id: $id) { ${ORDER_FIELDS} } }`;
     for (;;) {
       const answer = await this.call<Record<string, OrderView>>(apiKey, query, { id }, server);
       if (answer.ok) {
         const order = answer.value[mutation]!;
-        if (order.status === wanted) return { ok: true, value: order };
+        if (done(order.status)) return { ok: true, value: order };
       }
       const order = await this.order(apiKey, id, server);
-      if (order.status === wanted) return { ok: true, value: order };
+      if (done(order.status)) return { ok: true, value: order };
       if (Date.now() > deadline) return { ok: false, code: answer.ok ? order.status : answer.code };
       await pause(300);
     }
