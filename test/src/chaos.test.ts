@@ -19,9 +19,9 @@ import type { Stack, TestUser } from './support/stack.js';
  * every run prints its seed.
  */
 const SEED = seedFromEnv('CHAOS_SEED');
-const ORDERS = intFromEnv('CHAOS_ORDERS', 40);
+const ORDERS = intFromEnv('CHAOS_ORDERS', 30);
 const KILLS = intFromEnv('CHAOS_KILLS', 4);
-const FAULTS = intFromEnv('CHAOS_FAULTS', 12);
+const FAULTS = intFromEnv('CHAOS_FAULTS', 10);
 const CONCURRENCY = intFromEnv('CHAOS_CONCURRENCY', 6);
 /** After the last order: how long every order may take to end (reconciliation included). */
 const SETTLE_MS = intFromEnv('CHAOS_SETTLE_MS', 30_000);
