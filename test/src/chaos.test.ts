@@ -400,7 +400,8 @@ describe.each([
           const on = storedCodes.get(delivery.code);
           if (on !== delivery.orderId) {
             problems.push(
-              `code ${delivery.code} sent to order ${delivery.orderId} is on ${on ?? 'no order'}`,
+              `code ${delivery.code} sent to order ${delivery.orderId} is on ${on ?? 'no order'}` +
+                ` (that order: ${describeOrder(settled, messages, delivery.orderId)})`,
             );
           }
         }
@@ -503,6 +504,16 @@ function openActivations(stack: Stack): string[] {
       .filter((a) => a.state === 'waiting')
       .map((a) => `${providerId}/${a.ref}`),
   );
+}
+
+function describeOrder(
+  orders: readonly StoredOrder[],
+  messages: Map<string, Array<{ code: string | null }>>,
+  orderId: string,
+): string {
+  const order = orders.find((o) => o.id === orderId);
+  const codes = (messages.get(orderId) ?? []).map((m) => m.code).join(', ');
+  return `${order?.status ?? 'missing'} at ${order?.providerId ?? '?'}, codes [${codes}]`;
 }
 
 async function upstreamRefOf(stack: Stack, orderId: string): Promise<string> {
