@@ -24,7 +24,7 @@ const KILLS = intFromEnv('CHAOS_KILLS', 4);
 const FAULTS = intFromEnv('CHAOS_FAULTS', 10);
 const CONCURRENCY = intFromEnv('CHAOS_CONCURRENCY', 6);
 /** After the last order: how long every order may take to end (reconciliation included). */
-const SETTLE_MS = intFromEnv('CHAOS_SETTLE_MS', 30_000);
+const SETTLE_MS = intFromEnv('CHAOS_SETTLE_MS', 25_000);
 /** SPEC: an ambiguous buy is resolved within seconds where the protocol can tell (both
  *  simulators list their activations). */
 const AMBIGUOUS_BUY_WAIT_MS = 8_000;
@@ -420,7 +420,7 @@ describe.each([
               );
               return mine.every(([code]) => codes[i]!.events.some((e) => e.code === code));
             }),
-          { timeoutMs: 15_000, everyMs: 200 },
+          { timeoutMs: 10_000, everyMs: 200 },
         ).catch(() => undefined);
         for (const [i, user] of users.entries()) {
           const events = codes[i]!.events;
@@ -447,7 +447,7 @@ describe.each([
             const waiting = openActivations(stack);
             return waiting.length === 0 ? waiting : false;
           },
-          { timeoutMs: 10_000, everyMs: 250 },
+          { timeoutMs: 5_000, everyMs: 250 },
         ).catch(() => openActivations(stack));
         for (const activation of open) {
           problems.push(
