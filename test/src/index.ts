@@ -8,3 +8,6 @@ export * from './support/ports.js';
 export * from './support/processes.js';
 export * from './support/recording-proxy.js';
 export * from './support/stack.js';
+export * from './support/resilient-client.js';
+export * from './support/resuming-subscription.js';
+export * from './support/seeded-random.js';

@@ -80,6 +80,38 @@ describe('SimulatorBase', () => {
     expect(await pending).toBe('dropped');
   });
 
+  it('a lost-reply fault does the work, then never answers', async () => {
+    sim.injectFault({ kind: 'lost-reply', match: 'buy' });
+    const pending = fetch(`${sim.baseUrl}buy`).then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    await vi.waitFor(() => expect(sim.allActivations()).toHaveLength(1));
+    expect(sim.requests[0]?.fault).toBe('lost-reply');
+    await sim.stop();
+    expect(await pending).toBe('dropped');
+  });
+
+  it('offline refuses connections until online again on the same port', async () => {
+    const url = sim.baseUrl;
+    await sim.goOffline();
+    expect(sim.offline).toBe(true);
+    const refused = await fetch(url).catch((error: unknown) => error as Error);
+    expect((refused as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
+    await sim.goOnline();
+    expect(sim.baseUrl).toBe(url);
+    expect((await fetch(`${url}buy`)).status).toBe(200);
+    expect(sim.allActivations().map((a) => a.state)).toEqual(['waiting']);
+  });
+
+  it('clearFaults drops every queued fault', async () => {
+    sim.injectFault({ kind: 'http500', times: 5 });
+    expect(sim.pendingFaults).toBe(5);
+    sim.clearFaults();
+    expect(sim.pendingFaults).toBe(0);
+    expect((await fetch(sim.baseUrl)).status).toBe(200);
+  });
+
   it('serves the control API over HTTP', async () => {
     expect((await control('balance', { amount: '12.50' })).status).toBe(200);
     expect(sim.balance).toBe('12.50');
