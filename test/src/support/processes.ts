@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,11 +32,7 @@ export class ManagedProcess {
     readonly name: string,
     readonly child: ChildProcess,
   ) {
-    // E2E_LOG_DIR: every process's whole output in a file of its own, for reading a run after.
-    const logDir = process.env.E2E_LOG_DIR;
-    const logFile = logDir ? join(logDir, `${name}-${child.pid ?? 'nopid'}.log`) : undefined;
     const keep = (chunk: Buffer) => {
-      if (logFile) appendFileSync(logFile, chunk);
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() === '') continue;
         this.output.push(line);
