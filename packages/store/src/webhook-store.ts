@@ -11,6 +11,7 @@ import {
   type WebhookDeliveryStatus,
 } from './entities/webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity.js';
+import { awaitEventWriters } from './orders/outbox.js';
 import { afterCursor, decodePageCursor, pageSize, toPage, type Page } from './page-cursor.js';
 
 export class WebhookEndpointNotFound extends DomainError {
@@ -306,6 +307,8 @@ export class WebhookStore {
       );
       if (cursorRow.rows.length === 0) return 0;
       const cursor = toBigInt(cursorRow.rows[0]!.value);
+      // A tail read: no event committing later with a lower id may be passed over.
+      await awaitEventWriters(tx);
       const events = await tx
         .createQueryBuilder(OrderEventEntity, 'e')
         .where('e.id > CAST(:after AS BIGINT)', { after: intParam(cursor) })
