@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     pollIntervalMs: POLL_INTERVAL_MS,
     stock: ORDERS * 2,
     postgres: stringFlag('--postgres'),
+    profileDir: stringFlag('--profile'),
   });
   const rows: Row[] = [];
   const clients: Client[] = [];

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ export interface Stack {
   adminKey: string;
   sim: SmsActivateSimulator;
   server: ChildProcess;
+  worker: ChildProcess;
   pollIntervalMs: number;
   /** The server's upstream SMS webhook for the simulator's provider (see `useWebhook`). */
   webhookUrl: string;
@@ -44,6 +45,8 @@ export async function startStack(options: {
   stock: number;
   /** A postgres:// server URL: the stack runs on a fresh database there instead of SQLite. */
   postgres?: string | undefined;
+  /** Write V8 CPU profiles of the server and the worker here (`node --cpu-prof`). */
+  profileDir?: string | undefined;
 }): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'numbroker-bench-'));
   const postgres = options.postgres
@@ -88,9 +91,13 @@ export async function startStack(options: {
     }),
   );
   const env = { ...process.env, LOG_LEVEL: 'warn' };
+  const profile = (name: string) =>
+    options.profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+      : [];
   const server = spawn(
     process.execPath,
-    [join(repoRoot, 'apps/graphql/dist/main.js'), '--config', configPath],
+    [...profile('server'), join(repoRoot, 'apps/graphql/dist/main.js'), '--config', configPath],
     {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -98,7 +105,7 @@ export async function startStack(options: {
   );
   const worker = spawn(
     process.execPath,
-    [join(repoRoot, 'apps/worker/dist/main.js'), '--config', configPath],
+    [...profile('worker'), join(repoRoot, 'apps/worker/dist/main.js'), '--config', configPath],
     {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -128,6 +135,7 @@ export async function startStack(options: {
     adminKey,
     sim,
     server,
+    worker,
     pollIntervalMs: options.pollIntervalMs,
     webhookUrl: `${base}/webhooks/upstream/sa/${WEBHOOK_SECRET}`,
     async stop() {
@@ -178,3 +186,15 @@ export async function serverRssBytes(metricsUrl: URL): Promise<number> {
   if (!line) throw new Error('the server exposes no process_resident_memory_bytes metric');
   return Number(line.split(' ')[1]);
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) throw new Error('the process has no pid');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)). */
+const CLOCK_TICKS = 100;
