@@ -21,6 +21,8 @@ export interface Stack {
   pollIntervalMs: number;
   /** The server's upstream SMS webhook for the simulator's provider (see `useWebhook`). */
   webhookUrl: string;
+  /** The database the server and the worker share (a bench writer may open it too). */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -64,16 +66,20 @@ export async function startStack(options: {
   const port = await freePort();
   const adminKey = 'bench-admin-key-0123456789abcdef';
   const configPath = join(dir, 'config.json');
+  const databaseUrl = postgres?.url ?? `sqlite:${join(dir, 'bench.sqlite')}`;
   writeFileSync(
     configPath,
     JSON.stringify({
-      database: postgres?.url ?? `sqlite:${join(dir, 'bench.sqlite')}`,
+      database: databaseUrl,
       port,
       adminApiKey: adminKey,
       currency: 'IRT',
       exchangeRates: { RUB: '1200' },
       orderTtlSeconds: 3600,
       pollIntervalMs: options.pollIntervalMs,
+      // The provider takes webhooks (below), which slows its polling to a safety net by
+      // default; the polling rows measure polling, so it polls at the same interval.
+      webhookPollIntervalMs: options.pollIntervalMs,
       catalogSyncSeconds: 3600,
       workerPort: 0,
       // The load generator is one client: the per-key limit would measure itself.
@@ -138,6 +144,7 @@ export async function startStack(options: {
     worker,
     pollIntervalMs: options.pollIntervalMs,
     webhookUrl: `${base}/webhooks/upstream/sa/${WEBHOOK_SECRET}`,
+    databaseUrl,
     async stop() {
       await Promise.all([server, worker].map(terminate));
       await sim.stop();
