@@ -12,13 +12,18 @@ export const ORDER_EVENTS_CHANNEL = 'numbroker_order_events';
 /**
  * Postgres: a sequence hands ids out at insert, not at commit, so an event with a lower id can
  * commit after one with a higher id, and a tail that had read past it would skip it. Writers
- * take this advisory lock SHARED from their event insert to their commit: they never wait for
- * each other and their commits flush together. A tail read takes it EXCLUSIVE (awaitEventWriters)
- * for the length of the read: by then every id handed out has committed or rolled back, and
- * no new one is handed out until the read is done. The key is this constant ("nbev") and the
- * schema, so that schemas sharing a database (tests) do not wait for each other.
+ * take this advisory lock (shared: they never wait for each other) before their event gets an
+ * id and hold it to their commit; nobody ever takes it exclusive. It only marks a writer in
+ * flight in pg_locks, where a tail read finds the ones to wait for (settledEventId). The key
+ * is this constant ("nbev") and the schema, so schemas sharing a database (tests) stay apart.
  */
 const ORDER_EVENTS_LOCK = 'CAST(1851942262 AS INTEGER), hashtext(current_schema())';
+/** The same lock as pg_locks shows it (two int4 keys: classid, objid, objsubid 2). */
+const ORDER_EVENT_WRITERS = `locktype = 'advisory' AND classid = CAST(1851942262 AS OID)
+  AND objid = CAST(CAST(hashtext(current_schema()) AS BIGINT) & 4294967295 AS OID)
+  AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+/** How often a tail read looks again for the writers it waits for. */
+const WRITERS_RECHECK_MS = 2;
 
 /** Appends one event to the outbox, inside the transaction that made the change. */
 export async function insertOrderEvent(
@@ -63,11 +68,33 @@ export async function insertOrderEvent(
   });
 }
 
-/** Postgres, inside a tail read's transaction: waits until no writer is between its event
- *  insert and its commit and keeps new ones out until this transaction ends (see the lock). */
-export async function awaitEventWriters(tx: EntityManager): Promise<void> {
-  if (tx.connection.options.type !== 'postgres') return;
-  await sql(tx, `SELECT pg_advisory_xact_lock(${ORDER_EVENTS_LOCK})`);
+/**
+ * Postgres: an id at or below which every event is final (committed or rolled back), without
+ * blocking anyone. The sequence's last value is read first, then the writers in flight: any id
+ * up to that value was handed out to a writer already holding the lock, so once those writers
+ * are gone, no event at or below it can still appear. Later writers get higher ids.
+ */
+export async function settledEventId(db: Database): Promise<bigint> {
+  const last = await db.read((m) =>
+    sql(m, `SELECT COALESCE(pg_sequence_last_value('order_events_id_seq'), 0) AS id`),
+  );
+  const horizon = toBigInt(last.rows[0]?.id ?? 0);
+  let writers = await db.read((m) =>
+    sql(m, `SELECT virtualtransaction AS vxid FROM pg_locks WHERE ${ORDER_EVENT_WRITERS}`),
+  );
+  while (writers.rows.length > 0) {
+    await new Promise((resolve) => setTimeout(resolve, WRITERS_RECHECK_MS));
+    const waitingFor = writers.rows.map((row) => String(row.vxid));
+    writers = await db.read((m) =>
+      sql(
+        m,
+        `SELECT virtualtransaction AS vxid FROM pg_locks WHERE ${ORDER_EVENT_WRITERS}
+         AND virtualtransaction IN (${waitingFor.map(() => '?').join(', ')})`,
+        waitingFor,
+      ),
+    );
+  }
+  return horizon;
 }
 
 /**
@@ -104,7 +131,8 @@ export class EventNotifier {
 }
 
 /** Events after `afterId` (exclusive; null/"0" = from the start), oldest first: the outbox tail.
- *  One order's history (`orderId`) is a plain read; every other read is a tail read. */
+ *  On Postgres only final ids are read (settledEventId), except for one order's history
+ *  (`orderId`), a plain read. */
 export async function eventsAfter(
   db: Database,
   afterId: string | number | null,
@@ -112,32 +140,34 @@ export async function eventsAfter(
   filter: { userId?: string; orderId?: string } = {},
 ): Promise<OrderEventView[]> {
   const after = afterId === null || afterId === '' ? 0n : toBigInt(afterId);
-  const read = async (m: EntityManager) => {
+  const upTo =
+    db.kind === 'postgres' && filter.orderId === undefined ? await settledEventId(db) : null;
+  if (upTo !== null && upTo <= after) return [];
+  const rows = await db.read((m) => {
     const query = m
       .createQueryBuilder(OrderEventEntity, 'e')
       .where('e.id > CAST(:after AS BIGINT)', { after: intParam(after) })
       .orderBy('e.id', 'ASC')
       .take(Math.max(1, Math.min(1000, Math.trunc(limit))));
+    if (upTo !== null) query.andWhere('e.id <= CAST(:upTo AS BIGINT)', { upTo: intParam(upTo) });
     if (filter.userId) query.andWhere('e.user_id = :userId', { userId: filter.userId });
     if (filter.orderId) query.andWhere('e.order_id = :orderId', { orderId: filter.orderId });
     return query.getMany();
-  };
-  const rows =
-    db.kind === 'postgres' && filter.orderId === undefined
-      ? await db.transaction(async (tx) => {
-          await awaitEventWriters(tx);
-          return read(tx);
-        })
-      : await db.read(read);
+  });
   return rows.map(toEventView);
 }
 
-/** The newest event id ("0" when there is none): where a fresh tail starts. */
+/** The newest event id ("0" when there is none): where a fresh tail starts (on Postgres the
+ *  newest of the final ones, so that none below it can still appear). */
 export async function latestEventId(db: Database): Promise<string> {
-  const result = await db.transaction(async (tx) => {
-    await awaitEventWriters(tx);
-    return sql(tx, 'SELECT MAX(id) AS id FROM order_events');
-  });
+  const upTo = db.kind === 'postgres' ? await settledEventId(db) : null;
+  const result = await db.read((m) =>
+    upTo === null
+      ? sql(m, 'SELECT MAX(id) AS id FROM order_events')
+      : sql(m, 'SELECT MAX(id) AS id FROM order_events WHERE id <= CAST(? AS BIGINT)', [
+          intParam(upTo),
+        ]),
+  );
   const id = result.rows[0]?.id;
   return id === null || id === undefined ? '0' : String(toBigInt(id));
 }
