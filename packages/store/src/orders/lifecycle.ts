@@ -182,9 +182,14 @@ export async function createPendingOrderInTx(
       order.nextPollAt ? millis(order.nextPollAt) : null,
     ],
   );
+  // Its ledger entry before the hold it records (a failed hold rolls both back): from the
+  // hold to the commit the wallet row is locked (Postgres) and every buy of this user waits,
+  // so as little as possible comes after it.
+  if (!(await insertLedgerEntry(tx, order, 'HOLD', now))) {
+    throw new InsufficientFunds(input.priceMinor, 0n);
+  }
   // The hold is one conditional update found by (user_id, currency), the wallets' unique key:
-  // no read of the balance first, and one round trip fewer. After the order's insert: from
-  // here to the commit the wallet row is locked (Postgres), and every buy of the user waits.
+  // no read of the balance first, and one round trip fewer.
   const held = await sql(
     tx,
     `UPDATE wallets SET available_minor = available_minor - CAST(? AS BIGINT),
@@ -207,8 +212,7 @@ export async function createPendingOrderInTx(
     throw new InsufficientFunds(input.priceMinor, current?.availableMinor ?? 0n);
   }
 
-  await insertLedgerEntry(tx, order, 'HOLD', now);
-  // The event last: on Postgres it holds the outbox writers' lock until the commit (outbox.ts).
+  // The event last: on Postgres a tail read waits for it from here to the commit (outbox.ts).
   const view = toOrderView(order);
   const event = await insertOrderEvent(
     tx,
@@ -345,16 +349,19 @@ async function applyWalletMovementInTx(
       `order ${order.id}: no wallet, or the wallet does not hold its price`,
     );
   }
-  await insertLedgerEntry(tx, order, movement, now);
+  if (!(await insertLedgerEntry(tx, order, movement, now))) {
+    throw new StoreInvariantViolated(`order ${order.id}: no wallet for its ledger entry`);
+  }
 }
 
-/** The ledger row of an order's wallet movement; the wallet is found inside the INSERT. */
+/** The ledger row of an order's wallet movement; the wallet is found inside the INSERT.
+ *  False: the user has no wallet in that currency. */
 async function insertLedgerEntry(
   tx: EntityManager,
   order: OrderEntity,
   kind: LedgerEntryKind,
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
   const inserted = await sql(
     tx,
     `INSERT INTO ledger_entries (id, wallet_id, "kind", amount_minor, order_id, reference, created_at)
@@ -371,9 +378,7 @@ async function insertLedgerEntry(
       order.currency,
     ],
   );
-  if (inserted.affected !== 1) {
-    throw new StoreInvariantViolated(`order ${order.id}: no wallet for its ledger entry`);
-  }
+  return inserted.affected === 1;
 }
 
 async function insertSmsIfNew(
