@@ -21,7 +21,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { closedLoop, graphql, percentile, postJson } from './http-post.js';
-import { Store } from '@numbroker/store';
+import { Worker } from 'node:worker_threads';
+import { epochNow, type EventWriterInput, type EventWriterMessage } from './event-writer.js';
 import { cpuSeconds, serverRssBytes, startStack, waitFor, type Stack } from './stack.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -219,7 +220,7 @@ async function subscriptions(stack: Stack, apiKey: string, clients: Client[]): P
           next: ({ data }) => {
             const eventId = data?.orderUpdated.eventId;
             if (arrivals && eventId !== undefined && !arrivals.has(eventId)) {
-              arrivals.set(eventId, performance.now());
+              arrivals.set(eventId, epochNow());
             }
           },
           error: () => undefined,
@@ -235,20 +236,15 @@ async function subscriptions(stack: Stack, apiKey: string, clients: Client[]): P
 }
 
 /**
- * EVENT_RATE events a second for EVENT_WINDOW_MS onto the subscribed orders (a further SMS
- * each: CODE_RECEIVED is repeatable), written through the store by this process as the worker
- * would write them. Delivery time is from the commit of the event's transaction to its arrival
- * on the subscription; memory is the server's peak RSS over the window.
+ * EVENT_RATE events a second for EVENT_WINDOW_MS onto the subscribed orders, written by a
+ * worker thread (event-writer.ts) as the worker process would write them. Delivery time is
+ * from the commit of the event's transaction to its arrival on the subscription; memory is the
+ * server's peak RSS over the window.
  */
 async function eventsToSubscribers(stack: Stack, subscribed: Subscribed): Promise<Row[]> {
   const { orderIds } = subscribed;
-  const writer = await Store.open(stack.databaseUrl, { currency: 'IRT', poolSize: 20 });
   const committedAt = new Map<string, number>();
   arrivals = new Map();
-  let issued = 0;
-  let inFlight = 0;
-  let failed = 0;
-  let firstError: string | undefined;
   let peakRss = await serverRssBytes(stack.metricsUrl);
   const sampler = setInterval(() => {
     serverRssBytes(stack.metricsUrl).then(
@@ -256,37 +252,24 @@ async function eventsToSubscribers(stack: Stack, subscribed: Subscribed): Promis
       () => undefined,
     );
   }, 500);
-  const started = performance.now();
   try {
-    // Open loop: the events are due at a fixed rate whether or not earlier writes are done.
-    while (performance.now() - started < EVENT_WINDOW_MS) {
-      const due = Math.floor(((performance.now() - started) / 1000) * EVENT_RATE);
-      for (; issued < due && inFlight < 5 * EVENT_RATE; issued += 1) {
-        const orderId = orderIds[issued % orderIds.length]!;
-        const code = String(100000 + (issued % 900000));
-        inFlight += 1;
-        writer.orders
-          .applyOrderCommand(
-            orderId,
-            { type: 'CODE_RECEIVED' },
-            { sms: { code, text: `bench event ${issued}: ${code}` } },
-          )
-          .then(
-            (result) => {
-              if (result.event) committedAt.set(result.event.id, performance.now());
-            },
-            (error: unknown) => {
-              failed += 1;
-              firstError ??= (error as Error).message;
-            },
-          )
-          .finally(() => (inFlight -= 1));
-      }
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    const windowSeconds = (performance.now() - started) / 1000;
-    await waitFor(async () => inFlight === 0, 30_000, 'the event writes');
-    const writeSeconds = (performance.now() - started) / 1000;
+    const input: EventWriterInput = {
+      databaseUrl: stack.databaseUrl,
+      orderIds,
+      rate: EVENT_RATE,
+      windowMs: EVENT_WINDOW_MS,
+    };
+    const writer = new Worker(new URL('./event-writer.js', import.meta.url), { workerData: input });
+    const done = await new Promise<Extract<EventWriterMessage, { kind: 'done' }>>(
+      (resolve, reject) => {
+        writer.on('message', (message: EventWriterMessage) => {
+          if (message.kind === 'done') resolve(message);
+          else for (const [id, at] of message.events) committedAt.set(id, at);
+        });
+        writer.on('error', reject);
+      },
+    );
+    await writer.terminate();
     await waitFor(
       async () => [...committedAt.keys()].every((id) => arrivals!.has(id)),
       5000,
@@ -296,21 +279,22 @@ async function eventsToSubscribers(stack: Stack, subscribed: Subscribed): Promis
       .filter(([id]) => arrivals!.has(id))
       .map(([id, at]) => Math.max(0, arrivals!.get(id)! - at))
       .sort((a, b) => a - b);
-    if (failed) console.error(`event writes failed: ${failed} (${firstError})`);
-    const rate = committedAt.size / writeSeconds;
+    if (done.failed) console.error(`event writes failed: ${done.failed} (${done.firstError})`);
+    const rate = committedAt.size / done.writeSeconds;
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     const complete = latencies.length === committedAt.size && committedAt.size > 0;
     console.error(
-      `${committedAt.size} events in ${writeSeconds.toFixed(1)} s (window ${windowSeconds.toFixed(1)} s)`,
+      `${committedAt.size} events in ${done.writeSeconds.toFixed(1)} s (window ${done.windowSeconds.toFixed(1)} s)`,
     );
     return [
       {
         benchmark: `${orderIds.length} subscriptions, ${rate.toFixed(0)} events/s written: delivery (${latencies.length}/${committedAt.size})`,
         measured: `p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`,
         target: `p99 ≤ ${DELIVERY_BUDGET_MS} ms at ≥ ${EVENT_RATE * 0.9}/s`,
-        pass: complete && failed === 0 && p99 <= DELIVERY_BUDGET_MS && rate >= EVENT_RATE * 0.9,
-        measuredFully: complete && failed === 0,
+        pass:
+          complete && done.failed === 0 && p99 <= DELIVERY_BUDGET_MS && rate >= EVENT_RATE * 0.9,
+        measuredFully: complete && done.failed === 0,
       },
       {
         benchmark: `${orderIds.length} open subscriptions under that load: server memory`,
@@ -322,7 +306,6 @@ async function eventsToSubscribers(stack: Stack, subscribed: Subscribed): Promis
   } finally {
     clearInterval(sampler);
     arrivals = null;
-    await writer.close();
   }
 }
 
