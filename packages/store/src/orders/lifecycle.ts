@@ -337,6 +337,11 @@ async function applyWalletMovementInTx(
   const { set, guard } = updates[movement];
   const amounts = movement === 'RELEASE' ? [amount, amount] : [amount];
   const guardAmount = movement === 'REFUND' ? '0' : amount;
+  // The ledger entry first (a failed update rolls both back): from the update to the commit
+  // the wallet row is locked (Postgres), and every other movement of this user waits for it.
+  if (!(await insertLedgerEntry(tx, order, movement, now))) {
+    throw new StoreInvariantViolated(`order ${order.id}: no wallet for its ledger entry`);
+  }
   // Found by (user_id, currency), the wallets' unique key: no read first.
   const result = await sql(
     tx,
@@ -348,9 +353,6 @@ async function applyWalletMovementInTx(
     throw new StoreInvariantViolated(
       `order ${order.id}: no wallet, or the wallet does not hold its price`,
     );
-  }
-  if (!(await insertLedgerEntry(tx, order, movement, now))) {
-    throw new StoreInvariantViolated(`order ${order.id}: no wallet for its ledger entry`);
   }
 }
 
