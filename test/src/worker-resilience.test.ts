@@ -11,8 +11,9 @@ import {
 } from './support/watch-order.js';
 
 /** A worker killed inside a poll pass leaves its leases behind: they lapse after the worker's
- *  lease time (30 s by default), then the order is due again. */
-const LEASE_LAPSE_WAIT_MS = 60_000;
+ *  lease time (2 poll intervals, at least 2 s: a pass renews the leases it works on), then the
+ *  order is due again. Well under the old 30 s lease, so a crash costs a few poll gaps. */
+const LEASE_LAPSE_WAIT_MS = 12_000;
 
 const TELEGRAM_RU = { service: 'telegram', country: 'RU', cost: '12.50', stock: 50 };
 

@@ -1,4 +1,4 @@
-import { Alert, Badge, Card, Group, Loader, Text } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Loader, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ProviderHealth } from './stats.js';
 
@@ -81,6 +81,70 @@ export function PageTitle(props: { title: string; children?: ReactNode }) {
         {props.title}
       </Text>
       <Group>{props.children}</Group>
+    </Group>
+  );
+}
+
+/** A page's table: a bordered card that scrolls sideways, one header row, and a line saying so
+ *  when there are no rows (`empty`; false while the first page is still loading). */
+export function DataTable(props: {
+  testId: string;
+  minWidth: number;
+  headers: ReactNode[];
+  empty: ReactNode | false;
+  highlightOnHover?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <Card withBorder p={0}>
+      <Table.ScrollContainer minWidth={props.minWidth}>
+        <Table striped highlightOnHover={props.highlightOnHover} data-testid={props.testId}>
+          <Table.Thead>
+            <Table.Tr>
+              {props.headers.map((header, index) => (
+                <Table.Th key={index}>{header}</Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {props.children}
+            {props.empty !== false && (
+              <Table.Tr>
+                <Table.Td colSpan={props.headers.length}>
+                  <Text c="dimmed" ta="center" py="md">
+                    {props.empty}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            )}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Card>
+  );
+}
+
+/** Cursor paging under a table: back to the first page, and on to the next while there is one. */
+export function Pager(props: {
+  after: string | undefined;
+  pageInfo: { endCursor: string | null; hasNextPage: boolean } | undefined;
+  onPage: (after: string | undefined) => void;
+  firstLabel?: string;
+  nextLabel?: string;
+}) {
+  const { pageInfo } = props;
+  return (
+    <Group justify="center">
+      {props.after && (
+        <Button variant="default" onClick={() => props.onPage(undefined)}>
+          {props.firstLabel ?? 'Newest'}
+        </Button>
+      )}
+      {pageInfo?.hasNextPage && (
+        <Button variant="default" onClick={() => props.onPage(pageInfo.endCursor ?? undefined)}>
+          {props.nextLabel ?? 'Older'}
+        </Button>
+      )}
     </Group>
   );
 }

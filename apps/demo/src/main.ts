@@ -4,10 +4,15 @@
  * a buy), the GraphQL server and the worker as separate processes over one SQLite file in
  * ./data, and a funded demo user. Ctrl-C stops everything; a rerun keeps the data.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import {
+  AppProcess,
+  readableLogLine,
+  SERVER_MAIN,
+  waitForHttpOk,
+  WORKER_MAIN,
+} from '@numbroker/processes';
 import {
   createSimulator,
   supportedKinds,
@@ -16,7 +21,6 @@ import {
 } from '@numbroker/providers';
 import { loadDemoState, randomKey, saveDemoState, type DemoState } from './demo-state.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dataDir = resolve('data');
 const port = 4000;
 const firstSimulatorPort = 4101;
@@ -92,22 +96,22 @@ async function main(): Promise<void> {
   );
 
   const children = [
-    spawnApp('server', join(repoRoot, 'apps/graphql/dist/main.js'), configPath),
-    spawnApp('worker', join(repoRoot, 'apps/worker/dist/main.js'), configPath),
+    startApp('server', SERVER_MAIN, configPath),
+    startApp('worker', WORKER_MAIN, configPath),
   ];
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping…');
-    await Promise.all(children.map((child) => terminate(child)));
+    await Promise.all(children.map((child) => child.stop()));
     await Promise.all(simulators.map(({ sim }) => sim.stop()));
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   for (const child of children) {
-    child.on('exit', (code) => {
+    void child.exited().then(({ code }) => {
       if (!stopping) {
         console.error(`a numbroker process exited (code ${code}); stopping the demo`);
         void stop(1);
@@ -116,7 +120,7 @@ async function main(): Promise<void> {
   }
 
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHealth(baseUrl);
+  await waitForHttpOk(baseUrl, 60_000);
   const demoKey = await ensureDemoUser(baseUrl, state);
   saveDemoState(dataDir, state);
 
@@ -153,74 +157,13 @@ async function startSimulators(
   return started;
 }
 
-function spawnApp(name: string, script: string, configPath: string): ChildProcess {
-  const child = spawn(process.execPath, [script, '--config', configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+/** A numbroker process whose log lines are printed for a person: "[server] info message {…}". */
+function startApp(name: string, main: string, configPath: string): AppProcess {
+  return AppProcess.start(name, main, configPath, {
+    logLevel: process.env.LOG_LEVEL ?? 'info',
+    keepLines: 0,
+    onLine: (line) => console.log(`[${name}] ${readableLogLine(line)}`),
   });
-  const prefix = (line: string) => `[${name}] ${line}`;
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) console.log(prefix(readableLogLine(line)));
-    });
-  }
-  return child;
-}
-
-/** pino writes JSON; a person reads "level message {details}". */
-function readableLogLine(line: string): string {
-  try {
-    const {
-      level,
-      msg,
-      time: _time,
-      pid: _pid,
-      hostname: _host,
-      ...rest
-    } = JSON.parse(line) as {
-      level?: number;
-      msg?: string;
-      [key: string]: unknown;
-    };
-    const levelName =
-      { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[level ?? 30] ??
-      'info';
-    const details = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
-    return `${levelName} ${msg ?? ''}${details}`;
-  } catch {
-    return line;
-  }
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitForHealth(baseUrl: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${baseUrl}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the server did not become healthy at ${baseUrl}/healthz within 60 s`);
 }
 
 async function graphql<T>(

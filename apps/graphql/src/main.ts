@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { exitOnConfigError, loadConfig } from '@numbroker/config';
+import { exitOnConfigError, installProcessGuards, loadConfig } from '@numbroker/config';
 import { createAdapter } from '@numbroker/providers';
 import { openStore } from '@numbroker/store';
 import { createLogger } from './observability/logger.js';
@@ -10,6 +10,7 @@ import { createServer } from './server.js';
 async function main(): Promise<void> {
   const config = exitOnConfigError(() => loadConfig());
   const logger = createLogger({ level: config.logLevel });
+  installProcessGuards(logger);
   // autoMigrate: migrate under the migration lock; else refuse a schema that needs migrations.
   const store = await openStore(config);
   const adapters = config.providers.map((account) => createAdapter(account, { logger }));

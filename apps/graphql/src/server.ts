@@ -58,6 +58,7 @@ import { createMetrics, type ServerMetrics } from './observability/metrics.js';
 import { createApiStore } from './services/store-api-store.js';
 import { createSmsActivateRouter } from './sms-activate-endpoint/index.js';
 import type { AppDeps } from './services/app-deps.js';
+import { CodeRates } from './services/code-rates.js';
 import { OutboxTail } from './subscriptions/outbox-tail.js';
 import { createUpstreamWebhookRouter, UPSTREAM_WEBHOOK_PATH } from './upstream-webhooks/router.js';
 import { createOrderEventsPubSub } from './subscriptions/topics.js';
@@ -90,6 +91,8 @@ export interface CreateServerOptions {
   /** The Vite build of @numbroker/dashboard, served at /admin (default: found through the package). */
   dashboardDir?: string;
   now?: () => Date;
+  /** Routing's exploration draw, uniform in [0, 1) (default Math.random). */
+  random?: () => number;
 }
 
 export interface NumbrokerServer {
@@ -140,7 +143,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   const stopMoneyLog = options.store.moneyMovements.on((movement) =>
     recordMoneyMovement(logger, metrics.money, movement),
   );
-  const pubSub = createOrderEventsPubSub();
+  const pubSub = createOrderEventsPubSub((error) =>
+    logger.error({ err: error }, 'a subscriber failed to take an event'),
+  );
   const isPostgres = options.store.kind === 'postgres';
   const tail = new OutboxTail({
     pubSub,
@@ -175,6 +180,14 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     logger: logger.child({ component: 'auth-revocation' }),
     ...(options.authPollMs !== undefined ? { pollMs: options.authPollMs } : {}),
   });
+  const codeRates = new CodeRates({
+    load: (query) => options.store.routeOutcomes.outcomes(query),
+    windowMs: config.routing.codeRateWindowSeconds * 1000,
+    cancelGraceMs: config.routing.cancelGraceSeconds * 1000,
+    refreshMs: config.routing.refreshSeconds * 1000,
+    minSamples: config.routing.minSamples,
+    logger: logger.child({ component: 'code-rates' }),
+  });
   const deps: AppDeps = {
     config,
     console: options.store,
@@ -186,6 +199,8 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     metrics,
     logger,
     now: options.now ?? (() => new Date()),
+    random: options.random ?? Math.random,
+    codeRates,
     wakeOutboxTail: () => tail.wake(),
   };
 
@@ -348,28 +363,33 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
         revocation.untrack(ctx.extra.socket);
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws parses outside its error path: a syntax error there would close the whole
+        // socket (4500) and every other subscription on it. Answer this one id instead.
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          return [
+            new GraphQLError(error.message, {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+            }),
+          ];
+        }
         const viewer = ctx.extra.viewer;
         if (!viewer)
           return [
             new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } }),
           ];
         // Complexity with the variables: `first: $n` counts as n (validation saw no variables).
-        let document: DocumentNode | undefined;
-        try {
-          document = parse(payload.query);
-        } catch {
-          document = undefined; // graphql-ws reports the syntax error itself
-        }
-        if (document) {
-          const refused = checkQueryLimits(
-            schema,
-            document,
-            payload.operationName,
-            payload.variables,
-            queryLimits,
-          );
-          if (refused.length > 0) return refused;
-        }
+        const refused = checkQueryLimits(
+          schema,
+          document,
+          payload.operationName,
+          payload.variables,
+          queryLimits,
+        );
+        if (refused.length > 0) return refused;
         try {
           await rateLimit(viewer.rateLimitKey);
         } catch (error) {
@@ -404,6 +424,8 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
   );
 
   await tail.start();
+  // The first buys rank by code rate too (the read never throws: it logs and goes neutral).
+  await codeRates.refresh();
   await revocation.start();
   // Behind a proxy that keeps idle upstream connections (nginx `keepalive`), Node must not
   // close one first: a request the proxy sends on it at that moment would fail with a 502.

@@ -12,9 +12,10 @@ import {
   type OrderView,
   type ProviderStateView,
   type Store,
+  smsIdentity,
 } from '@numbroker/store';
 import { scheduledCheckAt } from './poll-schedule.js';
-import { SmsSeenCache, smsFingerprint } from './sms-seen-cache.js';
+import { SmsSeenCache } from './sms-seen-cache.js';
 import type {
   ApplyCommandOptions,
   ApplyOutcome,
@@ -129,11 +130,11 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
   }
 
   async recordSms(orderId: string, messages: readonly IncomingSms[], now: Date): Promise<number> {
-    const fingerprints = messages.map(smsFingerprint);
+    const fingerprints = messages.map(smsIdentity);
     if (this.smsSeen.hasAll(orderId, fingerprints)) return 0;
     if (!this.smsSeen.isLoaded(orderId)) {
       const stored = await this.store.orders.messages(orderId);
-      this.smsSeen.add(orderId, stored.map(smsFingerprint));
+      this.smsSeen.add(orderId, stored.map(smsIdentity));
     }
     let added = 0;
     for (const [index, message] of messages.entries()) {
@@ -197,8 +198,26 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     });
   }
 
+  recordUpstreamDebt(
+    providerId: string,
+    orderId: string,
+    upstreamRef: string,
+    settled: boolean,
+    now: Date,
+  ): Promise<void> {
+    return this.store.orders.recordUpstreamDebt({ providerId, orderId, upstreamRef, settled, now });
+  }
+
+  countPending(providerId: string): Promise<number> {
+    return this.store.orders.countPending(providerId);
+  }
+
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {
     return this.store.orders.knownUpstreamRefs(providerId, refs);
+  }
+
+  async renewLeases(workerId: string, ids: readonly string[], until: Date): Promise<void> {
+    await this.store.orders.renewLeases(workerId, ids, until);
   }
 
   releaseLeases(workerId: string): Promise<number> {

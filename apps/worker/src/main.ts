@@ -3,7 +3,7 @@
  * the config, opens the database, polls and syncs until SIGTERM or SIGINT, then finishes its
  * passes in flight, releases its leases, closes the database and exits 0.
  */
-import { exitOnConfigError, loadConfig } from '@numbroker/config';
+import { exitOnConfigError, installProcessGuards, loadConfig } from '@numbroker/config';
 import { createLogger } from './logger.js';
 import { startWorker } from './worker-process.js';
 
@@ -13,6 +13,7 @@ const STOP_TIMEOUT_MS = 30_000;
 async function main(): Promise<void> {
   const config = exitOnConfigError(() => loadConfig());
   const logger = createLogger({ level: config.logLevel });
+  installProcessGuards(logger);
   const running = await startWorker(config, { logger });
 
   let signalled = false;

@@ -29,6 +29,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly upstreamDebts = new Counter({
+    name: 'numbroker_worker_upstream_debts_total',
+    help: 'Orders expired here although their upstream cancel kept failing past the grace: the activation may still cost us upstream (an upstream_attempts row names each)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly orderEndings = new Counter({
     name: 'numbroker_worker_order_endings_total',
     help: 'Orders ended by the worker (expired, upstream-ended, reconciled, finished)',

@@ -2,6 +2,8 @@ import pLimit from 'p-limit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '@numbroker/providers';
 import type { Store } from '@numbroker/store';
+import { UpstreamDebts } from './poll-pass.js';
+import { ORPHAN_MIN_AGE_MS } from './reconcile-pending.js';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
 import {
@@ -276,6 +278,101 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     });
   });
 
+  it('expires an order within the grace when its upstream cancel keeps failing: hold released, debt recorded, cancel retried until it goes through', async () => {
+    const h = await harness();
+    const debts = new UpstreamDebts();
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    h.sim.injectFault({ kind: 'http500', times: 3, match: 'setStatus' });
+    h.clock.advance(ORDER_TTL_SECONDS * 1000);
+    await h.pollPass({ debts, expiryGraceMs: 10_000 });
+    expect((await h.order(orderId)).status).toBe('ACTIVE');
+    // The retry is due within the grace, however far the backoff has grown.
+    expect((await h.order(orderId)).nextPollAt!.getTime()).toBeLessThanOrEqual(
+      (await h.order(orderId)).expiresAt.getTime() + 10_000,
+    );
+    h.clock.advance(10_000);
+    await h.pollPass({ debts, expiryGraceMs: 10_000 });
+    expect((await h.order(orderId)).status).toBe('EXPIRED');
+    expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
+    const attempts = async () =>
+      (await store.orders.attemptsSince(new Date(0)))
+        .filter((row) => row.orderId === orderId)
+        .map((row) => row.operation);
+    expect(await attempts()).toContain('upstream-debt');
+    expect(debts.size).toBe(1);
+    // Still failing once more, then the upstream lets us: settled, the activation cancelled.
+    for (let i = 0; i < 4 && debts.size > 0; i++) {
+      h.clock.advance(60_000);
+      await h.pollPass({ debts, expiryGraceMs: 10_000 });
+    }
+    expect(debts.size).toBe(0);
+    expect(h.sim.activation(ref)?.state).toBe('cancelled');
+    expect(await attempts()).toContain('debt-settled');
+  });
+
+  it('checks an order at its TTL however far its status backoff has grown', async () => {
+    const h = await harness({ withoutBatchStatus: true });
+    const userId = await h.newUser(FUNDS);
+    const { orderId } = await h.activeOrder(userId);
+    h.sim.injectFault({ kind: 'html502', times: 100, match: 'getStatus' });
+    // Failing checks grow the backoff towards a minute; the TTL is 20 s away.
+    h.clock.advance(ORDER_TTL_SECONDS * 1000 - 20_000);
+    for (let i = 0; i < 6; i++) {
+      await h.pollPass();
+      const order = await h.order(orderId);
+      expect(order.nextPollAt!.getTime()).toBeLessThanOrEqual(order.expiresAt.getTime());
+      h.clock.ms = Math.min(order.nextPollAt!.getTime(), order.expiresAt.getTime() - 1);
+    }
+  });
+
+  it('treats a refund upstream after a code as the report it is: REPORTED, the price refunded', async () => {
+    const h = await harness({ withoutBatchStatus: true });
+    const userId = await h.newUser(FUNDS);
+    const { orderId, ref } = await h.activeOrder(userId);
+    h.sim.deliverSms(ref, 'Telegram code: 77001');
+    await h.pollPass();
+    expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
+    // The customer's report reached the upstream (which refunded us), but its REPORT write was
+    // lost; the upstream now shows the activation cancelled.
+    const inner = withoutBatchStatus(h.adapter);
+    const refunding: ProviderAdapter = {
+      ...inner,
+      capabilities: { ...inner.capabilities, report: true, reportRefunds: true },
+      status: async (activationRef) => ({ activationRef, state: 'cancelled', messages: [] }),
+    };
+    h.advancePastNextPoll();
+    await h.pollPass({ adapters: h.adapters(refunding) });
+    expect((await h.order(orderId)).status).toBe('REPORTED');
+    expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
+  });
+
+  it('renews the leases of a pass that outlasts them, so no other worker takes its orders meanwhile', async () => {
+    const h = await harness({ withoutBatchStatus: true });
+    const userId = await h.newUser(FUNDS);
+    // About to expire: the claim gives it a plain lease of leaseMs (150 ms of the test clock).
+    const { orderId } = await h.activeOrder(userId);
+    h.clock.advance(ORDER_TTL_SECONDS * 1000 - 1000);
+    const taken: string[][] = [];
+    const inner = withoutBatchStatus(h.adapter);
+    const slow: ProviderAdapter = {
+      ...inner,
+      status: async (ref) => {
+        h.clock.advance(100);
+        // Real time for the renewal (every 100 ms) to run.
+        await new Promise((resolve) => setTimeout(resolve, 350));
+        h.clock.advance(100); // now past the first lease
+        const other = await h.workerStore.leaseDueOrders('other', h.clock.now(), 10, 150);
+        taken.push(other.map((order) => order.id));
+        return inner.status(ref);
+      },
+    };
+    await h.pollPass({ adapters: h.adapters(slow), leaseMs: 150 });
+    expect(taken).toEqual([[]]);
+    expect((await h.order(orderId)).status).toBe('ACTIVE');
+    await h.workerStore.releaseLeases('other');
+  });
+
   it('refunds an order the upstream ended on its own', async () => {
     const h = await harness();
     const userId = await h.newUser(FUNDS);
@@ -397,17 +494,96 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect((await h.wallet(userId)).held).toBe(PRICE_MINOR); // the other order's hold
   });
 
-  it('cancels orphans upstream and fails the stuck orders when it cannot tell whose is whose', async () => {
+  it('fails the stuck orders when it cannot tell whose is whose, and cancels the orphan once it is older than any buy', async () => {
     const h = await harness();
+    const orphansSeen = new Map<string, number>();
     const userId = await h.newUser(FUNDS);
     const first = await h.pendingOrder(userId, h.clock.now());
     const second = await h.pendingOrder(userId, h.clock.now());
     const orphan = await h.buyUpstream();
-    await h.pollPass();
+    await h.pollPass({ orphansSeen });
     expect((await h.order(first)).status).toBe('FAILED');
     expect((await h.order(second)).status).toBe('FAILED');
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
     expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
+    // Young: it may be a buy still in flight. Left alone, then cancelled once old enough.
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    h.clock.advance(ORPHAN_MIN_AGE_MS);
+    await h.pollPass({ orphansSeen });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+    expect(orphansSeen.size).toBe(0);
+  });
+
+  it("never hands a stuck order the activation of a buy still in flight (another customer's number)", async () => {
+    const h = await harness();
+    const orphansSeen = new Map<string, number>();
+    const victim = await h.newUser(FUNDS);
+    const stranger = await h.newUser(FUNDS);
+    // The stranger's buy is in flight: its activation exists upstream, transaction 2 not yet
+    // committed, its reconcile time far away.
+    const inFlight = await h.pendingOrder(stranger, new Date(h.clock.ms + 120_000));
+    const strangersNumber = await h.buyUpstream();
+    // The victim's order is stuck (its server died before anything reached the upstream).
+    const stuck = await h.pendingOrder(victim, h.clock.now());
+    await h.pollPass({ orphansSeen });
+    const order = await h.order(stuck);
+    expect(order.status).toBe('FAILED');
+    expect(order.upstreamRef).toBeNull();
+    expect(await h.wallet(victim)).toMatchObject({ available: FUNDS, held: 0n });
+    // Not cancelled either: the stranger's transaction 2 lands and the number is theirs.
+    expect(h.sim.activation(strangersNumber.activationRef)?.state).toBe('waiting');
+    await store.orders.applyOrderCommand(
+      inFlight,
+      {
+        type: 'PURCHASED',
+        phoneNumber: strangersNumber.phoneNumber,
+        upstreamRef: strangersNumber.activationRef,
+      },
+      { providerId: h.providerId, now: h.clock.now() },
+    );
+    h.sim.deliverSms(strangersNumber.activationRef, 'Telegram code: 13579');
+    h.advancePastNextPoll();
+    await h.pollPass({ orphansSeen });
+    expect((await h.order(inFlight)).status).toBe('CODE_RECEIVED');
+    expect(await store.orders.messages(stuck)).toEqual([]);
+  });
+
+  it('looks for a stuck order at the provider it was last being bought from (after a failover)', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { order } = await store.orders.createPendingOrder({
+      userId,
+      service: 'telegram',
+      country: 'RU',
+      providerId: 'first-choice-that-failed-over',
+      priceMinor: PRICE_MINOR,
+      currency: 'IRT',
+      ttlSeconds: ORDER_TTL_SECONDS,
+      reconcileAt: h.clock.now(),
+      now: h.clock.now(),
+    });
+    await store.orders.recordBuyAttempt(order.id, h.providerId, h.clock.now());
+    const bought = await h.buyUpstream(); // then the server died
+    await h.pollPass();
+    expect(await h.order(order.id)).toMatchObject({
+      status: 'ACTIVE',
+      providerId: h.providerId,
+      upstreamRef: bought.activationRef,
+    });
+  });
+
+  it('refuses a second order on one upstream activation (unique provider + ref)', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const { ref } = await h.activeOrder(userId);
+    const other = await h.pendingOrder(userId);
+    await expect(
+      store.orders.applyOrderCommand(
+        other,
+        { type: 'PURCHASED', phoneNumber: '+79990001122', upstreamRef: ref },
+        { providerId: h.providerId, now: h.clock.now() },
+      ),
+    ).rejects.toThrow();
+    expect((await h.order(other)).status).toBe('PENDING');
   });
 
   it('writes a waiting order once per check: the claim schedules the next, an unchanged check writes nothing more', async () => {

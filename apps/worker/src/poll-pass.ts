@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from './metrics.js';
 import { backoffDelayMs, nextCheckAt } from './poll-schedule.js';
-import { reconcilePendingOrders } from './reconcile-pending.js';
+import { reconcilePendingOrders, sweepOrphans } from './reconcile-pending.js';
 import type {
   LeasedOpenOrder,
   LeasedOrder,
@@ -39,7 +39,75 @@ export interface PollPassDeps {
   /** Per-order status calls in flight at once per provider without a batch endpoint (the
    *  adapter's own rate limiter still applies on top). */
   perOrderConcurrency: number;
+  /** How long past its TTL an order may wait for an upstream cancel that keeps failing before
+   *  it expires here anyway (hold released, the upstream debt recorded); default
+   *  max(10 s, 5 poll intervals). */
+  expiryGraceMs?: number;
+  /** Upstream cancels of such orders still to try (this process, in the background). */
+  debts?: UpstreamDebts;
+  /** Orphans this worker has seen, and since when (see reconcile-pending.ts). */
+  orphansSeen?: Map<string, number>;
   now: () => Date;
+}
+
+/** Cancels of orders that expired here while their upstream cancel kept failing: retried in the
+ *  background with a growing gap (bounded in number and in time), so the activation stops
+ *  costing once the upstream lets us — while the customer's hold was released at the TTL. */
+export class UpstreamDebts {
+  private readonly open = new Map<
+    string,
+    { providerId: string; ref: string; tries: number; nextAt: number }
+  >();
+  constructor(
+    private readonly maxTries = 12,
+    private readonly maxOpen = 10_000,
+  ) {}
+
+  add(orderId: string, providerId: string, ref: string, nowMs: number): void {
+    if (this.open.size >= this.maxOpen) return;
+    this.open.set(orderId, { providerId, ref, tries: 0, nextAt: nowMs });
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** One round: every debt whose next try is due. */
+  async retry(deps: PollPassDeps): Promise<void> {
+    const nowMs = deps.now().getTime();
+    for (const [orderId, debt] of [...this.open]) {
+      if (debt.nextAt > nowMs) continue;
+      const adapter = deps.adapters.get(debt.providerId);
+      if (!adapter?.cancel) {
+        this.open.delete(orderId);
+        continue;
+      }
+      try {
+        await deps.metrics.timeUpstream(adapter.id, 'cancel', () => adapter.cancel!(debt.ref));
+      } catch (error) {
+        if (!(error instanceof NotFound)) {
+          debt.tries += 1;
+          debt.nextAt = nowMs + backoffDelayMs(debt.tries, deps.pollIntervalMs, MAX_BACKOFF_MS);
+          if (debt.tries >= this.maxTries) {
+            this.open.delete(orderId);
+            deps.metrics.upstreamDebts.inc({ provider: debt.providerId, outcome: 'given_up' });
+            deps.logger.error(
+              { err: error, orderId, provider: debt.providerId },
+              `order ${orderId}: gave up cancelling its activation upstream; the debt stays recorded`,
+            );
+          }
+          continue;
+        }
+      }
+      this.open.delete(orderId);
+      deps.metrics.upstreamDebts.inc({ provider: debt.providerId, outcome: 'settled' });
+      await deps.store.recordUpstreamDebt(debt.providerId, orderId, debt.ref, true, deps.now());
+      deps.logger.info(
+        { orderId, provider: debt.providerId },
+        `order ${orderId}: upstream debt settled`,
+      );
+    }
+  }
 }
 
 /** The longest a failing order waits before it is tried again. */
@@ -52,6 +120,12 @@ const MAX_BACKOFF_MS = 60_000;
  * rest in one statement per batch. Returns how many orders it looked at.
  */
 export async function runPollPass(deps: PollPassDeps): Promise<number> {
+  if (deps.debts && deps.debts.size > 0) {
+    await deps.debts.retry(deps).catch((error: unknown) => {
+      deps.logger.warn({ err: error }, 'retrying upstream debts failed');
+    });
+  }
+  await sweepOrphans(deps, deps.adapters);
   let total = 0;
   for (;;) {
     const now = deps.now();
@@ -77,10 +151,37 @@ export async function runPollPass(deps: PollPassDeps): Promise<number> {
         reconcileProvider(deps, providerId, orders),
       ),
     ];
-    const reschedules = await Promise.all(work);
+    const renewal = keepLeases(deps, leased);
+    let reschedules: Reschedule[][];
+    try {
+      reschedules = await Promise.all(work);
+    } finally {
+      renewal.stop();
+    }
     await deps.store.reschedule(deps.workerId, reschedules.flat());
     if (leased.length < deps.batchSize) return total;
   }
+}
+
+/** Renews the batch's leases every third of a lease while the pass works on it: leases stay
+ *  short (a crashed worker's orders are taken over within a few poll gaps) without lapsing
+ *  under a pass that outlasts one (per-order status calls, a slow upstream). */
+function keepLeases(deps: PollPassDeps, leased: readonly LeasedOrder[]): { stop(): void } {
+  const ids = leased.map((order) => order.id);
+  let renewing: Promise<void> | undefined;
+  const timer = setInterval(
+    () => {
+      if (renewing) return;
+      const until = new Date(deps.now().getTime() + deps.leaseMs);
+      renewing = deps.store
+        .renewLeases(deps.workerId, ids, until)
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'renewing leases failed'))
+        .finally(() => (renewing = undefined));
+    },
+    Math.max(100, Math.floor(deps.leaseMs / 3)),
+  );
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 async function reconcileProvider(
@@ -263,6 +364,17 @@ async function settleOrder(
       if (isExpired(deps, order)) return expireOrder(deps, adapter, order);
       return { id: order.id, nextPollAt: nextCheck(deps, order), failures: 0 };
     case 'cancelled':
+      // Refunded upstream after a code: that is a report (ours, whose write was lost to a
+      // crash or a race, or the upstream's own) — the customer gets the refund we got.
+      if (order.status === 'CODE_RECEIVED' && adapter.capabilities.reportRefunds) {
+        return endOrder(
+          deps,
+          order,
+          { type: 'REPORT', upstreamRefunded: true },
+          'refunded upstream after a code',
+        );
+      }
+      return endOrder(deps, order, { type: 'UPSTREAM_ENDED' }, `upstream says ${status.state}`);
     case 'expired':
     case 'finished':
       // Ended upstream on its own. Without a code this refunds the customer — the classic
@@ -319,6 +431,11 @@ async function expireOrder(
         adapter.cancel!(order.upstreamRef),
       );
     } catch (error) {
+      if (!(error instanceof NotFound) && pastGrace(deps, order)) {
+        // SPEC: the hold comes back within seconds of expiresAt, whatever the upstream says.
+        // What the upstream may still charge us is ours to chase, not the customer's.
+        return expireWithDebt(deps, order, error);
+      }
       if (error instanceof NotFound) {
         log.warn(`order ${order.id}: activation unknown upstream at expiry; expiring`);
       } else if (error instanceof CancelNotAllowed && !error.retryable) {
@@ -345,6 +462,47 @@ async function expireOrder(
     }
   }
   return endOrder(deps, order, { type: 'EXPIRE' }, 'ttl reached without a code');
+}
+
+function expiryGraceMs(deps: PollPassDeps): number {
+  return deps.expiryGraceMs ?? Math.max(10_000, 5 * deps.pollIntervalMs);
+}
+
+function pastGrace(deps: PollPassDeps, order: LeasedOpenOrder): boolean {
+  return deps.now().getTime() >= order.expiresAt.getTime() + expiryGraceMs(deps);
+}
+
+async function expireWithDebt(
+  deps: PollPassDeps,
+  order: LeasedOpenOrder,
+  error: unknown,
+): Promise<Reschedule | undefined> {
+  const next = await endOrder(
+    deps,
+    order,
+    { type: 'EXPIRE' },
+    'ttl and grace passed; the upstream cancel kept failing',
+  );
+  if (next) return next; // it changed meanwhile (a code): look again
+  deps.metrics.upstreamDebts.inc({ provider: order.providerId, outcome: 'recorded' });
+  await deps.store.recordUpstreamDebt(
+    order.providerId,
+    order.id,
+    order.upstreamRef,
+    false,
+    deps.now(),
+  );
+  deps.debts?.add(order.id, order.providerId, order.upstreamRef, deps.now().getTime());
+  deps.logger.error(
+    {
+      err: error,
+      orderId: order.id,
+      provider: order.providerId,
+      code: isProviderError(error) ? error.code : undefined,
+    },
+    `order ${order.id}: expired with its hold released although the upstream cancel keeps failing; upstream debt recorded`,
+  );
+  return undefined;
 }
 
 async function endOrder(
@@ -400,8 +558,14 @@ function retryLater(deps: PollPassDeps, order: LeasedOrder): Reschedule {
   );
 }
 
+/** A check `delayMs` from now — but never past the order's TTL (its expiry is due then,
+ *  whatever the backoff), nor, once past it, past the end of the expiry grace. */
 function later(deps: PollPassDeps, order: LeasedOrder, delayMs: number, failures: number) {
-  return { id: order.id, nextPollAt: new Date(deps.now().getTime() + delayMs), failures };
+  const now = deps.now().getTime();
+  const expiresAt = order.expiresAt.getTime();
+  const bound = now < expiresAt ? expiresAt : expiresAt + expiryGraceMs(deps);
+  const at = now + delayMs;
+  return { id: order.id, nextPollAt: new Date(at > bound && bound > now ? bound : at), failures };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

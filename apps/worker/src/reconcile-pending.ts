@@ -10,17 +10,27 @@ export interface ReconcileDeps {
   logger: Logger;
   pollIntervalMs: number;
   now: () => Date;
+  /** When this worker first saw each orphan (provider + ref): only one seen for longer than
+   *  any buy can take is cancelled — a younger one may be a buy still in flight. */
+  orphansSeen?: Map<string, number>;
 }
 
 const MAX_RETRY_MS = 60_000;
+/** Longer than any upstream buy call can take (timeouts and retries included). */
+export const ORPHAN_MIN_AGE_MS = 60_000;
+const MAX_TRACKED_ORPHANS = 10_000;
 
 /**
  * Resolves orders still PENDING at their reconcile time: the server died (or lost its
- * database) between the upstream buy and writing its outcome. Where the protocol lists
- * activations, one no order knows is the orphan: with one stuck order and one orphan at that
- * provider the order adopts it (the customer gets the number they paid for); otherwise the
- * orphans are cancelled upstream so they stop costing, and the stuck orders fail with their
- * holds released. Returns the orders to look at again (the listing failed).
+ * database) between the upstream buy and writing its outcome, or the buy ended ambiguous.
+ * The orders are grouped by the provider they were last being bought from (the server writes
+ * that durably before each attempt). Where the protocol lists activations, one no order knows
+ * is an orphan. Adoption needs a positive match: the order is the only PENDING order at that
+ * provider at all (no other buy in flight whose activation this could be) and the orphan is the
+ * only one — otherwise one customer could be handed another's number, and read their code.
+ * Anything less and the stuck orders fail with their holds released; orphans are cancelled
+ * upstream only once this worker has seen them for longer than any buy can take. Returns the
+ * orders to look at again (the listing failed).
  */
 export async function reconcilePendingOrders(
   deps: ReconcileDeps,
@@ -30,7 +40,9 @@ export async function reconcilePendingOrders(
   const log = deps.logger.child({ provider: adapter?.id ?? orders[0]?.providerId ?? null });
   const now = deps.now();
   const undecided = orders.filter((order) => now.getTime() < order.expiresAt.getTime());
-  if (adapter?.listActivations && adapter.capabilities.listActivations && undecided.length > 0) {
+  // No orders: a sweep of orphans remembered from an earlier look (see sweepOrphans).
+  const looking = undecided.length > 0 || orders.length === 0;
+  if (adapter?.listActivations && adapter.capabilities.listActivations && looking) {
     let orphans: Array<{ activationRef: string; phoneNumber?: string }>;
     try {
       const listed = await deps.metrics.timeUpstream(adapter.id, 'listActivations', () =>
@@ -60,7 +72,9 @@ export async function reconcilePendingOrders(
 
     const [orphan] = orphans;
     const [order] = orders;
-    if (orphans.length === 1 && orders.length === 1 && orphan?.phoneNumber && order) {
+    const alone =
+      orders.length === 1 && (await deps.store.countPending(adapter.id)) === orders.length;
+    if (alone && orphans.length === 1 && orphan?.phoneNumber && order) {
       const outcome = await deps.store.applyCommand(
         order.id,
         { type: 'PURCHASED', phoneNumber: orphan.phoneNumber, upstreamRef: orphan.activationRef },
@@ -75,7 +89,26 @@ export async function reconcilePendingOrders(
       return [{ id: order.id, nextPollAt: now, failures: 0 }];
     }
 
+    const seen = deps.orphansSeen ?? new Map<string, number>();
+    if (seen.size > MAX_TRACKED_ORPHANS) seen.clear();
+    const nowMs = now.getTime();
+    // Forget what is no orphan any more (adopted, bought, ended upstream).
+    const current = new Set(orphans.map((stray) => `${adapter.id}\u0000${stray.activationRef}`));
+    for (const key of seen.keys()) {
+      if (key.startsWith(`${adapter.id}\u0000`) && !current.has(key)) seen.delete(key);
+    }
     for (const stray of orphans) {
+      const key = `${adapter.id}\u0000${stray.activationRef}`;
+      const firstSeen = seen.get(key) ?? nowMs;
+      seen.set(key, firstSeen);
+      if (nowMs - firstSeen < ORPHAN_MIN_AGE_MS) {
+        log.warn(
+          { ref: stray.activationRef },
+          `upstream activation ${stray.activationRef} belongs to no order yet; left alone for now (it may be a buy in flight)`,
+        );
+        continue;
+      }
+      seen.delete(key);
       let action = 'cancelled upstream';
       try {
         if (adapter.cancel && adapter.capabilities.cancel) {
@@ -118,4 +151,26 @@ export async function reconcilePendingOrders(
     }
   }
   return again;
+}
+
+/** Looks again at the providers where this worker saw orphans long enough ago: those still
+ *  owned by no order are cancelled upstream (reconcilePendingOrders with no orders). */
+export async function sweepOrphans(
+  deps: ReconcileDeps,
+  adapters: ReadonlyMap<string, ProviderAdapter>,
+): Promise<void> {
+  const seen = deps.orphansSeen;
+  if (!seen || seen.size === 0) return;
+  const nowMs = deps.now().getTime();
+  const due = new Set<string>();
+  for (const [key, firstSeen] of seen) {
+    if (nowMs - firstSeen >= ORPHAN_MIN_AGE_MS) due.add(key.slice(0, key.indexOf('\u0000')));
+  }
+  for (const providerId of due) {
+    try {
+      await reconcilePendingOrders(deps, adapters.get(providerId), []);
+    } catch (error) {
+      deps.logger.warn({ err: error, provider: providerId }, 'sweeping orphans failed');
+    }
+  }
 }

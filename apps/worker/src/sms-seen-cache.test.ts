@@ -1,22 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SmsSeenCache, smsFingerprint } from './sms-seen-cache.js';
-
-describe('smsFingerprint', () => {
-  it('identifies an SMS by its code, whatever text came with it', () => {
-    expect(smsFingerprint({ code: '48213', text: null })).toBe(
-      smsFingerprint({ code: '48213', text: 'Telegram code: 48213. Do not give it to anyone' }),
-    );
-  });
-
-  it('falls back to the text with its spacing normalised', () => {
-    expect(smsFingerprint({ code: null, text: ' hello \n world ' })).toBe(
-      smsFingerprint({ code: '', text: 'hello world' }),
-    );
-    expect(smsFingerprint({ code: null, text: 'a' })).not.toBe(
-      smsFingerprint({ code: 'a', text: null }),
-    );
-  });
-});
+import { SmsSeenCache } from './sms-seen-cache.js';
 
 describe('SmsSeenCache', () => {
   it('knows what it was told, per order', () => {

@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@numbroker/config';
+import { freePort } from '@numbroker/processes';
 import { SmsActivateSimulator } from '@numbroker/providers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from './logger.js';
@@ -18,15 +18,6 @@ function captureLogs(): { lines: string[]; stream: Writable } {
     },
   });
   return { lines, stream };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('createLogger', () => {

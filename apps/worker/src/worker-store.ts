@@ -86,10 +86,26 @@ export interface WorkerStore {
     command: OrderCommand,
     options?: ApplyCommandOptions,
   ): Promise<ApplyOutcome>;
+  /** Writes an order expired here while its upstream cancel kept failing (the activation may
+   *  still be open and cost us upstream) to the log of upstream attempts, for the operator;
+   *  `settled` once a later cancel went through. */
+  recordUpstreamDebt(
+    providerId: string,
+    orderId: string,
+    upstreamRef: string,
+    settled: boolean,
+    now: Date,
+  ): Promise<void>;
   /** Writes an upstream activation no order owns to the log of upstream attempts. */
   recordOrphan(providerId: string, upstreamRef: string, action: string, now: Date): Promise<void>;
+  /** How many orders are PENDING at this provider (their buy in flight, or stuck). */
+  countPending(providerId: string): Promise<number>;
   /** Which of these upstream refs already belong to an order of this provider. */
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>>;
+  /** Extends this worker's leases on `ids` to `until` where they would lapse sooner: a pass that
+   *  runs long keeps its orders, while a crashed worker's short leases lapse within a few poll
+   *  gaps. */
+  renewLeases(workerId: string, ids: readonly string[], until: Date): Promise<void>;
   /** Drops every lease this worker holds (graceful shutdown): another worker picks the orders
    *  up at once instead of after the lease lapses. */
   releaseLeases(workerId: string): Promise<number>;

@@ -62,18 +62,19 @@ describe.each(DATABASE_KINDS)('Worker loops on %s', (kind) => {
     );
     worker.start();
     // The first pass has checked the order, and its claim already scheduled the next check:
-    // the lease it keeps lapses one lease period after it (30 s for this worker).
+    // the lease it keeps lapses one lease period after it (4 s for this worker: two poll
+    // intervals, so a crash costs a few poll gaps).
     await vi.waitFor(
       async () => {
         expect(statusCalls).toBe(1);
-        expect(await leasesHeldPastNextCheck(store, 'loop-worker', 30_000)).toBe(0);
+        expect(await leasesHeldPastNextCheck(store, 'loop-worker', 4_000)).toBe(0);
       },
       { timeout: 5000, interval: 10 },
     );
     const checked = await h.order(orderId);
     expect(checked.status).toBe('ACTIVE');
     expect(checked.nextPollAt).not.toBeNull();
-    expect(checked.leaseUntil?.getTime()).toBe(checked.nextPollAt!.getTime() + 30_000);
+    expect(checked.leaseUntil?.getTime()).toBe(checked.nextPollAt!.getTime() + 4_000);
 
     h.sim.deliverSms(ref, 'Telegram code: 24680');
     h.advancePastNextPoll();
@@ -158,7 +159,10 @@ describe('two workers on postgres', () => {
       recordSms: (...args) => inner.recordSms(...args),
       applyCommand: (...args) => inner.applyCommand(...args),
       recordOrphan: (...args) => inner.recordOrphan(...args),
+      recordUpstreamDebt: (...args) => inner.recordUpstreamDebt(...args),
+      renewLeases: (...args) => inner.renewLeases(...args),
       knownUpstreamRefs: (...args) => inner.knownUpstreamRefs(...args),
+      countPending: (...args) => inner.countPending(...args),
       releaseLeases: (...args) => inner.releaseLeases(...args),
     });
     const workers = [

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { runCatalogPass } from './catalog-pass.js';
 import type { WorkerMetrics } from './metrics.js';
 import { PeriodicTask } from './periodic-task.js';
-import { runPollPass, type PollPassDeps } from './poll-pass.js';
+import { runPollPass, UpstreamDebts, type PollPassDeps } from './poll-pass.js';
 import type { CatalogStore, WorkerStore } from './worker-store.js';
 
 export interface WorkerSettings {
@@ -20,7 +20,8 @@ export interface WorkerSettings {
   batchSize?: number;
   /** Per-order status calls in flight per provider without a batch endpoint (default 16). */
   perOrderConcurrency?: number;
-  /** How long a lease holds if this worker dies mid-pass (default max(30 s, 5 poll intervals)). */
+  /** How long a lease holds if this worker dies mid-pass (default max(2 s, 2 poll intervals));
+   *  a pass renews the leases it works on, so this bounds a crash's cost, not a pass. */
   leaseMs?: number;
 }
 
@@ -62,7 +63,9 @@ export class Worker {
         settings.pollIntervalMs,
       batchSize: settings.batchSize ?? 5000,
       leaseAheadMs: 2 * tickMs,
-      leaseMs: settings.leaseMs ?? Math.max(30_000, settings.pollIntervalMs * 5),
+      leaseMs: settings.leaseMs ?? Math.max(2_000, settings.pollIntervalMs * 2),
+      debts: new UpstreamDebts(),
+      orphansSeen: new Map(),
       perOrderConcurrency: settings.perOrderConcurrency ?? 16,
       now: this.now,
     };

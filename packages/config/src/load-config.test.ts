@@ -61,7 +61,14 @@ describe('defaults', () => {
       pollIntervalMs: 2000,
       webhookPollIntervalMs: 30_000,
       catalogSyncSeconds: 60,
-      pricing: { markupPercent: '0', roundTo: '1', rules: [] },
+      pricing: { markupPercent: '0', roundTo: '1', rules: [], maxFailoverLoss: 0 },
+      routing: {
+        explorationShare: 0.05,
+        codeRateWindowSeconds: 3600,
+        minSamples: 20,
+        cancelGraceSeconds: 120,
+        refreshSeconds: 30,
+      },
       providers: [],
       host: '0.0.0.0',
       logLevel: 'info',
@@ -467,6 +474,26 @@ describe('errors name the key', () => {
       },
       'config error at providers[0].prices.RU: expected a decimal string',
     ],
+    [
+      'a fraction of a minor unit of failover loss',
+      { pricing: { maxFailoverLoss: 2.5 } },
+      'config error at pricing.maxFailoverLoss',
+    ],
+    [
+      'a negative failover loss',
+      { pricing: { maxFailoverLoss: -1 } },
+      'config error at pricing.maxFailoverLoss',
+    ],
+    [
+      'exploring most of the traffic',
+      { routing: { explorationShare: 0.9 } },
+      'config error at routing.explorationShare',
+    ],
+    [
+      'an unknown routing key',
+      { routing: { codeRateWindow: 60 } },
+      'config error at routing.codeRateWindow: unknown key',
+    ],
     ['bad database', { database: 'mysql://x' }, 'config error at database: expected "sqlite:PATH"'],
     [
       'providers not an array',
@@ -474,6 +501,15 @@ describe('errors name the key', () => {
       'config error at providers: expected an array; got an object',
     ],
   ];
+
+  it('takes the routing and failover settings', () => {
+    const config = parseConfig({
+      pricing: { maxFailoverLoss: 500 },
+      routing: { explorationShare: 0, cancelGraceSeconds: 0 },
+    });
+    expect(config.pricing.maxFailoverLoss).toBe(500);
+    expect(config.routing).toMatchObject({ explorationShare: 0, cancelGraceSeconds: 0 });
+  });
 
   it.each(cases)('%s', (_name, input, expected) => {
     const error = configErrorOf(() => parseConfig(input));

@@ -59,6 +59,15 @@ export const DEFAULTS = {
     maxConcurrent: 256,
     pollIntervalMs: 500,
   },
+  /** See README "Routing". */
+  routing: {
+    explorationShare: 0.05,
+    codeRateWindowSeconds: 3600,
+    minSamples: 20,
+    cancelGraceSeconds: 120,
+    refreshSeconds: 30,
+  },
+  maxFailoverLoss: 0,
 } as const;
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]*$/;
@@ -148,6 +157,33 @@ const pricing = z.strictObject({
   /** In the platform currency; defaults to its smallest unit. */
   roundTo: decimalString('positive').optional(),
   rules: z.array(pricingRule).default([]),
+  /** Minor units of the platform currency one order may lose when a provider whose upstream
+   *  cost is above the held price steps in on failover. 0: such offers are skipped. */
+  maxFailoverLoss: z
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(DEFAULTS.maxFailoverLoss),
+});
+
+/** Success-rate routing (README "Routing"). */
+const routing = z.strictObject({
+  /** Share of purchases that try a non-best provider first, so its code rate stays known. */
+  explorationShare: z.number().min(0).max(0.5).default(DEFAULTS.routing.explorationShare),
+  /** The sliding window a code rate is over: orders that ended this recently. */
+  codeRateWindowSeconds: positiveInt(30 * 86_400).default(DEFAULTS.routing.codeRateWindowSeconds),
+  /** Below this many ended orders a route's code rate is not trusted (a neutral 0.5 ranks). */
+  minSamples: positiveInt(1_000_000).default(DEFAULTS.routing.minSamples),
+  /** A customer's cancel this soon after buying is not counted against the provider. */
+  cancelGraceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(DEFAULTS.routing.cancelGraceSeconds),
+  /** How stale the server's copy of the code rates may get (one grouped read per refresh). */
+  refreshSeconds: positiveInt(3600).default(DEFAULTS.routing.refreshSeconds),
 });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -219,6 +255,7 @@ export const configSchema = z
     webhookPollIntervalMs: positiveInt().default(DEFAULTS.webhookPollIntervalMs),
     catalogSyncSeconds: positiveInt().default(DEFAULTS.catalogSyncSeconds),
     pricing: pricing.prefault({}),
+    routing: routing.prefault({}),
     providers: z.array(provider).default([]),
     /** The worker's probe and metrics listener; null: none. 0: any free port (tests). */
     workerPort: port.nullable().default(DEFAULTS.workerPort),
@@ -398,4 +435,5 @@ export type ProviderConfig = ParsedConfig['providers'][number] & { apiKey: strin
 /** The validated configuration, every default filled in, every provider key resolved. */
 export type Config = Omit<ParsedConfig, 'providers'> & { providers: ProviderConfig[] };
 export type PricingConfig = Config['pricing'];
+export type RoutingConfig = Config['routing'];
 export type PricingRuleConfig = PricingConfig['rules'][number];

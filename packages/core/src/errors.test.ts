@@ -45,7 +45,6 @@ describe('DomainError', () => {
     ],
     [new NoNumbersAvailable('telegram', 'RU'), 'NO_NUMBERS', 'NO_NUMBERS'],
     [new PriceAboveMax(irt('1'), irt('2')), 'PRICE_ABOVE_MAX', 'PRICE_ABOVE_MAX'],
-    [new WalletRuleViolation('HOLD_ALREADY_SETTLED', 'x'), 'HOLD_ALREADY_SETTLED', 'INTERNAL'],
     [new WalletRuleViolation('INVALID_AMOUNT', 'x'), 'INVALID_AMOUNT', 'BAD_USER_INPUT'],
     [new PricingError('MISSING_EXCHANGE_RATE', 'x'), 'MISSING_EXCHANGE_RATE', 'INTERNAL'],
     [new MoneyError('TOO_MANY_DECIMALS', 'x'), 'TOO_MANY_DECIMALS', 'BAD_USER_INPUT'],

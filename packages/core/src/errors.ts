@@ -17,7 +17,7 @@ export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 /**
  * Base of every error the domain throws on purpose.
  *
- * - `code`: stable and specific (INSUFFICIENT_FUNDS, HOLD_ALREADY_SETTLED, UNKNOWN_COUNTRY,
+ * - `code`: stable and specific (INSUFFICIENT_FUNDS, INVALID_AMOUNT, UNKNOWN_COUNTRY,
  *   ALREADY_FINAL, ...). Callers and tests branch on it; it never changes meaning.
  * - `apiCode`: what the GraphQL layer sends as `extensions.code`. Several specific codes share
  *   one API code (an unknown country and a garbage phone number are both BAD_USER_INPUT).

@@ -6,11 +6,13 @@ import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/data
 
 const DAY1 = new Date('2026-03-01T10:00:00.000Z');
 const DAY2 = new Date('2026-03-02T23:59:59.000Z');
-const purchased: OrderCommand = {
+// A fresh upstream activation per purchase: (provider, ref) is unique.
+let refs = 0;
+const purchased = (): OrderCommand => ({
   type: 'PURCHASED',
   phoneNumber: '+79001234567',
-  upstreamRef: 'a',
-};
+  upstreamRef: `a-${++refs}`,
+});
 
 describe.each(DATABASE_KINDS)('admin stats on %s', (kind) => {
   let database: TestDatabase;
@@ -79,7 +81,7 @@ describe.each(DATABASE_KINDS)('admin stats on %s', (kind) => {
       ttlSeconds: 1200,
       now: input.now,
     });
-    await store.orders.applyOrderCommand(order.id, purchased, { now: input.now });
+    await store.orders.applyOrderCommand(order.id, purchased(), { now: input.now });
     for (const command of input.then) {
       await store.orders.applyOrderCommand(order.id, command, {
         now: input.now,

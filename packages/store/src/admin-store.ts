@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import {
-  adjust,
+  adjustmentEntry,
   BadUserInput,
+  InsufficientFunds,
   StateConflict,
+  WalletRuleViolation,
   type CurrencyCode,
   type OrderStatus,
 } from '@numbroker/core';
 import { In } from 'typeorm';
 import { insertAuditEntryInTx, type AuditActor } from './audit-store.js';
-import { intParam, millis } from './columns.js';
+import { intParam, MAX_EXACT_MINOR, millis } from './columns.js';
 import { AUTH_GENERATION, bumpCounterInTx } from './counters.js';
-import { sql, TransactionConflict, type Database } from './database.js';
+import { sql, type Database } from './database.js';
 import { AuditEntryEntity } from './entities/audit-entry.entity.js';
 import { LedgerEntryEntity } from './entities/ledger-entry.entity.js';
 import { OrderEntity } from './entities/order.entity.js';
@@ -18,6 +20,7 @@ import { UserEntity } from './entities/user.entity.js';
 import { WalletEntity } from './entities/wallet.entity.js';
 import { UserNotFound } from './errors.js';
 import { toOrderView, type OrderView } from './orders/order-view.js';
+import { moveWalletInTx } from './wallet-movement.js';
 import { afterCursor, decodePageCursor, pageSize, toPage, type Page } from './page-cursor.js';
 
 /** An adjustment reference sent again with a different amount. */
@@ -185,6 +188,13 @@ export class AdminStore {
     const note = input.note?.trim() || null;
     if (note && note.length > 500)
       throw new BadUserInput('INVALID_NOTE', 'a note is at most 500 characters');
+    // The same exact-balance limit as creditWallet (see MAX_EXACT_MINOR).
+    if (input.amountMinor > MAX_EXACT_MINOR || input.amountMinor < -MAX_EXACT_MINOR) {
+      throw new WalletRuleViolation(
+        'INVALID_AMOUNT',
+        `an adjustment is at most ${MAX_EXACT_MINOR} minor units either way`,
+      );
+    }
     const now = input.now ?? new Date();
     return this.db.transaction(async (tx) => {
       const wallet = await tx.findOne(WalletEntity, {
@@ -218,36 +228,27 @@ export class AdminStore {
           throw new AdjustmentReferenceReused(reference);
         return { wallet, adjusted: false };
       }
-      // The domain decides the entry (and refuses zero); the SQL condition enforces "never
+      // Core decides the entry (and refuses zero); the conditional update enforces "never
       // below zero" against the row as it is now, not as it was read.
-      const [entry] = adjust(
-        { availableMinor: wallet.availableMinor, heldMinor: wallet.heldMinor, holds: new Map() },
-        { amountMinor: input.amountMinor, reference },
-      ).entries;
-      const delta = input.amountMinor;
-      const updated = await sql(
-        tx,
-        `UPDATE wallets SET available_minor = available_minor + CAST(? AS BIGINT),
-           version = version + 1, updated_at = CAST(? AS BIGINT)
-         WHERE id = ? AND available_minor + CAST(? AS BIGINT) >= 0`,
-        [intParam(delta), millis(now), wallet.id, intParam(delta)],
-      );
-      if (updated.affected !== 1) {
-        // Spent meanwhile: re-run, and the domain check above refuses with the fresh balance.
-        throw new TransactionConflict('the wallet changed during the adjustment');
+      const entry = adjustmentEntry(input.amountMinor);
+      // Past the limit the claim above is rolled back with the refusal.
+      if (wallet.availableMinor + wallet.heldMinor + input.amountMinor > MAX_EXACT_MINOR) {
+        throw new WalletRuleViolation(
+          'INVALID_AMOUNT',
+          `an adjustment may not take a wallet past ${MAX_EXACT_MINOR} minor units (the largest balance stored exactly)`,
+        );
+      }
+      if (
+        !(await moveWalletInTx(tx, { walletId: wallet.id }, entry.kind, entry.amountMinor, now))
+      ) {
+        const current = await tx.findOneOrFail(WalletEntity, { where: { id: wallet.id } });
+        throw new InsufficientFunds(entry.amountMinor, current.availableMinor);
       }
       await sql(
         tx,
         `INSERT INTO ledger_entries (id, wallet_id, "kind", amount_minor, order_id, reference, created_at)
          VALUES (?, ?, ?, CAST(? AS BIGINT), NULL, ?, CAST(? AS BIGINT))`,
-        [
-          randomUUID(),
-          wallet.id,
-          entry!.kind,
-          intParam(entry!.amountMinor),
-          reference,
-          millis(now),
-        ],
+        [randomUUID(), wallet.id, entry.kind, intParam(entry.amountMinor), reference, millis(now)],
       );
       return {
         wallet: await tx.findOneOrFail(WalletEntity, { where: { id: wallet.id } }),

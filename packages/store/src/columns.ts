@@ -12,6 +12,11 @@ export function toBigInt(value: unknown): bigint {
   throw new RangeError(`expected an integer column value, got ${String(value)}`);
 }
 
+/** The largest amount (minor units) a wallet or ledger column holds exactly in both databases:
+ *  node-sqlite3 returns integers as JS numbers, exact only up to 2^53 − 1. A credit or
+ *  adjustment that would take a balance past it is refused (BAD_USER_INPUT), never clamped. */
+export const MAX_EXACT_MINOR = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A parameter for an integer column: never a JS bigint (see above). */
 export function intParam(value: bigint | number): string {
   return typeof value === 'bigint' ? value.toString() : String(Math.trunc(value));

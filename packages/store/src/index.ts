@@ -4,7 +4,12 @@ export { parseDatabaseUrl, TransactionConflict, type DatabaseKind } from './data
 export * from './errors.js';
 export type { OfferInput, OfferQuery } from './offer-store.js';
 export { listenForOrderEvents, type OrderEventListener } from './order-event-listener.js';
-export type { AttemptInput, AttemptRecord, UpstreamAttemptOutcome } from './orders/attempts.js';
+export type {
+  AttemptInput,
+  AttemptRecord,
+  UpstreamAttemptOutcome,
+  UpstreamDebtInput,
+} from './orders/attempts.js';
 export type { ClaimOptions, ClaimedOrder, Reschedule } from './orders/leases.js';
 export type {
   ApplyOrderCommandOptions,
@@ -22,7 +27,13 @@ export type {
 } from './orders/order-view.js';
 export { ORDER_EVENTS_CHANNEL } from './orders/outbox.js';
 export type { OrderPage } from './orders/queries.js';
+export { smsIdentity } from './orders/sms-identity.js';
 export { providerUsable, type BreakerPolicy } from './provider-state-store.js';
+export type {
+  RouteOutcomeQuery,
+  RouteOutcomeRow,
+  RouteOutcomeStore,
+} from './route-outcome-store.js';
 export { Store, type StoreOptions } from './store.js';
 export { hashApiKey, type CreditResult } from './user-store.js';
 export type * from './views.js';

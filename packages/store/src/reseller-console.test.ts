@@ -1,6 +1,7 @@
 import { InsufficientFunds, StateConflict } from '@numbroker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjustmentReferenceReused } from './admin-store.js';
+import { MAX_EXACT_MINOR } from './columns.js';
 import { ApiKeyNotFound } from './api-key-store.js';
 import { Database, sql } from './database.js';
 import { Store } from './store.js';
@@ -142,6 +143,35 @@ describe.each(DATABASE_KINDS)('reseller console store on %s', (kind) => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     expect((await store.users.getWallet(user.id)).availableMinor).toBe(100n);
+  });
+
+  it('adjustWallet: refused past the exact-balance limit (as creditWallet), the wallet unchanged', async () => {
+    const { user } = await store.users.createUser({ name: 'near the top', actor: ADMIN });
+    await store.users.creditWallet({
+      userId: user.id,
+      amountMinor: MAX_EXACT_MINOR - 10n,
+      reference: 'pay-top',
+      actor: ADMIN,
+    });
+    const adjust = (amountMinor: bigint, reference: string) =>
+      store.admin.adjustWallet({ userId: user.id, amountMinor, reference, actor: ADMIN });
+    await expect(adjust(11n, 'one-too-many')).rejects.toMatchObject({
+      code: 'INVALID_AMOUNT',
+      apiCode: 'BAD_USER_INPUT',
+    });
+    await expect(adjust(10n ** 23n, 'huge')).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
+    await expect(adjust(-(10n ** 23n), 'huge-down')).rejects.toMatchObject({
+      code: 'INVALID_AMOUNT',
+    });
+    expect(await adjust(10n, 'to-the-top')).toMatchObject({
+      adjusted: true,
+      wallet: { availableMinor: MAX_EXACT_MINOR },
+    });
+    // The refused ones left no audit entry: their references are still free.
+    const audit = (await store.audit.list({ targetId: user.id })).items;
+    expect(audit.filter((e) => e.action === 'ADJUST_WALLET').map((e) => e.reference)).toEqual([
+      'to-the-top',
+    ]);
   });
 
   it('lists users by search with pages, and a ledger with pages', async () => {

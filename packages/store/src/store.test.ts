@@ -6,6 +6,7 @@ import {
   type OrderCommand,
 } from '@numbroker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_EXACT_MINOR } from './columns.js';
 import { sql, TransactionConflict } from './database.js';
 import { CreditReferenceReused, IdempotencyKeyReused, OrderNotFound } from './errors.js';
 import { providerUsable } from './provider-state-store.js';
@@ -59,15 +60,17 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
     });
   }
 
-  const purchased: OrderCommand = {
+  // A fresh upstream activation per purchase: (provider, ref) is unique.
+  let refs = 0;
+  const purchased = (): OrderCommand => ({
     type: 'PURCHASED',
     phoneNumber: '+79001234567',
-    upstreamRef: 'act-1',
-  };
+    upstreamRef: `act-${++refs}`,
+  });
 
   async function activeOrder(userId: string, priceMinor = 1000n) {
     const { order } = await pending(userId, { priceMinor });
-    await store.orders.applyOrderCommand(order.id, purchased, { now: at(1) });
+    await store.orders.applyOrderCommand(order.id, purchased(), { now: at(1) });
     return order.id;
   }
 
@@ -118,23 +121,30 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       expect((await expectLedgerMatchesWallet(user.id)).availableMinor).toBe(5001n);
     });
 
-    it('keeps amounts beyond 2^53 exact, or refuses them; never rounds', async () => {
+    it('refuses a balance past 2^53 - 1 on both databases (BAD_USER_INPUT); never rounds', async () => {
       const { user } = await fundedUser(0n);
+      // node-sqlite3 hands integers back as JS numbers, exact only up to 2^53 - 1; one limit
+      // on both databases, so a deployment can move between them.
       const big = 2n ** 60n + 7n;
-      const credit = store.users.creditWallet({
+      const refused = await store.users
+        .creditWallet({ userId: user.id, amountMinor: big, reference: 'big' })
+        .catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'INVALID_AMOUNT', apiCode: 'BAD_USER_INPUT' });
+      expect((await store.users.getWallet(user.id)).availableMinor).toBe(0n);
+      // Past what Postgres's BIGINT could even cast: the same refusal, not a database error.
+      await expect(
+        store.users.creditWallet({ userId: user.id, amountMinor: 10n ** 23n, reference: 'huge' }),
+      ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
+      await store.users.creditWallet({
         userId: user.id,
-        amountMinor: big,
-        reference: 'big',
+        amountMinor: MAX_EXACT_MINOR,
+        reference: 'top',
       });
-      if (kind === 'postgres') {
-        await credit;
-        expect((await store.users.getWallet(user.id)).availableMinor).toBe(big);
-      } else {
-        // node-sqlite3 hands integers back as JS numbers: past 2^53 the column transformer
-        // refuses to read a rounded value, and the transaction rolls back.
-        await expect(credit).rejects.toThrow(RangeError);
-        expect((await store.users.getWallet(user.id)).availableMinor).toBe(0n);
-      }
+      await expect(
+        store.users.creditWallet({ userId: user.id, amountMinor: 1n, reference: 'one' }),
+      ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
+      expect((await store.users.getWallet(user.id)).availableMinor).toBe(MAX_EXACT_MINOR);
+      expect(await store.users.ledger(user.id)).toHaveLength(1);
     });
 
     it('ensureUserWithApiKey is idempotent', async () => {
@@ -166,7 +176,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
         heldMinor: 1000n,
       });
 
-      const active = await store.orders.applyOrderCommand(order.id, purchased, {
+      const active = await store.orders.applyOrderCommand(order.id, purchased(), {
         now: at(2),
         providerId: 'man',
         costMinor: 1550n,
@@ -237,7 +247,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
         costCurrency: 'RUB',
       });
       expect(await store.orders.findOrder(created.order.id)).toEqual(created.order);
-      const active = await store.orders.applyOrderCommand(created.order.id, purchased, {
+      const active = await store.orders.applyOrderCommand(created.order.id, purchased(), {
         now: at(1),
         providerId: 'other',
         costMinor: 34n,
@@ -469,7 +479,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       await Promise.all(
         Array.from({ length: 60 }, async () => {
           const { order } = await pending(user.id, { priceMinor: 10n });
-          await store.orders.applyOrderCommand(order.id, purchased);
+          await store.orders.applyOrderCommand(order.id, purchased());
           await store.orders.applyOrderCommand(order.id, { type: 'CANCEL' });
         }),
       );
@@ -538,7 +548,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       const created: string[] = [];
       for (let i = 0; i < 5; i += 1)
         created.push((await pending(user.id, { now: at(i) })).order.id);
-      await store.orders.applyOrderCommand(created[1]!, purchased);
+      await store.orders.applyOrderCommand(created[1]!, purchased());
       const page1 = await store.orders.listOrders(user.id, { first: 2 });
       expect(page1.orders.map((o) => o.id)).toEqual([created[4], created[3]]);
       expect(page1.hasNextPage).toBe(true);
@@ -610,7 +620,13 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
         durationMs: 3,
         now: since,
       });
-      expect(await store.orders.attemptStats('stats-p', since)).toEqual({ ok: 2, error: 1 });
+      const recorded = (await store.orders.attemptsSince(since)).filter(
+        (attempt) => attempt.providerId === 'stats-p',
+      );
+      // One timestamp for all three: compare as a set.
+      expect(
+        recorded.map((a) => `${a.operation} ${a.outcome} ${a.errorCode ?? '-'}`).sort(),
+      ).toEqual(['buy ERROR UNAVAILABLE', 'buy OK -', 'status OK -']);
       const { user } = await fundedUser(1000n);
       await pending(user.id, { providerId: 'count-p' });
       expect((await store.orders.openOrderCounts()).get('count-p')).toBe(1);

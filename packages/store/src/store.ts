@@ -9,6 +9,7 @@ import { MoneyMovements } from './money-movements.js';
 import { OfferStore } from './offer-store.js';
 import { OrderStore } from './orders/order-store.js';
 import { ProviderStateStore } from './provider-state-store.js';
+import { RouteOutcomeStore } from './route-outcome-store.js';
 import { UserStore } from './user-store.js';
 import { WebhookStore } from './webhook-store.js';
 
@@ -29,6 +30,8 @@ export class Store {
   readonly audit: AuditStore;
   readonly webhooks: WebhookStore;
   readonly activationIds: ActivationIdStore;
+  /** What success-rate routing learns from. */
+  readonly routeOutcomes: RouteOutcomeStore;
   /** Every committed wallet change of this process, for logs and metrics. */
   readonly moneyMovements = new MoneyMovements();
 
@@ -46,6 +49,7 @@ export class Store {
     this.audit = new AuditStore(db);
     this.webhooks = new WebhookStore(db);
     this.activationIds = new ActivationIdStore(db);
+    this.routeOutcomes = new RouteOutcomeStore(db);
   }
 
   /** Connects to `databaseUrl` (config `database`) and runs pending migrations. */

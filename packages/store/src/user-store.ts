@@ -1,17 +1,18 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BadUserInput, WalletRuleViolation, type CurrencyCode } from '@numbroker/core';
 import type { EntityManager } from 'typeorm';
-import { intParam, millis } from './columns.js';
+import { intParam, MAX_EXACT_MINOR, millis } from './columns.js';
 import { sql, type Database } from './database.js';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
 import { LedgerEntryEntity } from './entities/ledger-entry.entity.js';
 import { UserEntity } from './entities/user.entity.js';
 import { WalletEntity } from './entities/wallet.entity.js';
-import { CreditReferenceReused, UserNotFound } from './errors.js';
+import { CreditReferenceReused, StoreInvariantViolated, UserNotFound } from './errors.js';
 import { insertApiKeyInTx } from './api-key-store.js';
 import { insertAuditEntryInTx, type AuditActor } from './audit-store.js';
 import { MoneyMovements } from './money-movements.js';
 import type { LedgerEntryView, UserView, WalletView } from './views.js';
+import { moveWalletInTx } from './wallet-movement.js';
 
 /** 32 random bytes, base64url: what a user authenticates with. Shown once, stored hashed. */
 export function generateApiKey(): string {
@@ -123,6 +124,13 @@ export class UserStore {
     if (typeof input.amountMinor !== 'bigint' || input.amountMinor <= 0n) {
       throw new WalletRuleViolation('INVALID_AMOUNT', 'a credit must be a positive amount');
     }
+    // Refused before any SQL: past 2^63 Postgres could not even cast it.
+    if (input.amountMinor > MAX_EXACT_MINOR) {
+      throw new WalletRuleViolation(
+        'INVALID_AMOUNT',
+        `a credit may not take a wallet past ${MAX_EXACT_MINOR} minor units (the largest balance stored exactly)`,
+      );
+    }
     const reference = input.reference.trim();
     if (reference === '' || reference.length > 200) {
       throw new WalletRuleViolation(
@@ -151,12 +159,16 @@ export class UserStore {
         }
         return { wallet, credited: false };
       }
-      await sql(
-        tx,
-        `UPDATE wallets SET available_minor = available_minor + CAST(? AS BIGINT),
-           version = version + 1, updated_at = CAST(? AS BIGINT) WHERE id = ?`,
-        [intParam(input.amountMinor), millis(now), wallet.id],
-      );
+      // Past the limit the insert above is rolled back with the refusal.
+      if (wallet.availableMinor + wallet.heldMinor + input.amountMinor > MAX_EXACT_MINOR) {
+        throw new WalletRuleViolation(
+          'INVALID_AMOUNT',
+          `a credit may not take a wallet past ${MAX_EXACT_MINOR} minor units (the largest balance stored exactly)`,
+        );
+      }
+      if (!(await moveWalletInTx(tx, { walletId: wallet.id }, 'CREDIT', input.amountMinor, now))) {
+        throw new StoreInvariantViolated(`wallet ${wallet.id}: a credit did not apply`);
+      }
       if (input.actor) {
         await insertAuditEntryInTx(tx, {
           actor: input.actor,

@@ -12,6 +12,8 @@ export const CLI_MAIN = join(REPO_ROOT, 'apps/cli/dist/main.js');
 
 /** Lines of output kept per process, shown when a test fails because of it. */
 const OUTPUT_LINES_KEPT = 200;
+/** Every line, for suites that grep a whole run's logs (secrets); bounded all the same. */
+const ALL_LINES_KEPT = 200_000;
 
 /** Children still running, killed if the test process exits without stopping them (a crashed
  *  or interrupted run must not leave servers listening). */
@@ -23,6 +25,7 @@ process.once('exit', () => {
 /** A server or worker running as its own process. */
 export class ManagedProcess {
   private readonly output: string[] = [];
+  private readonly everything: string[] = [];
   private readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
@@ -34,6 +37,7 @@ export class ManagedProcess {
         if (line.trim() === '') continue;
         this.output.push(line);
         if (this.output.length > OUTPUT_LINES_KEPT) this.output.shift();
+        if (this.everything.length < ALL_LINES_KEPT) this.everything.push(line);
       }
     };
     child.stdout?.on('data', keep);
@@ -47,8 +51,9 @@ export class ManagedProcess {
     });
   }
 
-  /** Starts `node MAIN --config PATH` with LOG_LEVEL from the environment (default warn). */
-  static start(name: string, main: string, configPath: string): ManagedProcess {
+  /** Starts `node MAIN --config PATH` with LOG_LEVEL `logLevel`, else from the environment
+   *  (E2E_LOG_LEVEL, default warn). */
+  static start(name: string, main: string, configPath: string, logLevel?: string): ManagedProcess {
     if (!existsSync(main)) {
       throw new Error(
         `${main} is missing: build it first (pnpm --filter @numbroker/graphql build, ` +
@@ -56,7 +61,7 @@ export class ManagedProcess {
       );
     }
     const child = spawn(process.execPath, [main, '--config', configPath], {
-      env: { ...process.env, LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn' },
+      env: { ...process.env, LOG_LEVEL: logLevel ?? process.env.E2E_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ManagedProcess(name, child);
@@ -73,6 +78,11 @@ export class ManagedProcess {
   /** The last lines it printed (logs), for failure messages. */
   recentOutput(lines = 40): string {
     return this.output.slice(-lines).join('\n');
+  }
+
+  /** Every line it printed since it started (up to 200,000). */
+  allOutput(): readonly string[] {
+    return this.everything;
   }
 
   /** Resolves when it exits, with its code or signal. */

@@ -54,6 +54,10 @@ export interface StackOptions {
   pollIntervalMs?: number;
   /** The config's `webhooks` (default: private URLs allowed, for receivers on loopback). */
   webhooks?: Record<string, unknown>;
+  /** The processes' LOG_LEVEL (default: E2E_LOG_LEVEL, else warn). */
+  logLevel?: string;
+  /** The config's `pricing` (default: the config's defaults, no markup). */
+  pricing?: Record<string, unknown>;
 }
 
 export interface ServerHandle {
@@ -82,7 +86,10 @@ export class Stack {
   readonly servers: ServerHandle[] = [];
   readonly workers: ManagedProcess[] = [];
   readonly simulators = new Map<string, ProviderSimulator>();
-  readonly options: Required<Omit<StackOptions, 'providers'>> & { providers: ProviderSpec[] };
+  readonly options: Required<Omit<StackOptions, 'providers' | 'logLevel'>> & {
+    providers: ProviderSpec[];
+    logLevel?: string;
+  };
   private readonly dir = mkdtempSync(join(tmpdir(), 'nb-e2e-'));
   private database: TestDatabase | undefined;
   private readonly sockets = new Set<WsConnection>();
@@ -100,6 +107,7 @@ export class Stack {
       orderTtlSeconds: 600,
       pollIntervalMs: 250,
       webhooks: {},
+      pricing: {},
       ...options,
     };
   }
@@ -170,7 +178,10 @@ export class Stack {
       orderTtlSeconds: this.options.orderTtlSeconds,
       pollIntervalMs: this.options.pollIntervalMs,
       catalogSyncSeconds: 3600,
+      // Suites assert which provider sells: no exploration draw moves a purchase elsewhere.
+      routing: { explorationShare: 0 },
       webhooks: { allowPrivateUrls: true, ...this.options.webhooks },
+      pricing: this.options.pricing,
       // Several workers (and checkouts) at once: each probe listener on a free port.
       workerPort: 0,
       providers: this.options.providers.map((spec) => {
@@ -192,7 +203,12 @@ export class Stack {
     const index = this.serverCount++;
     const port = await freePort();
     const configPath = this.writeConfig(`server-${index}`, port);
-    const child = ManagedProcess.start(`server-${index}`, SERVER_MAIN, configPath);
+    const child = ManagedProcess.start(
+      `server-${index}`,
+      SERVER_MAIN,
+      configPath,
+      this.options.logLevel,
+    );
     this.processes.push(child);
     const baseUrl = `http://127.0.0.1:${port}`;
     const handle: ServerHandle = {
@@ -219,7 +235,7 @@ export class Stack {
   startWorker(): ManagedProcess {
     const name = `worker-${this.workerCount++}`;
     const configPath = this.writeConfig(name, 0);
-    const worker = ManagedProcess.start(name, WORKER_MAIN, configPath);
+    const worker = ManagedProcess.start(name, WORKER_MAIN, configPath, this.options.logLevel);
     this.processes.push(worker);
     this.workers.push(worker);
     return worker;
@@ -327,6 +343,23 @@ export class Stack {
     const order = await store.orders.findOrder(orderId);
     if (!order?.upstreamRef) throw new Error(`order ${orderId} has no upstream ref`);
     return order.upstreamRef;
+  }
+
+  /** Every line every process of this stack printed, tagged with the process name. */
+  allLogs(): string[] {
+    return this.processes.flatMap((p) => p.allOutput().map((line) => `[${p.name}] ${line}`));
+  }
+
+  /** Every process this stack started, running or not. */
+  get allProcesses(): readonly ManagedProcess[] {
+    return this.processes;
+  }
+
+  /** Starts one more server process (after a kill), appended to `servers`. */
+  async addServer(): Promise<ServerHandle> {
+    const handle = await this.startServer();
+    this.servers.push(handle);
+    return handle;
   }
 
   /** The last lines of every process, for a failure message. */

@@ -13,7 +13,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, gql } from '../api.js';
 import { useAdminKey } from '../admin-key-context.js';
-import { LoadState, PageTitle, StatusBadge } from '../components.js';
+import { DataTable, LoadState, PageTitle, StatusBadge } from '../components.js';
 import { ORDER_FIELDS, useOrderUpdates, type OrderRow } from '../live-orders.js';
 import { formatMoney, isNegative, shortTime } from '../money.js';
 
@@ -150,67 +150,59 @@ export function OrdersPage() {
         </Group>
       </Card>
       <LoadState loading={loading} error={error} hasData={rows.length > 0} />
-      <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={1200}>
-          <Table striped highlightOnHover data-testid="orders-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Order</Table.Th>
-                <Table.Th>Service</Table.Th>
-                <Table.Th>Country</Table.Th>
-                <Table.Th>Provider</Table.Th>
-                <Table.Th>Number</Table.Th>
-                <Table.Th>Price</Table.Th>
-                <Table.Th>Upstream cost</Table.Th>
-                <Table.Th>Margin</Table.Th>
-                <Table.Th>Code</Table.Th>
-                <Table.Th>Status</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((order) => (
-                <Table.Tr
-                  key={order.id}
-                  data-testid={`order-${order.id}`}
-                  bg={flash[order.id] ? 'yellow.1' : undefined}
-                >
-                  <Table.Td>{shortTime(order.createdAt)}</Table.Td>
-                  <Table.Td>
-                    <Tooltip label={order.id}>
-                      <Text ff="monospace" size="xs">
-                        {order.id.slice(0, 8)}
-                      </Text>
-                    </Tooltip>
-                  </Table.Td>
-                  <Table.Td>{order.service}</Table.Td>
-                  <Table.Td>{order.country}</Table.Td>
-                  <Table.Td>{order.provider || '—'}</Table.Td>
-                  <Table.Td>{order.phoneNumber ?? '—'}</Table.Td>
-                  <Table.Td>{formatMoney(order.price)}</Table.Td>
-                  <Table.Td>{formatMoney(order.upstreamCost)}</Table.Td>
-                  <Table.Td c={order.margin && isNegative(order.margin) ? 'red' : undefined}>
-                    {formatMoney(order.margin)}
-                  </Table.Td>
-                  <Table.Td ff="monospace">{order.smsCode ?? '—'}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={order.status} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {rows.length === 0 && !loading && (
-                <Table.Tr>
-                  <Table.Td colSpan={11}>
-                    <Text c="dimmed" ta="center" py="md">
-                      No orders match. New ones appear here as they are bought.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Card>
+      <DataTable
+        testId="orders-table"
+        minWidth={1200}
+        highlightOnHover
+        headers={[
+          'Created',
+          'Order',
+          'Service',
+          'Country',
+          'Provider',
+          'Number',
+          'Price',
+          'Upstream cost',
+          'Margin',
+          'Code',
+          'Status',
+        ]}
+        empty={
+          rows.length === 0 &&
+          !loading &&
+          'No orders match. New ones appear here as they are bought.'
+        }
+      >
+        {rows.map((order) => (
+          <Table.Tr
+            key={order.id}
+            data-testid={`order-${order.id}`}
+            bg={flash[order.id] ? 'yellow.1' : undefined}
+          >
+            <Table.Td>{shortTime(order.createdAt)}</Table.Td>
+            <Table.Td>
+              <Tooltip label={order.id}>
+                <Text ff="monospace" size="xs">
+                  {order.id.slice(0, 8)}
+                </Text>
+              </Tooltip>
+            </Table.Td>
+            <Table.Td>{order.service}</Table.Td>
+            <Table.Td>{order.country}</Table.Td>
+            <Table.Td>{order.provider || '—'}</Table.Td>
+            <Table.Td>{order.phoneNumber ?? '—'}</Table.Td>
+            <Table.Td>{formatMoney(order.price)}</Table.Td>
+            <Table.Td>{formatMoney(order.upstreamCost)}</Table.Td>
+            <Table.Td c={order.margin && isNegative(order.margin) ? 'red' : undefined}>
+              {formatMoney(order.margin)}
+            </Table.Td>
+            <Table.Td ff="monospace">{order.smsCode ?? '—'}</Table.Td>
+            <Table.Td>
+              <StatusBadge status={order.status} />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </DataTable>
       {hasMore && (
         <Group justify="center">
           <Button variant="default" onClick={() => void load(cursor)} loading={loading}>

@@ -1,7 +1,6 @@
 import {
   Badge,
   Button,
-  Card,
   Code,
   Drawer,
   Group,
@@ -16,7 +15,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { describeError, gql } from '../api.js';
 import { useAdminKey } from '../admin-key-context.js';
-import { LoadState, PageTitle } from '../components.js';
+import { DataTable, LoadState, PageTitle, Pager } from '../components.js';
 import { formatMoney, shortTime, type Money } from '../money.js';
 import { useApi } from '../use-api.js';
 
@@ -88,92 +87,65 @@ export function UsersPage() {
         data-testid="user-search"
       />
       <LoadState loading={loading} error={error} hasData={!!data} />
-      <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={900}>
-          <Table striped highlightOnHover data-testid="users-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Id</Table.Th>
-                <Table.Th>Balance</Table.Th>
-                <Table.Th>Held</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {data?.users.nodes.map((user) => (
-                <Table.Tr key={user.id} data-testid={`user-${user.name}`}>
-                  <Table.Td fw={600}>{user.name}</Table.Td>
-                  <Table.Td>
-                    <Text ff="monospace" size="xs">
-                      {user.id}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td data-testid="user-balance">{formatMoney(user.balance)}</Table.Td>
-                  <Table.Td>{formatMoney(user.held)}</Table.Td>
-                  <Table.Td>
-                    {user.disabled ? (
-                      <Badge color="red">disabled</Badge>
-                    ) : (
-                      <Badge color="green">active</Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap="xs" justify="end" wrap="nowrap">
-                      <Button size="xs" onClick={() => setAction({ kind: 'topUp', user })}>
-                        Top up
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        onClick={() => setAction({ kind: 'adjust', user })}
-                      >
-                        Adjust
-                      </Button>
-                      <Button size="xs" variant="default" onClick={() => setLedgerOf(user)}>
-                        Ledger
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color={user.disabled ? 'green' : 'red'}
-                        onClick={() => void toggleDisabled(user)}
-                      >
-                        {user.disabled ? 'Enable' : 'Disable'}
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {data?.users.nodes.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Text c="dimmed" ta="center" py="md">
-                      No users match.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
+      <DataTable
+        testId="users-table"
+        minWidth={900}
+        highlightOnHover
+        headers={['Name', 'Id', 'Balance', 'Held', 'State', '']}
+        empty={data?.users.nodes.length === 0 && 'No users match.'}
+      >
+        {data?.users.nodes.map((user) => (
+          <Table.Tr key={user.id} data-testid={`user-${user.name}`}>
+            <Table.Td fw={600}>{user.name}</Table.Td>
+            <Table.Td>
+              <Text ff="monospace" size="xs">
+                {user.id}
+              </Text>
+            </Table.Td>
+            <Table.Td data-testid="user-balance">{formatMoney(user.balance)}</Table.Td>
+            <Table.Td>{formatMoney(user.held)}</Table.Td>
+            <Table.Td>
+              {user.disabled ? (
+                <Badge color="red">disabled</Badge>
+              ) : (
+                <Badge color="green">active</Badge>
               )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Card>
-      <Group justify="center">
-        {after && (
-          <Button variant="default" onClick={() => setAfter(undefined)}>
-            First page
-          </Button>
-        )}
-        {data?.users.pageInfo.hasNextPage && (
-          <Button
-            variant="default"
-            onClick={() => setAfter(data.users.pageInfo.endCursor ?? undefined)}
-          >
-            Next page
-          </Button>
-        )}
-      </Group>
+            </Table.Td>
+            <Table.Td>
+              <Group gap="xs" justify="end" wrap="nowrap">
+                <Button size="xs" onClick={() => setAction({ kind: 'topUp', user })}>
+                  Top up
+                </Button>
+                <Button
+                  size="xs"
+                  variant="light"
+                  onClick={() => setAction({ kind: 'adjust', user })}
+                >
+                  Adjust
+                </Button>
+                <Button size="xs" variant="default" onClick={() => setLedgerOf(user)}>
+                  Ledger
+                </Button>
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  color={user.disabled ? 'green' : 'red'}
+                  onClick={() => void toggleDisabled(user)}
+                >
+                  {user.disabled ? 'Enable' : 'Disable'}
+                </Button>
+              </Group>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </DataTable>
+      <Pager
+        after={after}
+        pageInfo={data?.users.pageInfo}
+        onPage={setAfter}
+        firstLabel="First page"
+        nextLabel="Next page"
+      />
       {action && (
         <WalletModal
           action={action}

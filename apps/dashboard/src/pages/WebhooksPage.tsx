@@ -1,19 +1,9 @@
-import {
-  Badge,
-  Button,
-  Card,
-  Group,
-  SegmentedControl,
-  Stack,
-  Table,
-  Text,
-  Tooltip,
-} from '@mantine/core';
+import { Badge, Button, SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { describeError, gql } from '../api.js';
 import { useAdminKey } from '../admin-key-context.js';
-import { LoadState, PageTitle } from '../components.js';
+import { DataTable, LoadState, PageTitle, Pager } from '../components.js';
 import { shortTime } from '../money.js';
 import { useApi } from '../use-api.js';
 
@@ -86,93 +76,69 @@ export function WebhooksPage() {
         one can be sent again (same webhook-id and body).
       </Text>
       <LoadState loading={loading} error={error} hasData={!!data} />
-      <Card withBorder p={0}>
-        <Table.ScrollContainer minWidth={1000}>
-          <Table striped data-testid="deliveries-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Event</Table.Th>
-                <Table.Th>Endpoint</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Attempts</Table.Th>
-                <Table.Th>Last answer</Table.Th>
-                <Table.Th>Next attempt</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {data?.allWebhookDeliveries.nodes.map((delivery) => (
-                <Table.Tr key={delivery.id} data-testid={`delivery-${delivery.id}`}>
-                  <Table.Td>{shortTime(delivery.createdAt)}</Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{delivery.type}</Text>
-                    <Text size="xs" c="dimmed">
-                      event {delivery.eventId}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td maw={280}>
-                    <Text size="xs" ff="monospace" truncate>
-                      {urlOf.get(delivery.endpointId) ?? delivery.endpointId}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={STATUS_COLOR[delivery.status]}>{delivery.status}</Badge>
-                  </Table.Td>
-                  <Table.Td>{delivery.attempts}</Table.Td>
-                  <Table.Td>
-                    <Tooltip label={delivery.lastError ?? ''} disabled={!delivery.lastError}>
-                      <Text size="sm" c={delivery.lastError ? 'red.8' : undefined}>
-                        {delivery.lastStatusCode !== null
-                          ? `HTTP ${delivery.lastStatusCode}`
-                          : (delivery.lastError ?? '—')}
-                      </Text>
-                    </Tooltip>
-                  </Table.Td>
-                  <Table.Td>
-                    {delivery.status === 'DELIVERED'
-                      ? `delivered ${shortTime(delivery.deliveredAt)}`
-                      : shortTime(delivery.nextAttemptAt)}
-                  </Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="xs"
-                      variant={delivery.status === 'FAILED' ? 'filled' : 'light'}
-                      onClick={() => void redeliver(delivery)}
-                    >
-                      Retry
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {data?.allWebhookDeliveries.nodes.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={8}>
-                    <Text c="dimmed" ta="center" py="md">
-                      No deliveries{status === 'ALL' ? '' : ` ${status.toLowerCase()}`}.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Card>
-      <Group justify="center">
-        {after && (
-          <Button variant="default" onClick={() => setAfter(undefined)}>
-            Newest
-          </Button>
-        )}
-        {data?.allWebhookDeliveries.pageInfo.hasNextPage && (
-          <Button
-            variant="default"
-            onClick={() => setAfter(data.allWebhookDeliveries.pageInfo.endCursor ?? undefined)}
-          >
-            Older
-          </Button>
-        )}
-      </Group>
+      <DataTable
+        testId="deliveries-table"
+        minWidth={1000}
+        headers={[
+          'Created',
+          'Event',
+          'Endpoint',
+          'Status',
+          'Attempts',
+          'Last answer',
+          'Next attempt',
+          '',
+        ]}
+        empty={
+          data?.allWebhookDeliveries.nodes.length === 0 &&
+          `No deliveries${status === 'ALL' ? '' : ` ${status.toLowerCase()}`}.`
+        }
+      >
+        {data?.allWebhookDeliveries.nodes.map((delivery) => (
+          <Table.Tr key={delivery.id} data-testid={`delivery-${delivery.id}`}>
+            <Table.Td>{shortTime(delivery.createdAt)}</Table.Td>
+            <Table.Td>
+              <Text size="sm">{delivery.type}</Text>
+              <Text size="xs" c="dimmed">
+                event {delivery.eventId}
+              </Text>
+            </Table.Td>
+            <Table.Td maw={280}>
+              <Text size="xs" ff="monospace" truncate>
+                {urlOf.get(delivery.endpointId) ?? delivery.endpointId}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Badge color={STATUS_COLOR[delivery.status]}>{delivery.status}</Badge>
+            </Table.Td>
+            <Table.Td>{delivery.attempts}</Table.Td>
+            <Table.Td>
+              <Tooltip label={delivery.lastError ?? ''} disabled={!delivery.lastError}>
+                <Text size="sm" c={delivery.lastError ? 'red.8' : undefined}>
+                  {delivery.lastStatusCode !== null
+                    ? `HTTP ${delivery.lastStatusCode}`
+                    : (delivery.lastError ?? '—')}
+                </Text>
+              </Tooltip>
+            </Table.Td>
+            <Table.Td>
+              {delivery.status === 'DELIVERED'
+                ? `delivered ${shortTime(delivery.deliveredAt)}`
+                : shortTime(delivery.nextAttemptAt)}
+            </Table.Td>
+            <Table.Td>
+              <Button
+                size="xs"
+                variant={delivery.status === 'FAILED' ? 'filled' : 'light'}
+                onClick={() => void redeliver(delivery)}
+              >
+                Retry
+              </Button>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </DataTable>
+      <Pager after={after} pageInfo={data?.allWebhookDeliveries.pageInfo} onPage={setAfter} />
     </Stack>
   );
 }

@@ -12,6 +12,8 @@ export const API_ERROR_CODES = [
   'STATE_CONFLICT',
   'UPSTREAM_UNAVAILABLE',
   'RATE_LIMITED',
+  // A subscriber more than its buffer behind: resume with `after: lastEventId`.
+  'SUBSCRIBER_TOO_SLOW',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

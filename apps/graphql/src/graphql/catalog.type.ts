@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { MoneyType } from './money.type.js';
 import { ProviderKindEnum } from './provider-kind.enum.js';
 
@@ -71,4 +71,14 @@ export class ProviderType {
 
   @Field(() => String, { nullable: true, description: 'The last upstream error, secret-free.' })
   lastError!: string | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Of its orders that ended within the routing window (config routing.codeRateWindowSeconds), the share that got a code (0 to 1): what routing ranks by. Expired orders and customer cancels after routing.cancelGraceSeconds count as no code; FAILED orders and earlier cancels are left out. Null when none ended. This server refreshes it every routing.refreshSeconds.',
+  })
+  codeRate!: number | null;
+
+  @Field(() => Int, { description: 'How many ended orders codeRate is over.' })
+  codeRateSamples!: number;
 }

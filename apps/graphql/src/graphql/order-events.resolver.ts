@@ -7,9 +7,13 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import { badUserInput, notFound } from '../errors/api-error.js';
+import { ApiError, badUserInput, notFound } from '../errors/api-error.js';
 import type { OrderEventRecord } from '../services/records.js';
-import { orderEventStream } from '../subscriptions/order-event-stream.js';
+import {
+  isTooSlow,
+  orderEventStream,
+  type OrderStreamItem,
+} from '../subscriptions/order-event-stream.js';
 import { requireUser, type GraphQLContext } from './context.js';
 import { toOrderType } from './order.mapper.js';
 import { OrderUpdatedType, SmsReceivedType } from './order.type.js';
@@ -27,7 +31,7 @@ interface StreamArgs {
 async function openStream(
   context: GraphQLContext,
   args: StreamArgs,
-): Promise<AsyncIterable<OrderEventRecord>> {
+): Promise<AsyncIterable<OrderStreamItem>> {
   const userId = context.viewer.kind === 'admin' ? undefined : requireUser(context).id;
   if (args.after !== undefined && !EVENT_ID.test(args.after)) {
     throw badUserInput(
@@ -58,6 +62,16 @@ async function openStream(
   return stream;
 }
 
+/** A stream's last item when its subscriber fell too far behind: a coded error, then complete. */
+function eventOf(item: OrderStreamItem): OrderEventRecord {
+  if (!isTooSlow(item)) return item;
+  throw new ApiError(
+    'SUBSCRIBER_TOO_SLOW',
+    'this subscription fell too far behind and was ended; subscribe again with `after` set to lastEventId to get the rest',
+    { lastEventId: item.lastEventId },
+  );
+}
+
 const optional = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
@@ -77,7 +91,7 @@ export class OrderEventsResolver {
       }),
   })
   async orderUpdated(
-    @Root() event: OrderEventRecord,
+    @Root() item: OrderStreamItem,
     @Ctx() context: GraphQLContext,
     @Arg('id', () => ID, { nullable: true, description: 'One order; all of mine when omitted.' })
     _id?: string,
@@ -87,6 +101,7 @@ export class OrderEventsResolver {
     })
     _after?: string,
   ): Promise<OrderUpdatedType> {
+    const event = eventOf(item);
     // The order as it was right after this event (its outbox snapshot): a replay shows history
     // as it happened, and a live event costs no read per subscriber.
     const order = event.order ?? (await context.deps.store.findOrder(event.orderId));
@@ -112,7 +127,7 @@ export class OrderEventsResolver {
       }),
   })
   async smsReceived(
-    @Root() event: OrderEventRecord,
+    @Root() item: OrderStreamItem,
     @Ctx() context: GraphQLContext,
     @Arg('orderId', () => ID, {
       nullable: true,
@@ -125,6 +140,7 @@ export class OrderEventsResolver {
     })
     _after?: string,
   ): Promise<SmsReceivedType> {
+    const event = eventOf(item);
     // The order as it was right after this event (its outbox snapshot): a replay shows history
     // as it happened, and a live event costs no read per subscriber.
     const order = event.order ?? (await context.deps.store.findOrder(event.orderId));

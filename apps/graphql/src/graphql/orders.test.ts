@@ -1,5 +1,6 @@
-import { NoNumbers, Unavailable, AuthError } from '@numbroker/providers';
+import { NoNumbers, Unavailable, AuthError, InvalidRequest } from '@numbroker/providers';
 import { afterEach, describe, expect, it } from 'vitest';
+import { schedulingOf } from '@numbroker/store/testing';
 import { ScriptedAdapter } from '../test-support/fake-adapter.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 
@@ -22,11 +23,11 @@ describe('orders over HTTP', () => {
     await t.close();
   });
 
-  async function setup(adapters: ScriptedAdapter[]) {
+  async function setup(adapters: ScriptedAdapter[], betaCost = '1500') {
     t = await startTestServer({ adapters });
     // Costs in IRT; markup 10 %, rounded up to 100: 1000 → 1100, 1500 → 1700.
     await t.stockOffers('alpha', [{ service: 'telegram', country: 'RU', cost: '1000' }]);
-    await t.stockOffers('beta', [{ service: 'telegram', country: 'RU', cost: '1500' }]);
+    await t.stockOffers('beta', [{ service: 'telegram', country: 'RU', cost: betaCost }]);
   }
 
   it('buys from the cheapest provider, holds the price, and lists offers cheapest first', async () => {
@@ -69,7 +70,8 @@ describe('orders over HTTP', () => {
     const alpha = new ScriptedAdapter('alpha');
     const beta = new ScriptedAdapter('beta');
     alpha.scriptBuys(new NoNumbers('none', { providerId: 'alpha', operation: 'buy' }));
-    await setup([alpha, beta]);
+    // beta's cost is within the held 1100: failing over onto it sells at no loss.
+    await setup([alpha, beta], '1050');
     const user = await t.createFundedUser('bob', '5000');
     const bought = await t.request<{ buyNumber: Order }>(
       BUY,
@@ -81,10 +83,13 @@ describe('orders over HTTP', () => {
     expect(beta.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
     await t.server.deps.store.flush(); // attempt rows are written in batches
     const attempts = await t.store.orders.attemptsSince(new Date(0));
-    expect(attempts).toMatchObject([
+    expect(attempts.filter((attempt) => attempt.operation === 'buy')).toMatchObject([
       { providerId: 'alpha', outcome: 'ERROR', errorCode: 'NO_NUMBERS' },
       { providerId: 'beta', outcome: 'OK', errorCode: null },
     ]);
+    // Each attempt was written durably before its call, naming the provider tried.
+    const started = attempts.filter((attempt) => attempt.operation === 'buy-started');
+    expect(started.map((attempt) => attempt.providerId).sort()).toEqual(['alpha', 'beta']);
   });
 
   it('fails the order and releases the hold when no provider can sell', async () => {
@@ -131,6 +136,9 @@ describe('orders over HTTP', () => {
     );
     expect(bought.data?.buyNumber.status).toBe('PENDING');
     expect(beta.calls).toHaveLength(0);
+    // Nothing of ours is in flight any more: reconciled within seconds, not at the default.
+    const { nextPollAt } = await schedulingOf(t.store, bought.data!.buyNumber.id);
+    expect(nextPollAt!.getTime()).toBeLessThanOrEqual(Date.now() + 2500);
   });
 
   it('answers BAD_USER_INPUT naming an unknown service or country, PRICE_ABOVE_MAX and INSUFFICIENT_FUNDS before any upstream call', async () => {
@@ -179,6 +187,56 @@ describe('orders over HTTP', () => {
     expect(alpha.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
     const me = await t.request<{ me: { held: { amount: string } } }>(ME, {}, user.apiKey);
     expect(me.data?.me.held.amount).toBe('1100');
+  });
+
+  it("a concurrent repeat of an idempotency key answers the first call's outcome, not its PENDING row", async () => {
+    const alpha = new ScriptedAdapter('alpha');
+    await setup([alpha, new ScriptedAdapter('beta')]);
+    // The upstream takes a while: the repeats find the order PENDING, before its number.
+    alpha.onBuy = () => new Promise((resolve) => setTimeout(resolve, 400));
+    const user = await t.createFundedUser('fin', '5000');
+    const input = { service: 'telegram', country: 'RU', idempotencyKey: 'slow-1' };
+    const first = t.request<{ buyNumber: Order }>(BUY, { input }, user.apiKey);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const repeats = await Promise.all(
+      Array.from({ length: 3 }, () => t.request<{ buyNumber: Order }>(BUY, { input }, user.apiKey)),
+    );
+    const all = [await first, ...repeats].map((result) => result.data?.buyNumber);
+    for (const order of all) {
+      expect(order).toMatchObject({ id: all[0]!.id, status: 'ACTIVE' });
+      expect(order?.phoneNumber).toBeTruthy();
+    }
+    expect(alpha.calls.filter((call) => call.operation === 'buy')).toHaveLength(1);
+  });
+
+  it('a cancel whose upstream call succeeded after the worker expired the order answers the order as it is', async () => {
+    const alpha = new ScriptedAdapter('alpha');
+    await setup([alpha, new ScriptedAdapter('beta')]);
+    const user = await t.createFundedUser('ivy', '5000');
+    const order = (
+      await t.request<{ buyNumber: Order }>(
+        BUY,
+        { input: { service: 'telegram', country: 'RU' } },
+        user.apiKey,
+      )
+    ).data!.buyNumber;
+    // While our cancel is upstream, the worker reaches the TTL and expires the order.
+    alpha.onCancel = async () => {
+      await t.store.orders.applyOrderCommand(order.id, { type: 'EXPIRE' });
+    };
+    const cancelled = await t.request<{ cancelOrder: { status: string } }>(
+      `mutation { cancelOrder(id: "${order.id}") { status } }`,
+      {},
+      user.apiKey,
+    );
+    expect(cancelled.errors).toBeUndefined();
+    expect(cancelled.data?.cancelOrder.status).toBe('EXPIRED');
+    const me = await t.request<{ me: { balance: { amount: string }; held: { amount: string } } }>(
+      ME,
+      {},
+      user.apiKey,
+    );
+    expect(me.data?.me).toMatchObject({ balance: { amount: '5000' }, held: { amount: '0' } });
   });
 
   it('cancels before a code (released once), refuses after one, and hides other users orders', async () => {
@@ -297,6 +355,38 @@ describe('orders over HTTP', () => {
     expect(me.data?.me.balance.amount).toBe('5000');
   });
 
+  it('refunds a retried report whose first one reached the upstream (refused again, the upstream shows it refunded)', async () => {
+    const alpha = new ScriptedAdapter('alpha');
+    await setup([alpha, new ScriptedAdapter('beta')]);
+    const user = await t.createFundedUser('kim', '5000');
+    const order = (
+      await t.request<{ buyNumber: Order }>(
+        BUY,
+        { input: { service: 'telegram', country: 'RU' } },
+        user.apiKey,
+      )
+    ).data!.buyNumber;
+    await t.store.orders.applyOrderCommand(
+      order.id,
+      { type: 'CODE_RECEIVED' },
+      { sms: { code: '999', text: 'code 999' } },
+    );
+    // Our first report refunded us upstream, but its REPORT write was lost: a second report is
+    // refused, and the activation shows cancelled (refunded).
+    alpha.report = async () => {
+      throw new InvalidRequest('already reported', { providerId: 'alpha', operation: 'report' });
+    };
+    alpha.status = async (activationRef) => ({ activationRef, state: 'cancelled', messages: [] });
+    const reported = await t.request<{ reportOrder: { status: string } }>(
+      `mutation { reportOrder(id: "${order.id}") { status } }`,
+      {},
+      user.apiKey,
+    );
+    expect(reported.data?.reportOrder.status).toBe('REPORTED');
+    const me = await t.request<{ me: { balance: { amount: string } } }>(ME, {}, user.apiKey);
+    expect(me.data?.me.balance.amount).toBe('5000');
+  });
+
   it('pages orders with cursors and a status filter, within bounds', async () => {
     const alpha = new ScriptedAdapter('alpha');
     await setup([alpha, new ScriptedAdapter('beta')]);
@@ -361,5 +451,23 @@ describe('orders over HTTP', () => {
       `mutation { creditWallet(userId: "${user.id}", amount: "12.5", reference: "pay-2") { id } }`,
     );
     expect(badAmount.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses a credit that would take a wallet past what its columns hold exactly, and the wallet stays readable', async () => {
+    await setup([new ScriptedAdapter('alpha'), new ScriptedAdapter('beta')]);
+    const user = await t.createFundedUser('max', '0');
+    const credit = (amount: string, reference: string) =>
+      t.request<{ creditWallet: { balance: { amount: string } } }>(
+        `mutation { creditWallet(userId: "${user.id}", amount: "${amount}", reference: "${reference}") { balance { amount } } }`,
+      );
+    const huge = await credit('100000000000000000000000', 'huge');
+    expect(huge.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const top = await credit(String(Number.MAX_SAFE_INTEGER), 'top');
+    expect(top.data?.creditWallet.balance.amount).toBe(String(Number.MAX_SAFE_INTEGER));
+    const past = await credit('1', 'one-more');
+    expect(past.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const me = await t.request<{ me: { balance: { amount: string } } }>(ME, {}, user.apiKey);
+    expect(me.errors).toBeUndefined();
+    expect(me.data?.me.balance.amount).toBe(String(Number.MAX_SAFE_INTEGER));
   });
 });

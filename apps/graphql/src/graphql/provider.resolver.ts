@@ -18,6 +18,8 @@ export class ProviderResolver {
         balance: provider.balance ? MoneyType.from(provider.balance) : null,
         activeOrders: provider.activeOrders,
         lastError: provider.lastError,
+        codeRate: provider.codeRate,
+        codeRateSamples: provider.codeRateSamples,
       }),
     );
   }

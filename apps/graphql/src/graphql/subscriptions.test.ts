@@ -78,6 +78,23 @@ describe('subscriptions over graphql-ws', () => {
     expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
+  it('answers a subscribe with a syntax error on its own id (GRAPHQL_PARSE_FAILED) and keeps the socket', async () => {
+    const orderId = await buy();
+    let closedWith: number | undefined;
+    const client = t.wsClient(user.apiKey, { onClose: (code) => (closedWith = code) });
+    const good = subscribe<SmsEvent>(client, SMS, { orderId });
+    await waitForOpenSubscriptions(t, 1);
+    const bad = subscribe(client, 'subscription { smsReceived(orderId: "x") { code ');
+    const refused = await bad.next();
+    expect(refused.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    // The other subscription on that socket still gets its code.
+    await deliver(orderId, '777');
+    const code = await good.next();
+    expect(code.data?.smsReceived.code).toBe('777');
+    expect(closedWith).toBeUndefined();
+    good.stop();
+  });
+
   it('replays what came after `after` first, then goes live', async () => {
     const orderId = await buy();
     await deliver(orderId, '111');

@@ -10,6 +10,15 @@ export interface ServerMetrics {
   /** Upstream buy attempts by provider and outcome (ok or the error code). */
   buys: Counter<'provider' | 'outcome'>;
   buyDuration: Histogram<'provider' | 'outcome'>;
+  /** Sold on failover (or exploration) by a provider dearer than the held price: its sell
+   *  price minus the held price, in minor units of the platform currency. */
+  failoverMarginGivenUp: Counter<'currency' | 'provider'>;
+  /** Of those, the upstream cost above the held price: sold below cost. */
+  failoverLoss: Counter<'currency' | 'provider'>;
+  /** Offers left out of a purchase because they would lose more than pricing.maxFailoverLoss. */
+  failoverSkipped: Counter<'provider'>;
+  /** Purchases that tried this (non-best) provider first to keep its code rate fresh. */
+  routingExplorations: Counter<'provider'>;
   openSubscriptions: Gauge;
   openOrders: Gauge<'status' | 'provider'>;
   /** From an event's commit to its publication to this server's subscribers. */
@@ -74,6 +83,30 @@ export function createMetrics(options: {
       help: 'Latency of upstream buy calls by provider and outcome',
       labelNames: ['provider', 'outcome'],
       buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    failoverMarginGivenUp: new Counter({
+      name: 'numbroker_failover_margin_given_up_minor_total',
+      help: 'Orders sold by a provider dearer than the held (cheapest) price: its sell price minus the price charged, in minor units of the platform currency',
+      labelNames: ['currency', 'provider'],
+      registers: [registry],
+    }),
+    failoverLoss: new Counter({
+      name: 'numbroker_failover_loss_minor_total',
+      help: 'Orders sold below upstream cost on failover (at most pricing.maxFailoverLoss each): cost minus the price charged, in minor units of the platform currency',
+      labelNames: ['currency', 'provider'],
+      registers: [registry],
+    }),
+    failoverSkipped: new Counter({
+      name: 'numbroker_failover_offers_skipped_total',
+      help: 'Offers left out of a purchase because selling them at the held price would lose more than pricing.maxFailoverLoss',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    routingExplorations: new Counter({
+      name: 'numbroker_routing_explorations_total',
+      help: 'Purchases that tried a non-best provider first (routing.explorationShare) so its code rate stays fresh',
+      labelNames: ['provider'],
       registers: [registry],
     }),
     openSubscriptions: new Gauge({

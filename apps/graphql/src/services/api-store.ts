@@ -101,6 +101,10 @@ export interface ApiStore {
     activationRef: string,
     sms: { code: string | null; text: string | null; receivedAt: Date },
   ): Promise<PushedSmsOutcome>;
+  /** Durable, before the upstream buy: which provider the order is being bought from, when. */
+  recordBuyAttempt(orderId: string, providerId: string, now: Date): Promise<void>;
+  /** Reconcile this PENDING order at `at` (its buy ended ambiguous). */
+  reconcileAt(orderId: string, at: Date): Promise<void>;
   /** Recorded in the background, in batches: never slows or fails the call it describes. */
   recordAttempt(attempt: UpstreamAttempt): Promise<void>;
   /** Writes whatever is still buffered (shutdown, tests). */

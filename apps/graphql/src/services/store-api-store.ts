@@ -152,6 +152,9 @@ export function createApiStore(store: Store): ApiStore {
       });
       return result.order;
     },
+    recordBuyAttempt: (orderId, providerId, now) =>
+      store.orders.recordBuyAttempt(orderId, providerId, now),
+    reconcileAt: (orderId, at) => store.orders.reconcileAt(orderId, at),
     async recordAttempt(attempt) {
       attempts.add({
         orderId: attempt.orderId,

@@ -1,17 +1,25 @@
 import { isDomainError, type OrderStatus } from '@numbroker/core';
 import { ApiError } from '../errors/api-error.js';
 import { mapError } from '../errors/to-graphql-error.js';
-import type { AppDeps } from '../services/app-deps.js';
 import type { OrderRecord, SmsRecord } from '../services/records.js';
-import { buyNumber } from '../use-cases/buy-number.js';
+import { awaitSettled, buyNumber } from '../use-cases/buy-number.js';
 import { cancelOrder } from '../use-cases/cancel-order.js';
 import { finishOrder } from '../use-cases/finish-order.js';
-import { getOrder, listOrders, MAX_PAGE_SIZE } from '../use-cases/get-orders.js';
+import { listOrders, MAX_PAGE_SIZE } from '../use-cases/get-orders.js';
 import { listOffers } from '../use-cases/list-offers.js';
 import { requestAnotherSms } from '../use-cases/request-another-sms.js';
-import type { ActivationIds } from './activation-ids.js';
 import { jsonAnswer, ProtocolRefusal, textAnswer, type Answer } from './answers.js';
-import type { SmsActivateCodes } from './code-tables.js';
+import {
+  activationTimeOf,
+  countryIdValue,
+  digitsOf,
+  latestMessage,
+  normalizeCountryId,
+  ownedOrder,
+  type EndpointContext,
+  type OwnedOrder,
+  type Params,
+} from './endpoint-context.js';
 import { getHistory, getStatusV2 } from './history-actions.js';
 import { JsonNumber, type JsonValue } from './json-text.js';
 import {
@@ -43,19 +51,12 @@ export function isAction(value: string | undefined): value is SmsActivateAction 
   return value !== undefined && (ACTIONS as readonly string[]).includes(value);
 }
 
-export interface EndpointContext {
-  deps: AppDeps;
-  codes: SmsActivateCodes;
-  activationIds: ActivationIds;
-}
-
-/** The request's parameters (query and form body merged), by name. */
-export type Params = ReadonlyMap<string, string>;
-
 /** SMS-Activate's default country when `country` is left out. */
 const DEFAULT_COUNTRY_ID = '0';
 /** Open orders a bot sees in getActiveActivations; far above what a TTL lets pile up. */
 const MAX_ACTIVE_ACTIVATIONS = 1000;
+/** A client's `orderId` (getNumber/getNumberV2): printable, no spaces, bounded. */
+const CLIENT_ORDER_ID = /^[\x21-\x7e]{1,64}$/;
 
 export async function runAction(
   context: EndpointContext,
@@ -133,6 +134,12 @@ async function buy(context: EndpointContext, userId: string, params: Params): Pr
     .map((name) => name.trim())
     .filter((name) => name !== '');
 
+  // SMS-Activate's own client-side idempotency id: a bot that retries with it gets the same
+  // activation, never a second purchase.
+  const clientOrderId = params.get('orderId')?.trim() || undefined;
+  if (clientOrderId !== undefined && !CLIENT_ORDER_ID.test(clientOrderId)) {
+    throw new ProtocolRefusal('BAD_DATA');
+  }
   let order: OrderRecord;
   try {
     order = await buyNumber(deps, {
@@ -141,16 +148,22 @@ async function buy(context: EndpointContext, userId: string, params: Params): Pr
       country: iso,
       maxPrice,
       ...(operators.length > 0 ? { operator: operators } : {}),
+      ...(clientOrderId === undefined ? {} : { idempotencyKey: `sa-order:${clientOrderId}` }),
     });
   } catch (error) {
     // Nothing was bought and the hold is released: to a bot that is "no numbers now".
     if (mapError(error)?.code === 'UPSTREAM_UNAVAILABLE') throw new ProtocolRefusal('NO_NUMBERS');
     throw error;
   }
-  if (order.status !== 'ACTIVE' || order.phoneNumber === null) {
-    // The upstream may or may not have sold the number (the order awaits reconciliation): a
-    // transient server error, never NO_NUMBERS. If it was sold, it shows in
-    // getActiveActivations; if not, the hold comes back.
+  // The upstream may or may not have sold the number: the reconciler finds out, usually within
+  // seconds. The protocol has no "bought, number to follow", so wait (bounded) for it here.
+  if (order.status === 'PENDING') order = await awaitSettled(deps, order);
+  if (order.status === 'FAILED') throw new ProtocolRefusal('NO_NUMBERS');
+  // Any order with a number is answered (a repeated orderId gets its activation as it is).
+  if (order.phoneNumber === null) {
+    // Still unknown: a transient error, never NO_NUMBERS. If the number
+    // was sold it shows in getActiveActivations (and a retry with the same orderId gets it);
+    // if not, the hold comes back.
     deps.logger.warn(
       { orderId: order.id, status: order.status },
       'SMS-Activate getNumber: the order is not active yet',
@@ -218,10 +231,6 @@ export async function lastMessageValue(
   const messages = (await deps.store.messagesOfOrders([orderId])).get(orderId) ?? [];
   const last = latestMessage(messages);
   return last ? messageValue(last) : null;
-}
-
-export function latestMessage(messages: readonly SmsRecord[]): SmsRecord | undefined {
-  return [...messages].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()).at(-1);
 }
 
 /** The code, or (no code could be read) the text on one line: the answer is one line. */
@@ -393,48 +402,7 @@ async function getActiveActivations(context: EndpointContext, userId: string): P
 
 // ---- shared ----------------------------------------------------------------------------------
 
-export interface OwnedOrder {
-  order: OrderRecord;
-  activationId: string;
-}
-
-/** The caller's order behind `id`. Another user's is NO_ACTIVATION, exactly like a missing
- *  one: an activation id never tells whether it exists for someone else. */
-export async function ownedOrder(
-  context: EndpointContext,
-  userId: string,
-  params: Params,
-): Promise<OwnedOrder> {
-  const id = params.get('id')?.trim() ?? '';
-  if (!/^\d{1,20}$/.test(id)) throw new ProtocolRefusal('WRONG_ACTIVATION_ID');
-  const owner = await context.activationIds.resolve(id);
-  if (!owner || owner.userId !== userId) throw new ProtocolRefusal('NO_ACTIVATION');
-  const order = await getOrder(context.deps, userId, owner.orderId);
-  if (!order) throw new ProtocolRefusal('NO_ACTIVATION');
-  return { order, activationId: id };
-}
-
-export function normalizeCountryId(text: string): string | undefined {
-  const trimmed = text.trim();
-  return /^\d{1,4}$/.test(trimmed) ? String(Number(trimmed)) : undefined;
-}
-
-export function countryIdValue(codes: SmsActivateCodes, iso: string): JsonValue {
-  const id = codes.countryIdsOfIso(iso)[0];
-  return id === undefined ? null : JsonNumber.of(id);
-}
-
 function canGetAnotherSms({ deps }: EndpointContext, order: OrderRecord): boolean {
   const adapter = order.providerId ? deps.adapters.get(order.providerId) : undefined;
   return Boolean(adapter?.requestAnotherSms && adapter.capabilities.requestAnotherSms);
-}
-
-/** "+79991234567" → "79991234567": the protocol's numbers carry no "+". */
-export function digitsOf(phoneNumber: string | null): string {
-  return (phoneNumber ?? '').replace(/\D/g, '');
-}
-
-/** "2025-01-31 12:34:56" (UTC), the protocol's date format. */
-export function activationTimeOf(order: OrderRecord): string {
-  return order.createdAt.toISOString().slice(0, 19).replace('T', ' ');
 }

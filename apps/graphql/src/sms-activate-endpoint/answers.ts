@@ -76,6 +76,7 @@ export function answerForError(error: unknown, logger: Logger): Answer {
       // A transient failure: SMS-Activate clients retry on ERROR_SQL.
       logger.warn({ err: error }, 'SMS-Activate endpoint: transient failure');
       return textAnswer('ERROR_SQL');
+    case 'SUBSCRIBER_TOO_SLOW': // subscriptions only; this endpoint has none
     case 'INTERNAL_SERVER_ERROR':
       logger.error({ err: error }, 'internal error in the SMS-Activate endpoint');
       return textAnswer('ERROR_SQL');

@@ -8,7 +8,7 @@ import {
   type EndpointContext,
   type OwnedOrder,
   type Params,
-} from './actions.js';
+} from './endpoint-context.js';
 import { jsonAnswer, ProtocolRefusal, textAnswer, type Answer } from './answers.js';
 import { JsonNumber, type JsonValue } from './json-text.js';
 

@@ -1,7 +1,6 @@
 import { findCountry, findService } from '@numbroker/core';
 import { listOffers } from '../use-cases/list-offers.js';
-import type { EndpointContext, Params } from './actions.js';
-import { normalizeCountryId } from './actions.js';
+import { normalizeCountryId, type EndpointContext, type Params } from './endpoint-context.js';
 import { jsonAnswer, ProtocolRefusal, type Answer } from './answers.js';
 import { JsonNumber, type JsonValue } from './json-text.js';
 

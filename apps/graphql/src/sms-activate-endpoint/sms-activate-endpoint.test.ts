@@ -17,7 +17,11 @@ describe('SMS-Activate endpoint: the protocol over numbroker orders', () => {
 
   beforeAll(async () => {
     upstream = new ScriptedAdapter('upstream-a');
-    h = await startEndpoint({ adapters: [upstream] });
+    // A short settle wait: an ambiguous buy left PENDING answers within a second here.
+    h = await startEndpoint({
+      adapters: [upstream],
+      deps: (deps) => Object.assign(deps, { settleWaitMs: 1500 }),
+    });
     await h.t.stockOffers('upstream-a', [
       { service: 'telegram', country: 'RU', cost: '15000', stock: 7 },
       { service: 'telegram', country: 'US', cost: '20000', stock: 3 },
@@ -105,7 +109,7 @@ describe('SMS-Activate endpoint: the protocol over numbroker orders', () => {
     );
   });
 
-  it('getNumber whose buy may have reached the upstream: ERROR_SQL, the order is reconciled', async () => {
+  it('getNumber whose buy stays ambiguous past the wait: ERROR_SQL, the order is reconciled', async () => {
     const bot = await h.t.createFundedUser('unlucky bot', '20000');
     upstream.scriptBuys(new Error('connection reset after the request was sent'));
     const answer = await h.get({
@@ -121,6 +125,43 @@ describe('SMS-Activate endpoint: the protocol over numbroker orders', () => {
     expect(
       JSON.parse((await h.get({ api_key: bot.apiKey, action: 'getActiveActivations' })).body),
     ).toEqual({ status: 'error', error: 'NO_ACTIVATIONS' });
+  });
+
+  it('getNumber whose ambiguous buy the reconciler settles meanwhile answers the number, not ERROR_SQL', async () => {
+    const bot = await h.t.createFundedUser('patient bot', '20000');
+    upstream.scriptBuys(new Error('connection reset after the request was sent'));
+    const store = h.t.store;
+    // The worker's reconciler finds the activation upstream while the request waits.
+    const adopted = (async () => {
+      for (;;) {
+        const page = await store.orders.listOrders(bot.id, { first: 10 });
+        const pending = page.orders.find((order) => order.status === 'PENDING');
+        if (pending) {
+          await store.orders.applyOrderCommand(pending.id, {
+            type: 'PURCHASED',
+            phoneNumber: '+79001112233',
+            upstreamRef: 'found-upstream-1',
+          });
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const answer = await h.get({ api_key: bot.apiKey, action: 'getNumber', service: 'tg' });
+    await adopted;
+    expect(answer.body).toMatch(/^ACCESS_NUMBER:\d+:79001112233$/);
+  });
+
+  it('getNumber with the same orderId twice buys once and answers the same activation', async () => {
+    const bot = await h.t.createFundedUser('retrying bot', '20000');
+    const params = { api_key: bot.apiKey, action: 'getNumber', service: 'tg', orderId: 'bot-7' };
+    const first = await h.get(params);
+    const again = await h.get(params);
+    expect(first.body).toMatch(/^ACCESS_NUMBER:/);
+    expect(again.body).toBe(first.body);
+    const user = await h.t.server.deps.store.getUser(bot.id);
+    expect(user?.held.format()).toBe(TELEGRAM_RU_PRICE);
+    expect((await h.get({ ...params, orderId: 'has space' })).body).toBe('BAD_DATA');
   });
 
   it('buy → wait → code → another SMS → new code → finish, charging once', async () => {

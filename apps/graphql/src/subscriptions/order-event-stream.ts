@@ -1,4 +1,4 @@
-import { Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
+import { Repeater } from '@graphql-yoga/subscription';
 import type { OrderEventRecord } from '../services/records.js';
 import { SUBSCRIBER_BUFFER, type OrderEventsPubSub } from './topics.js';
 
@@ -21,32 +21,61 @@ export interface OrderEventStreamOptions {
   /** Called once the stream listens (nothing published from then on is missed). */
   onOpen?: () => void;
   onClose?: () => void;
+  /** Live events that may wait for this subscriber (default SUBSCRIBER_BUFFER). */
+  bufferLimit?: number;
 }
+
+/** The last item of a stream whose subscriber fell more than its buffer behind: nothing was
+ *  dropped silently — it resumes with `after: lastEventId` and gets the rest from the outbox. */
+export interface SubscriberTooSlow {
+  tooSlow: true;
+  lastEventId: string | null;
+}
+
+export type OrderStreamItem = OrderEventRecord | SubscriberTooSlow;
+
+export const isTooSlow = (item: OrderStreamItem): item is SubscriberTooSlow => 'tooSlow' in item;
 
 const REPLAY_PAGE = 200;
 
 /** Live events of one user, preceded by a replay from the outbox when `after` is given.
- *  It listens before it replays and skips ids it already delivered, so no event falls into the
- *  gap between the two and none is delivered twice. */
+ *  It listens before it replays, buffers live events (bounded) while the replay runs, and skips
+ *  ids it already delivered, so no event falls into the gap and none is delivered twice. A
+ *  subscriber that lets more than `bufferLimit` live events pile up (a long replay, a client
+ *  that does not read) gets a SubscriberTooSlow item and the stream ends. */
 export function orderEventStream(
   options: OrderEventStreamOptions,
-): AsyncIterableIterator<OrderEventRecord> {
-  return new Repeater<OrderEventRecord>(async (push, stop) => {
-    const topic =
+): AsyncIterableIterator<OrderStreamItem> {
+  const limit = options.bufferLimit ?? SUBSCRIBER_BUFFER;
+  return new Repeater<OrderStreamItem>(async (push, stop) => {
+    const waiting: OrderEventRecord[] = [];
+    let overflowed = false;
+    let wake: (() => void) | undefined;
+    const unlisten = options.pubSub.listen(
       options.orderId !== undefined
-        ? options.pubSub.subscribe('ORDER_EVENT_OF_ORDER', options.orderId)
+        ? { topic: 'ORDER_EVENT_OF_ORDER', orderId: options.orderId }
         : options.userId !== undefined
-          ? options.pubSub.subscribe('ORDER_EVENT', options.userId)
-          : options.pubSub.subscribe('ORDER_EVENT_OF_ANYONE');
-    const live = topic[Symbol.asyncIterator]();
-    // The first next() registers the listener synchronously; from here nothing is missed.
-    let nextLive = live.next();
+          ? { topic: 'ORDER_EVENT', userId: options.userId }
+          : { topic: 'ORDER_EVENT_OF_ANYONE' },
+      (event) => {
+        if (overflowed || !options.matches(event)) return;
+        if (waiting.length >= limit) {
+          overflowed = true;
+          waiting.length = 0;
+        } else {
+          waiting.push(event);
+        }
+        const woken = wake;
+        wake = undefined;
+        woken?.();
+      },
+    );
     options.onOpen?.();
     let stopped = false;
     void stop.then(() => {
       stopped = true;
+      unlisten();
       options.onClose?.();
-      void live.return?.();
     });
     let lastId: bigint | undefined =
       options.after === undefined ? undefined : BigInt(options.after);
@@ -54,9 +83,11 @@ export function orderEventStream(
       const id = BigInt(event.id);
       if (lastId !== undefined && id <= lastId) return;
       lastId = id;
-      // The sliding buffer makes this immediate, so the live topic is drained at once and a
-      // slow subscriber only ever delays (or, past the buffer, drops the oldest of) its own.
       if (options.matches(event)) await push(event);
+    };
+    const tooSlow = async () => {
+      await push({ tooSlow: true, lastEventId: lastId === undefined ? null : String(lastId) });
+      stop();
     };
     try {
       if (options.after !== undefined) {
@@ -65,6 +96,7 @@ export function orderEventStream(
           const page = await options.readEventsAfter(cursor, options.userId, REPLAY_PAGE);
           for (const event of page) {
             if (stopped) return;
+            if (overflowed) return await tooSlow();
             await deliver(event);
           }
           const last = page.at(-1);
@@ -73,17 +105,20 @@ export function orderEventStream(
         }
       }
       while (!stopped) {
-        const result = await nextLive;
-        if (result.done) break;
-        nextLive = live.next();
-        await deliver(result.value);
+        if (overflowed) return await tooSlow();
+        const event = waiting.shift();
+        if (event) {
+          await deliver(event);
+          continue;
+        }
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stop]);
       }
     } catch (error) {
       stop(error);
       return;
     } finally {
-      await live.return?.();
+      unlisten();
     }
     stop();
-  }, new SlidingBuffer(SUBSCRIBER_BUFFER));
+  });
 }

@@ -28,6 +28,9 @@ export class ScriptedAdapter implements ProviderAdapter {
   readonly calls: Array<{ operation: string; ref: string; operator?: string }> = [];
   private readonly buyScript: Array<Error | 'ok'> = [];
   private counter = 0;
+  /** Runs inside each `cancel` / `buy` call (a race with the worker, a slow upstream). */
+  onCancel: ((activationRef: string) => Promise<void>) | undefined;
+  onBuy: (() => Promise<void>) | undefined;
 
   constructor(
     readonly id: string,
@@ -49,6 +52,7 @@ export class ScriptedAdapter implements ProviderAdapter {
       ...(request.operator === undefined ? {} : { operator: request.operator }),
     });
     const outcome = this.buyScript.shift() ?? 'ok';
+    await this.onBuy?.();
     if (outcome !== 'ok') throw outcome;
     this.counter += 1;
     return {
@@ -63,6 +67,7 @@ export class ScriptedAdapter implements ProviderAdapter {
 
   async cancel(activationRef: string): Promise<void> {
     this.calls.push({ operation: 'cancel', ref: activationRef });
+    await this.onCancel?.(activationRef);
   }
 
   async finish(activationRef: string): Promise<void> {

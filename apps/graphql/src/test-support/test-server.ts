@@ -49,6 +49,8 @@ export async function startTestServer(
     rateLimit?: RateLimitOptions;
     config?: Record<string, unknown>;
     logger?: Logger;
+    /** Routing's exploration draw. */
+    random?: () => number;
   } = {},
 ): Promise<TestServer> {
   const adapters = options.adapters ?? [];
@@ -59,6 +61,8 @@ export async function startTestServer(
     exchangeRates: { RUB: '1200' },
     pricing: { markupPercent: '10', roundTo: '100' },
     orderTtlSeconds: 600,
+    // Tests assert which provider sells: no exploration draw unless a test asks for one.
+    routing: { explorationShare: 0 },
     providers: adapters.map((adapter) => ({
       id: adapter.id,
       kind: adapter.kind,
@@ -77,6 +81,7 @@ export async function startTestServer(
     port: 0,
     logger: options.logger ?? createLogger({ level: 'silent' }),
     rateLimit: options.rateLimit ?? { points: 10_000, windowSeconds: 1 },
+    ...(options.random ? { random: options.random } : {}),
   });
   const clients: Client[] = [];
 

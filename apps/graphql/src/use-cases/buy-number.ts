@@ -1,14 +1,9 @@
-import {
-  requireCountry,
-  requireRankedOffers,
-  requireService,
-  rankOffers,
-  type RankedOffer,
-} from '@numbroker/core';
+import { requireCountry, requireRankedOffers, requireService, rankOffers } from '@numbroker/core';
 import { isProviderError, Unavailable, type ProviderError } from '@numbroker/providers';
 import { ApiError, badUserInput } from '../errors/api-error.js';
 import type { AppDeps } from '../services/app-deps.js';
 import type { OrderRecord } from '../services/records.js';
+import { countPlan, countSale, planBuy, routeHealth } from './purchase-routing.js';
 import { callUpstream, parseAmount, priceOffers } from './shared.js';
 
 export interface BuyNumberRequest {
@@ -23,8 +18,8 @@ export interface BuyNumberRequest {
   idempotencyKey?: string | undefined;
 }
 
-/** At most this many providers are tried for one order. */
-const MAX_ATTEMPTS = 5;
+/** An ambiguous buy is reconciled this soon (the upstream's listing has it by then). */
+const AMBIGUOUS_RECONCILE_MS = 2000;
 
 /** What a failed `buy` means for the next offer (Hyperswitch-style table, not scattered ifs).
  *  `next`: nothing was bought, try the next offer. `reconcile`: the request may have reached
@@ -58,9 +53,9 @@ const OPERATOR = /^[^\p{Cc}]{1,64}$/u;
  * the upstream buy outside any transaction, then ACTIVE + event or FAILED + release
  * (transaction 2), cancelling upstream if transaction 2 fails.
  *
- * Failover: the offers are tried cheapest first; the order keeps the price held in
- * transaction 1 (the cheapest offer's), so a customer never pays more than quoted when a
- * dearer provider has to step in.
+ * Failover: the offers are tried cheapest first (see purchase-routing.ts: the failover-loss
+ * limit, exploration); the order keeps the price held in transaction 1 (the cheapest offer's),
+ * so a customer never pays more than quoted when a dearer provider has to step in.
  */
 export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promise<OrderRecord> {
   const service = requireService(request.service).slug;
@@ -91,6 +86,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
   const operator = operators.length === 0 ? undefined : operators;
 
   const states = await deps.store.providerStates();
+  const codeRates = await deps.codeRates.get();
   // With an operator chosen, offers without stock count too: they tell "out of stock"
   // (NO_NUMBERS) from "nobody has that operator" (BAD_USER_INPUT). Ranking skips them.
   const stored = await deps.store.listOffers(service, country, { includeEmpty: !!operator });
@@ -103,18 +99,20 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     ...(maxPrice ? { maxPrice } : {}),
     ...(request.provider ? { provider: request.provider } : {}),
     ...(operator ? { operator } : {}),
-    health: (providerId) => ({
-      healthy: deps.adapters.has(providerId) && (states.get(providerId)?.healthy ?? true),
-    }),
+    health: routeHealth(deps, states, codeRates),
+    minSamples: deps.config.routing.minSamples,
   });
-  const candidates = requireRankedOffers(ranked, {
-    service,
-    country,
-    ...(maxPrice ? { maxPrice } : {}),
-    ...(request.provider ? { provider: request.provider } : {}),
-    ...(operator ? { operator } : {}),
-  }).slice(0, MAX_ATTEMPTS);
-  const first = candidates[0] as RankedOffer;
+  const plan = planBuy(
+    deps,
+    requireRankedOffers(ranked, {
+      service,
+      country,
+      ...(maxPrice ? { maxPrice } : {}),
+      ...(request.provider ? { provider: request.provider } : {}),
+      ...(operator ? { operator } : {}),
+    }),
+  );
+  const first = plan.attempts[0]!.offer;
 
   const now = deps.now();
   // Transaction 1. Throws INSUFFICIENT_FUNDS before any upstream call; returns the existing
@@ -125,20 +123,24 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     country,
     operator: first.operator ?? null,
     providerId: first.providerId,
-    price: first.price,
+    price: plan.held,
     idempotencyKey: idempotencyKey ?? null,
     now,
     ttlSeconds: deps.config.orderTtlSeconds,
     reconcileAt: new Date(now.getTime() + deps.config.pendingReconcileSeconds * 1000),
   });
   deps.wakeOutboxTail();
-  if (!pending.created) return pending.order;
+  if (!pending.created) return awaitSettled(deps, pending.order);
   const orderId = pending.order.id;
+  countPlan(deps, plan);
 
   const failures: ProviderError[] = [];
-  for (const offer of candidates) {
+  for (const attempt of plan.attempts) {
+    const { offer } = attempt;
     const adapter = deps.adapters.get(offer.providerId);
     if (!adapter) continue;
+    // Durable before the call: a crash after it leaves the reconciler the provider to look at.
+    await deps.store.recordBuyAttempt(orderId, offer.providerId, deps.now());
     let purchase;
     try {
       purchase = await callUpstream(
@@ -162,6 +164,13 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
           { err: error, orderId, provider: offer.providerId },
           'buy may have reached the upstream; the order stays PENDING for reconciliation',
         );
+        // Nothing of ours is in flight any more: the reconciler may look upstream at once
+        // (a few seconds, for the upstream's listing to show it) instead of at the default.
+        await deps.store
+          .reconcileAt(orderId, new Date(deps.now().getTime() + AMBIGUOUS_RECONCILE_MS))
+          .catch((failure: unknown) =>
+            deps.logger.warn({ err: failure, orderId }, 'could not bring reconciliation forward'),
+          );
         return (await deps.store.findOrder(orderId)) ?? pending.order;
       }
       failures.push(error as ProviderError);
@@ -188,8 +197,20 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         },
       );
       deps.wakeOutboxTail();
+      countSale(deps, attempt);
       return active;
     } catch (error) {
+      // The reconciler found this very activation upstream and gave it to this order meanwhile:
+      // the order is what we were about to write. Cancelling would take the customer's number.
+      const now = await deps.store.findOrder(orderId).catch(() => null);
+      if (
+        now?.status !== 'PENDING' &&
+        now?.providerId === offer.providerId &&
+        now.upstreamRef === purchase.activationRef
+      ) {
+        deps.wakeOutboxTail();
+        return now;
+      }
       deps.logger.error(
         { err: error, orderId, provider: offer.providerId },
         'recording a bought number failed',
@@ -220,6 +241,26 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
       orderId,
     },
   );
+}
+
+/** How long a buy waits for a PENDING order to settle by default. The first call's upstream
+ *  buy is bounded by the adapter's timeout and the reconciler settles an ambiguous one within
+ *  seconds; past this the order is answered as it is (PENDING) rather than hold the request. */
+export const SETTLE_WAIT_MS = 20_000;
+
+/** A PENDING order's outcome, waited for (bounded): what an idempotent repeat that raced the
+ *  first call answers (ACTIVE with its number, or FAILED) instead of a PENDING row with no
+ *  number that a caller cannot tell from a lost order. */
+export async function awaitSettled(deps: AppDeps, order: OrderRecord): Promise<OrderRecord> {
+  const deadline = Date.now() + (deps.settleWaitMs ?? SETTLE_WAIT_MS);
+  let current = order;
+  let gapMs = 20;
+  while (current.status === 'PENDING' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+    gapMs = Math.min(250, gapMs * 2);
+    current = (await deps.store.findOrder(order.id)) ?? current;
+  }
+  return current;
 }
 
 async function compensate(

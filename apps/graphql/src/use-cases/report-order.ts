@@ -1,4 +1,4 @@
-import { isProviderError } from '@numbroker/providers';
+import { isProviderError, type ProviderAdapter } from '@numbroker/providers';
 import type { AppDeps } from '../services/app-deps.js';
 import type { OrderRecord } from '../services/records.js';
 import { adapterOf, assertTransition, callUpstream, ownOrder } from './shared.js';
@@ -25,7 +25,15 @@ export async function reportOrder(
       upstreamRefunded = adapter.capabilities.reportRefunds;
     } catch (error) {
       if (isProviderError(error) && error.retryable) throw error;
-      deps.logger.warn({ err: error, orderId: order.id }, 'upstream refused the report; no refund');
+      // A retry after our first report reached the upstream (and the write was lost): the
+      // upstream refuses a second one, but it refunded us the first time — so does the customer.
+      upstreamRefunded = await refundedUpstream(deps, adapter, upstreamRef);
+      if (!upstreamRefunded) {
+        deps.logger.warn(
+          { err: error, orderId: order.id },
+          'upstream refused the report; no refund',
+        );
+      }
     }
   }
   const reported = await deps.store.applyOrderCommand(order.id, {
@@ -34,4 +42,21 @@ export async function reportOrder(
   });
   deps.wakeOutboxTail();
   return reported;
+}
+
+/** Whether the upstream shows the activation ended with our money back (after a code that is
+ *  only a report). Unknown counts as no. */
+async function refundedUpstream(
+  deps: AppDeps,
+  adapter: ProviderAdapter,
+  upstreamRef: string,
+): Promise<boolean> {
+  if (!adapter.capabilities.reportRefunds) return false;
+  try {
+    const status = await adapter.status(upstreamRef);
+    return status.state === 'cancelled';
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'could not read the activation after a refused report');
+    return false;
+  }
 }

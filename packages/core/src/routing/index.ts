@@ -1,3 +1,4 @@
-export * from './code-rate-window.js';
+export * from './code-rates.js';
 export * from './rank-offers.js';
 export * from './routing-errors.js';
+export * from './purchase-plan.js';

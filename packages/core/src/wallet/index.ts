@@ -1,3 +1,2 @@
 export * from './ledger-entry.js';
-export * from './wallet.js';
 export * from './wallet-errors.js';

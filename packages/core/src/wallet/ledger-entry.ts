@@ -18,6 +18,8 @@
  * `amountMinor` is always positive; the kind gives the sign. Amounts are minor units of the
  * platform currency (one currency per wallet).
  */
+import { WalletRuleViolation } from './wallet-errors.js';
+
 export const LEDGER_ENTRY_KINDS = [
   'CREDIT',
   'HOLD',
@@ -80,6 +82,29 @@ export function signedHeldDelta(kind: LedgerEntryKind, amountMinor: bigint): big
     case 'ADJUST_OUT':
       return 0n;
   }
+}
+
+/** What one entry does to a wallet's two balances: the store's single UPDATE of a wallet adds
+ *  exactly these (guarded so neither balance goes below zero), so the rules live here once. */
+export function walletChange(kind: LedgerEntryKind, amountMinor: bigint): WalletBalance {
+  if (typeof amountMinor !== 'bigint' || amountMinor <= 0n) {
+    throw new WalletRuleViolation('INVALID_AMOUNT', `a ${kind} entry must be a positive amount`);
+  }
+  return {
+    availableMinor: signedAvailableDelta(kind, amountMinor),
+    heldMinor: signedHeldDelta(kind, amountMinor),
+  };
+}
+
+/** The entry of an admin correction: ADJUST_IN for a positive amount, ADJUST_OUT (of its
+ *  size) for a negative one. Zero changes nothing and is refused. */
+export function adjustmentEntry(amountMinor: bigint): Pick<LedgerEntry, 'kind' | 'amountMinor'> {
+  if (typeof amountMinor !== 'bigint' || amountMinor === 0n) {
+    throw new WalletRuleViolation('INVALID_AMOUNT', 'an adjustment must not be zero');
+  }
+  return amountMinor > 0n
+    ? { kind: 'ADJUST_IN', amountMinor }
+    : { kind: 'ADJUST_OUT', amountMinor: -amountMinor };
 }
 
 /** The balances a list of entries sums to (the definition of "balance"). */

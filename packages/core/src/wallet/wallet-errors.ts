@@ -13,29 +13,19 @@ export class InsufficientFunds extends DomainError {
   }
 }
 
-export type WalletErrorCode =
-  | 'INVALID_AMOUNT'
-  | 'INVALID_REFERENCE'
-  | 'HOLD_EXISTS'
-  | 'HOLD_NOT_FOUND'
-  | 'HOLD_ALREADY_SETTLED'
-  | 'HOLD_NOT_CAPTURED'
-  | 'ALREADY_REFUNDED'
-  | 'REFUND_EXCEEDS_CAPTURE';
+export type WalletErrorCode = 'INVALID_AMOUNT' | 'INVALID_REFERENCE';
 
-/** A ledger rule broken by the caller. Apart from a bad amount (user input on credit), these
- *  are programming errors — a hold settled twice means a transition ran twice — so the API
- *  reports them as INTERNAL. */
+/** A wallet movement refused for its input: a non-positive amount, a missing reference.
+ *  (Settling a hold twice cannot be asked for: the order's state machine decides settlements
+ *  and the ledger's unique (order_id, kind) refuses a second one.) */
 export class WalletRuleViolation extends DomainError {
   override readonly name = 'WalletRuleViolation';
   readonly apiCode: ApiErrorCode;
   constructor(
     readonly code: WalletErrorCode,
     message: string,
-    readonly holdId?: string,
   ) {
     super(message);
-    this.apiCode =
-      code === 'INVALID_AMOUNT' || code === 'INVALID_REFERENCE' ? 'BAD_USER_INPUT' : 'INTERNAL';
+    this.apiCode = 'BAD_USER_INPUT';
   }
 }

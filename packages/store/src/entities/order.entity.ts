@@ -6,7 +6,16 @@ import { epochMillis, minorUnits } from '../columns.js';
 @Entity({ name: 'orders' })
 @Index('IDX_orders_user_created', ['userId', 'createdAt'])
 @Index('IDX_orders_status_next_poll', ['status', 'nextPollAt'])
-@Index('IDX_orders_provider_upstream_ref', ['providerId', 'upstreamRef'])
+// One activation, one order (migration 1767500000000).
+@Index('UQ_orders_provider_upstream_ref', ['providerId', 'upstreamRef'], { unique: true })
+// Success-rate routing's read (RouteOutcomeStore): ended orders only (migration RouteOutcomes).
+@Index(
+  'IDX_orders_outcome_updated',
+  ['updatedAt', 'providerId', 'service', 'country', 'status', 'createdAt'],
+  {
+    where: `"status" IN ('CODE_RECEIVED', 'COMPLETED', 'REPORTED', 'EXPIRED', 'CANCELLED')`,
+  },
+)
 export class OrderEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

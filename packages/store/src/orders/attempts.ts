@@ -48,26 +48,61 @@ export async function recordAttempts(db: Database, inputs: readonly AttemptInput
   });
 }
 
-/** OK / ERROR counts of a provider's calls since `since` (success-rate routing). */
-export async function attemptStats(
+/**
+ * Written before each upstream buy attempt, durably: the order names the provider it is being
+ * bought from now (after a failover, not the first one tried) and an attempt row says when.
+ * A crash between the upstream's answer and transaction 2 leaves the reconciler both.
+ */
+export async function recordBuyAttempt(
   db: Database,
+  orderId: string,
   providerId: string,
-  since: Date,
-): Promise<{ ok: number; error: number }> {
-  const result = await db.read((m) =>
-    sql(
-      m,
-      `SELECT outcome, COUNT(*) AS n FROM upstream_attempts
-       WHERE provider_id = ? AND created_at >= CAST(? AS BIGINT) GROUP BY outcome`,
-      [providerId, millis(since)],
-    ),
-  );
-  const stats = { ok: 0, error: 0 };
-  for (const row of result.rows) {
-    if (row.outcome === 'OK') stats.ok = Number(row.n);
-    if (row.outcome === 'ERROR') stats.error = Number(row.n);
-  }
-  return stats;
+  now: Date = new Date(),
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await sql(
+      tx,
+      `UPDATE orders SET provider_id = ?, updated_at = CAST(? AS BIGINT)
+       WHERE id = ? AND status = 'PENDING'`,
+      [providerId, millis(now), orderId],
+    );
+    await tx.insert(UpstreamAttemptEntity, {
+      id: randomUUID(),
+      orderId,
+      providerId,
+      operation: 'buy-started',
+      outcome: 'OK',
+      errorCode: null,
+      durationMs: 0,
+      createdAt: now,
+    });
+  });
+}
+
+export interface UpstreamDebtInput {
+  providerId: string;
+  orderId: string;
+  upstreamRef: string;
+  /** false: expired here while its upstream cancel kept failing (the activation may still
+   *  cost us upstream); true: a later cancel went through. */
+  settled: boolean;
+  now: Date;
+}
+
+/** An upstream debt, as a row of the attempt log the operator reads ('upstream-debt' ERROR,
+ *  then 'debt-settled' OK), naming the activation. */
+export function recordUpstreamDebt(db: Database, input: UpstreamDebtInput): Promise<void> {
+  return recordAttempts(db, [
+    {
+      orderId: input.orderId,
+      providerId: input.providerId,
+      operation: input.settled ? 'debt-settled' : 'upstream-debt',
+      outcome: input.settled ? 'OK' : 'ERROR',
+      errorCode: `debt ${input.upstreamRef}`.slice(0, 64),
+      durationMs: 0,
+      now: input.now,
+    },
+  ]);
 }
 
 /** The attempts recorded since `since`, oldest first (audit, tests). */

@@ -7,11 +7,13 @@ import type { OrderView } from './order-view.js';
 
 const LEASE_MS = 30_000;
 const INTERVAL_MS = 2000;
-const purchased: OrderCommand = {
+// A fresh upstream activation per purchase: (provider, ref) is unique.
+let refs = 0;
+const purchased = (): OrderCommand => ({
   type: 'PURCHASED',
   phoneNumber: '+79001234567',
-  upstreamRef: 'act-lease',
-};
+  upstreamRef: `act-lease-${++refs}`,
+});
 
 /** The worker's policy in miniature: a waiting order's next check one interval on. */
 const everyInterval = (order: OrderView, now: Date) =>
@@ -57,7 +59,7 @@ describe.each(DATABASE_KINDS)('order leases on %s', (kind) => {
       now: due,
       reconcileAt: due,
     });
-    await store.orders.applyOrderCommand(order.id, purchased, { now: due, nextPollAt: due });
+    await store.orders.applyOrderCommand(order.id, purchased(), { now: due, nextPollAt: due });
     return order.id;
   }
 
@@ -74,7 +76,7 @@ describe.each(DATABASE_KINDS)('order leases on %s', (kind) => {
     expect(ids(a)).toEqual([id]);
     expect(a[0]).toMatchObject({
       scheduledAt: null,
-      order: { status: 'ACTIVE', upstreamRef: 'act-lease' },
+      order: { status: 'ACTIVE', upstreamRef: expect.stringMatching(/^act-lease-/) },
     });
     expect(await schedulingOf(store, id)).toEqual({
       nextPollAt: due,

@@ -138,6 +138,46 @@ export async function reschedule(
   return written;
 }
 
+/** A PENDING order whose buy ended ambiguous (may have reached the upstream): reconciled at
+ *  `at` instead of at its later default reconcile time. */
+export async function reconcileAt(db: Database, orderId: string, at: Date): Promise<void> {
+  await db.transaction((tx) =>
+    sql(
+      tx,
+      `UPDATE orders SET next_poll_at = CAST(? AS BIGINT)
+       WHERE id = ? AND status = 'PENDING'
+         AND (next_poll_at IS NULL OR next_poll_at > CAST(? AS BIGINT))`,
+      [millis(at), orderId, millis(at)],
+    ),
+  );
+}
+
+/** Extends `workerId`'s leases on `ids` to `until` where they would lapse sooner: a pass that
+ *  runs long keeps its orders, while a crashed worker's short leases lapse within a few poll
+ *  gaps. A lease another worker took over is not touched. */
+export async function renewLeases(
+  db: Database,
+  workerId: string,
+  ids: readonly string[],
+  until: Date,
+): Promise<number> {
+  let renewed = 0;
+  for (let start = 0; start < ids.length; start += RESCHEDULE_CHUNK) {
+    const chunk = ids.slice(start, start + RESCHEDULE_CHUNK);
+    const result = await db.transaction((tx) =>
+      sql(
+        tx,
+        `UPDATE orders SET lease_until = CAST(? AS BIGINT)
+         WHERE id IN (${placeholders(chunk.length)}) AND lease_owner = ?
+           AND lease_until < CAST(? AS BIGINT)`,
+        [millis(until), ...chunk, workerId, millis(until)],
+      ),
+    );
+    renewed += result.affected;
+  }
+  return renewed;
+}
+
 /** Drops every lease `workerId` holds (graceful shutdown): another worker takes those orders
  *  at once instead of after the lease lapses. */
 export async function releaseLeases(db: Database, workerId: string): Promise<number> {

@@ -28,7 +28,9 @@ import {
   type OrderView,
   type SmsView,
 } from './order-view.js';
+import { moveWalletInTx } from '../wallet-movement.js';
 import { insertOrderEvent } from './outbox.js';
+import { smsIdentity } from './sms-identity.js';
 
 const DEFAULT_RECONCILE_DELAY_MS = 120_000;
 
@@ -190,21 +192,14 @@ export async function createPendingOrderInTx(
   }
   // The hold is one conditional update found by (user_id, currency), the wallets' unique key:
   // no read of the balance first, and one round trip fewer.
-  const held = await sql(
+  const held = await moveWalletInTx(
     tx,
-    `UPDATE wallets SET available_minor = available_minor - CAST(? AS BIGINT),
-       held_minor = held_minor + CAST(? AS BIGINT), version = version + 1, updated_at = CAST(? AS BIGINT)
-     WHERE user_id = ? AND currency = ? AND available_minor >= CAST(? AS BIGINT)`,
-    [
-      intParam(input.priceMinor),
-      intParam(input.priceMinor),
-      millis(now),
-      input.userId,
-      input.currency,
-      intParam(input.priceMinor),
-    ],
+    { userId: input.userId, currency: input.currency },
+    'HOLD',
+    input.priceMinor,
+    now,
   );
-  if (held.affected === 0) {
+  if (!held) {
     // Read only to word the error; the decision was the conditional update's.
     const current = await tx.findOne(WalletEntity, {
       where: { userId: input.userId, currency: input.currency },
@@ -322,34 +317,19 @@ async function applyWalletMovementInTx(
   now: Date,
 ): Promise<void> {
   if (movement === 'NONE') return;
-  const amount = intParam(order.priceMinor);
-  const updates: Record<Exclude<WalletMovement, 'NONE'>, { set: string; guard: string }> = {
-    CAPTURE: { set: 'held_minor = held_minor - CAST(? AS BIGINT)', guard: 'held_minor' },
-    RELEASE: {
-      set: 'available_minor = available_minor + CAST(? AS BIGINT), held_minor = held_minor - CAST(? AS BIGINT)',
-      guard: 'held_minor',
-    },
-    REFUND: {
-      set: 'available_minor = available_minor + CAST(? AS BIGINT)',
-      guard: 'available_minor',
-    },
-  };
-  const { set, guard } = updates[movement];
-  const amounts = movement === 'RELEASE' ? [amount, amount] : [amount];
-  const guardAmount = movement === 'REFUND' ? '0' : amount;
   // The ledger entry first (a failed update rolls both back): from the update to the commit
   // the wallet row is locked (Postgres), and every other movement of this user waits for it.
   if (!(await insertLedgerEntry(tx, order, movement, now))) {
     throw new StoreInvariantViolated(`order ${order.id}: no wallet for its ledger entry`);
   }
-  // Found by (user_id, currency), the wallets' unique key: no read first.
-  const result = await sql(
+  const applied = await moveWalletInTx(
     tx,
-    `UPDATE wallets SET ${set}, version = version + 1, updated_at = CAST(? AS BIGINT)
-     WHERE user_id = ? AND currency = ? AND ${guard} >= CAST(? AS BIGINT)`,
-    [...amounts, millis(now), order.userId, order.currency, guardAmount],
+    { userId: order.userId, currency: order.currency },
+    movement,
+    order.priceMinor,
+    now,
   );
-  if (result.affected === 0) {
+  if (!applied) {
     throw new StoreInvariantViolated(
       `order ${order.id}: no wallet, or the wallet does not hold its price`,
     );
@@ -391,12 +371,10 @@ async function insertSmsIfNew(
 ): Promise<SmsMessageEntity | null> {
   const code = message.code ?? null;
   const text = message.text ?? null;
-  // One SMS is one code (or, with no code, one text): the same SMS read by getStatus (code
-  // only), by a batch list (code and text) or pushed by a webhook is stored once.
-  const identity = code?.trim()
-    ? `c:${code.trim()}`
-    : `t:${(text ?? '').replace(/\s+/g, ' ').trim()}`;
-  const dedupeKey = createHash('sha256').update(`${orderId}\u0000${identity}`).digest('hex');
+  // One SMS is stored once, however it was read (smsIdentity).
+  const dedupeKey = createHash('sha256')
+    .update(`${orderId}\u0000${smsIdentity({ code, text })}`)
+    .digest('hex');
   const sms = tx.create(SmsMessageEntity, {
     id: randomUUID(),
     orderId,

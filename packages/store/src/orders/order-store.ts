@@ -2,15 +2,19 @@ import { MoneyMovements, type MoneyMovement } from '../money-movements.js';
 import { OrderTransitionRefused, type OrderCommand, type OrderStatus } from '@numbroker/core';
 import type { Database } from '../database.js';
 import {
-  attemptStats,
   attemptsSince,
   recordAttempts,
+  recordBuyAttempt,
+  recordUpstreamDebt,
   type AttemptInput,
   type AttemptRecord,
+  type UpstreamDebtInput,
 } from './attempts.js';
 import {
   claimDueOrders,
+  reconcileAt,
   releaseLeases,
+  renewLeases,
   reschedule,
   type ClaimOptions,
   type ClaimedOrder,
@@ -28,6 +32,7 @@ import { encodeCursor } from './order-rows.js';
 import type { OrderEventView, OrderView, SmsView } from './order-view.js';
 import { EventNotifier, eventsAfter, latestEventId } from './outbox.js';
 import {
+  countPending,
   findOrder,
   findOrderByUpstreamRef,
   knownUpstreamRefs,
@@ -151,6 +156,11 @@ export class OrderStore {
     return openOrderCounts(this.db);
   }
 
+  /** PENDING orders at this provider (see queries.ts). */
+  countPending(providerId: string): Promise<number> {
+    return countPending(this.db, providerId);
+  }
+
   /** Which of these upstream refs already belong to an order of this provider. */
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {
     return knownUpstreamRefs(this.db, providerId, refs);
@@ -169,6 +179,16 @@ export class OrderStore {
 
   releaseLeases(workerId: string): Promise<number> {
     return releaseLeases(this.db, workerId);
+  }
+
+  /** An ambiguous buy's order, reconciled at `at` instead of its default (see leases.ts). */
+  reconcileAt(orderId: string, at: Date): Promise<void> {
+    return reconcileAt(this.db, orderId, at);
+  }
+
+  /** Keeps a long pass's leases from lapsing (see leases.ts). */
+  renewLeases(workerId: string, ids: readonly string[], until: Date): Promise<number> {
+    return renewLeases(this.db, workerId, ids, until);
   }
 
   // ---- outbox ----
@@ -199,9 +219,14 @@ export class OrderStore {
     return recordAttempts(this.db, inputs);
   }
 
-  /** OK / ERROR counts of a provider's calls since `since`. */
-  attemptStats(providerId: string, since: Date): Promise<{ ok: number; error: number }> {
-    return attemptStats(this.db, providerId, since);
+  /** Before each upstream buy attempt: the provider it is bought from now (see attempts.ts). */
+  recordBuyAttempt(orderId: string, providerId: string, now?: Date): Promise<void> {
+    return recordBuyAttempt(this.db, orderId, providerId, now);
+  }
+
+  /** An order expired while its upstream cancel kept failing, or that debt settled. */
+  recordUpstreamDebt(input: UpstreamDebtInput): Promise<void> {
+    return recordUpstreamDebt(this.db, input);
   }
 
   attemptsSince(since: Date): Promise<AttemptRecord[]> {

@@ -108,6 +108,17 @@ export async function openOrderCounts(db: Database): Promise<Map<string, number>
   return new Map(result.rows.map((row) => [String(row.provider_id), Number(row.n)]));
 }
 
+/** How many orders are PENDING at this provider (their buy in flight, or stuck): the
+ *  reconciler adopts an orphan only when it can be nobody else's. */
+export async function countPending(db: Database, providerId: string): Promise<number> {
+  const result = await db.read((m) =>
+    sql(m, `SELECT COUNT(*) AS n FROM orders WHERE status = 'PENDING' AND provider_id = ?`, [
+      providerId,
+    ]),
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}
+
 /** Which of these upstream refs already belong to an order of this provider. */
 export async function knownUpstreamRefs(
   db: Database,
