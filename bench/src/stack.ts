@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,9 +17,12 @@ export interface Stack {
   adminKey: string;
   sim: SmsActivateSimulator;
   server: ChildProcess;
+  worker: ChildProcess;
   pollIntervalMs: number;
   /** The server's upstream SMS webhook for the simulator's provider (see `useWebhook`). */
   webhookUrl: string;
+  /** The database the server and the worker share (a bench writer may open it too). */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -44,6 +47,8 @@ export async function startStack(options: {
   stock: number;
   /** A postgres:// server URL: the stack runs on a fresh database there instead of SQLite. */
   postgres?: string | undefined;
+  /** Write V8 CPU profiles of the server and the worker here (`node --cpu-prof`). */
+  profileDir?: string | undefined;
 }): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'numbroker-bench-'));
   const postgres = options.postgres
@@ -61,16 +66,20 @@ export async function startStack(options: {
   const port = await freePort();
   const adminKey = 'bench-admin-key-0123456789abcdef';
   const configPath = join(dir, 'config.json');
+  const databaseUrl = postgres?.url ?? `sqlite:${join(dir, 'bench.sqlite')}`;
   writeFileSync(
     configPath,
     JSON.stringify({
-      database: postgres?.url ?? `sqlite:${join(dir, 'bench.sqlite')}`,
+      database: databaseUrl,
       port,
       adminApiKey: adminKey,
       currency: 'IRT',
       exchangeRates: { RUB: '1200' },
       orderTtlSeconds: 3600,
       pollIntervalMs: options.pollIntervalMs,
+      // The provider takes webhooks (below), which slows its polling to a safety net by
+      // default; the polling rows measure polling, so it polls at the same interval.
+      webhookPollIntervalMs: options.pollIntervalMs,
       catalogSyncSeconds: 3600,
       workerPort: 0,
       // The load generator is one client: the per-key limit would measure itself.
@@ -88,9 +97,13 @@ export async function startStack(options: {
     }),
   );
   const env = { ...process.env, LOG_LEVEL: 'warn' };
+  const profile = (name: string) =>
+    options.profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+      : [];
   const server = spawn(
     process.execPath,
-    [join(repoRoot, 'apps/graphql/dist/main.js'), '--config', configPath],
+    [...profile('server'), join(repoRoot, 'apps/graphql/dist/main.js'), '--config', configPath],
     {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -98,7 +111,7 @@ export async function startStack(options: {
   );
   const worker = spawn(
     process.execPath,
-    [join(repoRoot, 'apps/worker/dist/main.js'), '--config', configPath],
+    [...profile('worker'), join(repoRoot, 'apps/worker/dist/main.js'), '--config', configPath],
     {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -128,8 +141,10 @@ export async function startStack(options: {
     adminKey,
     sim,
     server,
+    worker,
     pollIntervalMs: options.pollIntervalMs,
     webhookUrl: `${base}/webhooks/upstream/sa/${WEBHOOK_SECRET}`,
+    databaseUrl,
     async stop() {
       await Promise.all([server, worker].map(terminate));
       await sim.stop();
@@ -178,3 +193,15 @@ export async function serverRssBytes(metricsUrl: URL): Promise<number> {
   if (!line) throw new Error('the server exposes no process_resident_memory_bytes metric');
   return Number(line.split(' ')[1]);
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) throw new Error('the process has no pid');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)). */
+const CLOCK_TICKS = 100;
