@@ -28,6 +28,9 @@ export interface StartOptions {
   onLine?: (line: string) => void;
   /** How many of its last lines to keep for `recentOutput` (default 200). */
   keepLines?: number;
+  /** Keep every line from the start, up to this many, for `allOutput` (default 0: none) — for
+   *  suites that search a whole run's logs (for a leaked secret, say). */
+  keepAllLines?: number;
 }
 
 /** Children still running, killed if this process exits without stopping them: a crashed or
@@ -47,6 +50,7 @@ function watchForExit(child: ChildProcess): void {
 /** One of numbroker's processes (`node MAIN --config PATH`), started, watched and stopped. */
 export class AppProcess {
   private readonly output: string[] = [];
+  private readonly everything: string[] = [];
   private readonly exit: Promise<ExitStatus>;
 
   private constructor(
@@ -55,6 +59,7 @@ export class AppProcess {
     options: StartOptions,
   ) {
     const keepLines = options.keepLines ?? OUTPUT_LINES_KEPT;
+    const keepAllLines = options.keepAllLines ?? 0;
     for (const stream of [child.stdout, child.stderr]) {
       let partial = '';
       stream?.setEncoding('utf8');
@@ -65,6 +70,7 @@ export class AppProcess {
           if (line.trim() === '') continue;
           this.output.push(line);
           if (this.output.length > keepLines) this.output.shift();
+          if (this.everything.length < keepAllLines) this.everything.push(line);
           options.onLine?.(line);
         }
       });
@@ -108,6 +114,11 @@ export class AppProcess {
   /** The last lines it printed (logs), for failure messages. */
   recentOutput(lines = 40): string {
     return this.output.slice(-lines).join('\n');
+  }
+
+  /** Every line it printed since it started, up to `keepAllLines`. */
+  allOutput(): readonly string[] {
+    return this.everything;
   }
 
   /** Resolves when it exits, with its code or signal. */
