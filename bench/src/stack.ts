@@ -1,14 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  AppProcess,
+  freePort,
+  SERVER_MAIN,
+  waitFor,
+  waitForHttpOk,
+  WORKER_MAIN,
+} from '@numbroker/processes';
 import { SmsActivateSimulator } from '@numbroker/providers';
 import { freshDatabase } from '@numbroker/store/testing';
 import { graphql } from './http-post.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { waitFor };
 
 export interface Stack {
   graphqlUrl: URL;
@@ -16,8 +21,8 @@ export interface Stack {
   metricsUrl: URL;
   adminKey: string;
   sim: SmsActivateSimulator;
-  server: ChildProcess;
-  worker: ChildProcess;
+  server: AppProcess;
+  worker: AppProcess;
   pollIntervalMs: number;
   /** The server's upstream SMS webhook for the simulator's provider (see `useWebhook`). */
   webhookUrl: string;
@@ -27,18 +32,6 @@ export interface Stack {
 }
 
 const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
-
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
-}
 
 /** The real thing on loopback: an SMS-Activate simulator (it has a batch status call), the
  *  GraphQL server and the worker as their own processes over a fresh SQLite file. */
@@ -96,29 +89,20 @@ export async function startStack(options: {
       ],
     }),
   );
-  const env = { ...process.env, LOG_LEVEL: 'warn' };
   const profile = (name: string) =>
     options.profileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
       : [];
-  const server = spawn(
-    process.execPath,
-    [...profile('server'), join(repoRoot, 'apps/graphql/dist/main.js'), '--config', configPath],
-    {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const worker = spawn(
-    process.execPath,
-    [...profile('worker'), join(repoRoot, 'apps/worker/dist/main.js'), '--config', configPath],
-    {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const server = AppProcess.start('server', SERVER_MAIN, configPath, {
+    nodeArgs: profile('server'),
+  });
+  const worker = AppProcess.start('worker', WORKER_MAIN, configPath, {
+    nodeArgs: profile('worker'),
+  });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 60_000, 'server health');
+  await waitForHttpOk(base, 60_000).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${server.recentOutput()}`);
+  });
   const graphqlUrl = new URL(`${base}/graphql`);
   // The worker syncs the catalog once at start: wait until the offer is buyable.
   await waitFor(
@@ -146,44 +130,12 @@ export async function startStack(options: {
     webhookUrl: `${base}/webhooks/upstream/sa/${WEBHOOK_SECRET}`,
     databaseUrl,
     async stop() {
-      await Promise.all([server, worker].map(terminate));
+      await Promise.all([server.stop(), worker.stop()]);
       await sim.stop();
       await postgres?.cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-export async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-  );
 }
 
 /** The server's resident memory, from its own /metrics (prom-client default metrics). */

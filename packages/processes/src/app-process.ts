@@ -22,6 +22,8 @@ export interface ExitStatus {
 export interface StartOptions {
   /** LOG_LEVEL of the child (default: warn). */
   logLevel?: string;
+  /** Node's own flags before the entry point (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
   /** More environment for the child, over this process's own. */
   env?: Record<string, string | undefined>;
   /** Every line the child prints (stdout and stderr), as it comes. */
@@ -96,10 +98,14 @@ export class AppProcess {
         `${main} is missing: build it first (pnpm build; turbo builds it before the tests)`,
       );
     }
-    const child = spawn(process.execPath, [main, '--config', configPath], {
-      env: { ...process.env, LOG_LEVEL: options.logLevel ?? 'warn', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), main, '--config', configPath],
+      {
+        env: { ...process.env, LOG_LEVEL: options.logLevel ?? 'warn', ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return new AppProcess(name, child, options);
   }
 
