@@ -43,6 +43,8 @@ export interface ProviderSpec {
    *  recording proxy in front of the simulator per worker. `process` is "server-0",
    *  "worker-1", ... */
   baseUrl?: (simulator: ProviderSimulator, process: string) => string;
+  /** More keys of this provider's config entry (e.g. `timeoutMs`). */
+  config?: Record<string, unknown>;
 }
 
 export interface StackOptions {
@@ -58,6 +60,8 @@ export interface StackOptions {
   logLevel?: string;
   /** The config's `pricing` (default: the config's defaults, no markup). */
   pricing?: Record<string, unknown>;
+  /** More top-level config keys (e.g. `rateLimit`), merged over the stack's own. */
+  config?: Record<string, unknown>;
 }
 
 export interface ServerHandle {
@@ -108,6 +112,7 @@ export class Stack {
       pollIntervalMs: 250,
       webhooks: {},
       pricing: {},
+      config: {},
       ...options,
     };
   }
@@ -192,8 +197,10 @@ export class Stack {
           baseUrl: spec.baseUrl ? spec.baseUrl(sim, name) : sim.baseUrl,
           apiKey: sim.apiKey,
           ...(spec.webhookSecret ? { webhookSecret: spec.webhookSecret } : {}),
+          ...spec.config,
         };
       }),
+      ...this.options.config,
     };
     writeFileSync(path, JSON.stringify(config, null, 2));
     return path;
@@ -202,13 +209,38 @@ export class Stack {
   private async startServer(): Promise<ServerHandle> {
     const index = this.serverCount++;
     const port = await freePort();
-    const configPath = this.writeConfig(`server-${index}`, port);
-    const child = ManagedProcess.start(
-      `server-${index}`,
-      SERVER_MAIN,
-      configPath,
+    return this.launchServer(`server-${index}`, port);
+  }
+
+  /** Starts server `index` again on its port (after a kill), config unchanged; `servers[index]`
+   *  is the new process once it answers /healthz. */
+  async restartServer(index: number): Promise<ServerHandle> {
+    const old = this.serverAt(index);
+    if (old.process.running) throw new Error(`${old.process.name} is still running`);
+    const handle = await this.launchServer(old.process.name, old.port);
+    this.servers[index] = handle;
+    return handle;
+  }
+
+  /** Starts worker `index` again (after a kill); `workers[index]` is the new process. */
+  restartWorker(index: number): ManagedProcess {
+    const old = this.workers[index];
+    if (!old) throw new Error(`no worker #${index}`);
+    if (old.running) throw new Error(`${old.name} is still running`);
+    const worker = ManagedProcess.start(
+      old.name,
+      WORKER_MAIN,
+      join(this.dir, `${old.name}.json`),
       this.options.logLevel,
     );
+    this.processes.push(worker);
+    this.workers[index] = worker;
+    return worker;
+  }
+
+  private async launchServer(name: string, port: number): Promise<ServerHandle> {
+    const configPath = this.writeConfig(name, port);
+    const child = ManagedProcess.start(name, SERVER_MAIN, configPath, this.options.logLevel);
     this.processes.push(child);
     const baseUrl = `http://127.0.0.1:${port}`;
     const handle: ServerHandle = {

@@ -179,6 +179,10 @@ export class ArzanCellSimulator extends SimulatorBase {
     if (order.state === 'waiting') this.endWithRefund(order, 'expired');
   }
 
+  protected activationRefs(): string[] {
+    return [...this.orders.keys()].map(String);
+  }
+
   activation(activationRef: string): SimActivationView | undefined {
     const order = this.orders.get(activationRef);
     if (!order) return undefined;

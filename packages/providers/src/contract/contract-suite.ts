@@ -57,6 +57,7 @@ const FAULTS: readonly FaultKind[] = [
   'http500',
   'html502',
   'timeout',
+  'lost-reply',
   'malformed',
   'rate-limit',
   'reset',

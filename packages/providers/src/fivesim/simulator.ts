@@ -481,6 +481,10 @@ export class FiveSimSimulator extends SimulatorBase {
     if (isOpen(order.status)) this.timeOut(order);
   }
 
+  protected activationRefs(): string[] {
+    return [...this.orders.keys()].map(String);
+  }
+
   activation(activationRef: string): SimActivationView | undefined {
     const order = this.orderOf(activationRef);
     if (!order) return undefined;

@@ -265,6 +265,10 @@ export class ShizNumberSimulator extends SimulatorBase {
     else if (order.state === 'code') this.endOrder(order, 'finished');
   }
 
+  protected activationRefs(): string[] {
+    return [...this.orders.keys()].map(String);
+  }
+
   activation(activationRef: string): SimActivationView | undefined {
     this.settleTimeouts();
     const order = this.orders.get(Number(activationRef));

@@ -225,6 +225,10 @@ export class ShomareSimulator extends SimulatorBase {
     if (order.status === 'waiting') this.endWithRefund(order, 'expired');
   }
 
+  protected activationRefs(): string[] {
+    return [...this.orders.keys()].map(String);
+  }
+
   activation(activationRef: string): SimActivationView | undefined {
     const order = this.orders.get(activationRef);
     if (!order) return undefined;

@@ -69,6 +69,8 @@ export abstract class SimulatorBase implements ProviderSimulator {
   private readonly faults: Array<FaultSpec & { remaining: number }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly hungResponses = new Set<ServerResponse>();
+  private offlinePort: number | undefined;
+  private offlineHost = '127.0.0.1';
 
   protected constructor(
     readonly kind: ProviderKind,
@@ -86,6 +88,8 @@ export abstract class SimulatorBase implements ProviderSimulator {
   abstract deliverSms(activationRef: string, text: string): void;
   abstract expireActivation(activationRef: string): void;
   abstract activation(activationRef: string): SimActivationView | undefined;
+  /** Every activation ever bought here, by ref (for `activations()`). */
+  protected abstract activationRefs(): string[];
   /** Back to the default stock, balance and no activations. */
   protected abstract resetState(): void;
 
@@ -98,6 +102,11 @@ export abstract class SimulatorBase implements ProviderSimulator {
 
   get requests(): readonly SimRequestLogEntry[] {
     return this.log;
+  }
+
+  /** Every activation bought here, in any state: a test checks none is left open. */
+  allActivations(): SimActivationView[] {
+    return this.activationRefs().flatMap((ref) => this.activation(ref) ?? []);
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -126,6 +135,31 @@ export abstract class SimulatorBase implements ProviderSimulator {
 
   async stop(): Promise<void> {
     this.clearTimers();
+    await this.closeListener();
+    this.offlinePort = undefined;
+  }
+
+  /** The host goes down: connections are refused (the client knows its request never left) until
+   *  `goOnline()` listens again on the same port. Activations and their clocks carry on. */
+  async goOffline(): Promise<void> {
+    if (!this.server || this.origin === undefined) return;
+    this.offlinePort = Number(new URL(this.origin).port);
+    this.offlineHost = new URL(this.origin).hostname;
+    await this.closeListener();
+  }
+
+  async goOnline(): Promise<void> {
+    if (this.offlinePort === undefined) return;
+    const port = this.offlinePort;
+    this.offlinePort = undefined;
+    await this.start(port, this.offlineHost);
+  }
+
+  get offline(): boolean {
+    return this.offlinePort !== undefined;
+  }
+
+  private async closeListener(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -213,7 +247,7 @@ export abstract class SimulatorBase implements ProviderSimulator {
     this.log.push(entry);
 
     const fault = this.takeFault(entry.url);
-    if (fault) {
+    if (fault && fault.kind !== 'lost-reply') {
       entry.fault = fault.kind;
       this.applyFault(fault, req, res);
       return;
@@ -237,7 +271,20 @@ export abstract class SimulatorBase implements ProviderSimulator {
         ? new URLSearchParams(bodyText)
         : new URLSearchParams(),
     };
-    send(res, await this.handle(simRequest));
+    const reply = await this.handle(simRequest);
+    if (fault) {
+      // The upstream did the work (a buy bought), and its answer never reaches the client.
+      entry.fault = fault.kind;
+      this.hang(res);
+      return;
+    }
+    send(res, reply);
+  }
+
+  /** Keeps the socket open and never answers; stop() destroys it. */
+  private hang(res: ServerResponse): void {
+    this.hungResponses.add(res);
+    res.on('close', () => this.hungResponses.delete(res));
   }
 
   private subPathOf(pathname: string): string | null {
@@ -271,9 +318,8 @@ export abstract class SimulatorBase implements ProviderSimulator {
         send(res, { status: 502, text: HTML_502, contentType: 'text/html' });
         return;
       case 'timeout':
-        // Keep the socket open and never answer; stop() destroys it.
-        this.hungResponses.add(res);
-        res.on('close', () => this.hungResponses.delete(res));
+      case 'lost-reply':
+        this.hang(res);
         return;
       case 'malformed':
         send(res, {

@@ -4,7 +4,8 @@ import type { ProviderKind } from '../adapter.js';
 export type FaultKind =
   | 'http500' // HTTP 500 with a plain body
   | 'html502' // HTTP 502 with an HTML error page (a proxy in front of the upstream)
-  | 'timeout' // accepts the request and never answers
+  | 'timeout' // accepts the request and never answers (the upstream did nothing)
+  | 'lost-reply' // does what was asked (a buy buys), then never answers: the ambiguous case
   | 'malformed' // HTTP 200 with a truncated / non-JSON body
   | 'rate-limit' // HTTP 429 with Retry-After
   | 'reset'; // destroys the socket without an answer
@@ -73,6 +74,12 @@ export interface ProviderSimulator {
   expireActivation(activationRef: string): void;
   activation(activationRef: string): SimActivationView | undefined;
   injectFault(fault: FaultSpec): void;
+  /** Every activation bought here, in any state. */
+  allActivations(): SimActivationView[];
+  /** The host goes down (connections refused: the request surely never left the client) until
+   *  goOnline() listens on the same port again. */
+  goOffline(): Promise<void>;
+  goOnline(): Promise<void>;
   readonly requests: readonly SimRequestLogEntry[];
   reset(): void;
 }

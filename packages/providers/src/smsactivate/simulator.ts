@@ -270,6 +270,10 @@ export class SmsActivateSimulator extends SimulatorBase {
     this.close(activation, 'expired');
   }
 
+  protected activationRefs(): string[] {
+    return [...this.activations.keys()].map(String);
+  }
+
   activation(activationRef: string): SimActivationView | undefined {
     const activation = this.activations.get(activationRef);
     if (!activation) return undefined;

@@ -437,6 +437,10 @@ export class SmsManSimulator extends SimulatorBase {
     }
   }
 
+  protected activationRefs(): string[] {
+    return [...this.activations.keys()].map(String);
+  }
+
   activation(activationRef: string): SimActivationView | undefined {
     const activation = this.activationByRef(activationRef);
     if (!activation) return undefined;

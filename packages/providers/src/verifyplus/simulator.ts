@@ -245,6 +245,10 @@ export class VerifyPlusSimulator extends SimulatorBase {
     if (activation.state === 'waiting') activation.state = 'expired';
   }
 
+  protected activationRefs(): string[] {
+    return [...this.activations.keys()].map(String);
+  }
+
   activation(activationRef: string): SimActivationView | undefined {
     const activation = this.find(activationRef);
     if (!activation) return undefined;

@@ -65,6 +65,10 @@ export class EchoSimulator extends SimulatorBase {
     if (activation) activation.state = 'expired';
   }
 
+  protected activationRefs(): string[] {
+    return [...this.activations.keys()];
+  }
+
   activation(activationRef: string): SimActivationView | undefined {
     return this.activations.get(activationRef);
   }
