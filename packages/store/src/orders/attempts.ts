@@ -58,13 +58,15 @@ export async function recordBuyAttempt(
   orderId: string,
   providerId: string,
   now: Date = new Date(),
+  operator: string | null = null,
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    // The operator asked for now too: the reconciler matches a listed activation by it.
     await sql(
       tx,
-      `UPDATE orders SET provider_id = ?, updated_at = CAST(? AS BIGINT)
+      `UPDATE orders SET provider_id = ?, "operator" = ?, updated_at = CAST(? AS BIGINT)
        WHERE id = ? AND status = 'PENDING'`,
-      [providerId, millis(now), orderId],
+      [providerId, operator, millis(now), orderId],
     );
     await tx.insert(UpstreamAttemptEntity, {
       id: randomUUID(),
@@ -77,6 +79,51 @@ export async function recordBuyAttempt(
       createdAt: now,
     });
   });
+}
+
+/** A buy attempt at a provider whose order has no activation of its own: what was asked (the
+ *  order's service, country and operator) and when the attempt started. */
+export interface OpenBuyAttempt {
+  orderId: string;
+  orderStatus: string;
+  service: string;
+  country: string;
+  operator: string | null;
+  startedAt: Date;
+}
+
+/** Rows read per call at most: a provider's buys over one reconcile look-back. */
+const OPEN_ATTEMPTS_LIMIT = 5000;
+
+/**
+ * The buy attempts at `providerId` since `since` whose order owns no upstream activation (still
+ * PENDING, or ended without one): every buy an unowned activation there could have come from.
+ * The reconciler adopts an activation only when exactly one of them matches it.
+ */
+export async function openBuyAttempts(
+  db: Database,
+  providerId: string,
+  since: Date,
+): Promise<OpenBuyAttempt[]> {
+  const result = await db.read((m) =>
+    sql(
+      m,
+      `SELECT a.order_id, a.created_at, o.status, o.service, o.country, o."operator"
+       FROM upstream_attempts a JOIN orders o ON o.id = a.order_id
+       WHERE a.provider_id = ? AND a.operation = 'buy-started'
+         AND a.created_at >= CAST(? AS BIGINT) AND o.upstream_ref IS NULL
+       ORDER BY a.created_at DESC LIMIT ${OPEN_ATTEMPTS_LIMIT}`,
+      [providerId, millis(since)],
+    ),
+  );
+  return result.rows.map((row) => ({
+    orderId: String(row.order_id),
+    orderStatus: String(row.status),
+    service: String(row.service),
+    country: String(row.country),
+    operator: row.operator === null || row.operator === undefined ? null : String(row.operator),
+    startedAt: new Date(Number(row.created_at)),
+  }));
 }
 
 export interface UpstreamDebtInput {

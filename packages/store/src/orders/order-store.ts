@@ -4,11 +4,13 @@ import type { Database } from '../database.js';
 import {
   attemptStats,
   attemptsSince,
+  openBuyAttempts,
   recordAttempts,
   recordBuyAttempt,
   recordUpstreamDebt,
   type AttemptInput,
   type AttemptRecord,
+  type OpenBuyAttempt,
   type UpstreamDebtInput,
 } from './attempts.js';
 import {
@@ -213,8 +215,18 @@ export class OrderStore {
   }
 
   /** Before each upstream buy attempt: the provider it is bought from now (see attempts.ts). */
-  recordBuyAttempt(orderId: string, providerId: string, now?: Date): Promise<void> {
-    return recordBuyAttempt(this.db, orderId, providerId, now);
+  recordBuyAttempt(
+    orderId: string,
+    providerId: string,
+    now?: Date,
+    operator?: string | null,
+  ): Promise<void> {
+    return recordBuyAttempt(this.db, orderId, providerId, now, operator);
+  }
+
+  /** Buy attempts at a provider whose order owns no activation (see attempts.ts). */
+  openBuyAttempts(providerId: string, since: Date): Promise<OpenBuyAttempt[]> {
+    return openBuyAttempts(this.db, providerId, since);
   }
 
   /** An order expired while its upstream cancel kept failing, or that debt settled. */
