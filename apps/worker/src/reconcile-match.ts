@@ -62,11 +62,11 @@ export function matchOrphans(
     new Set(attempts.filter((a) => attemptMatches(a, orphan)).map((a) => a.orderId));
   const candidates = new Map(unkeyed.map((orphan) => [orphan, ordersOf(orphan)]));
   for (const [orphan, orders] of candidates) {
-    if (orders.size !== 1) continue;
-    const [orderId] = orders as Set<string>;
-    if (!stuck.has(orderId!) || adopted.has(orderId!)) continue;
-    const rivals = [...candidates].filter(([, other]) => other.has(orderId!));
-    if (rivals.length === 1) adopted.set(orderId!, orphan);
+    const [orderId] = [...orders];
+    if (orders.size !== 1 || orderId === undefined) continue;
+    if (!stuck.has(orderId) || adopted.has(orderId)) continue;
+    const rivals = [...candidates].filter(([, other]) => other.has(orderId));
+    if (rivals.length === 1) adopted.set(orderId, orphan);
   }
   return adopted;
 }

@@ -121,7 +121,7 @@ export async function openBuyAttempts(
     orderStatus: String(row.status),
     service: String(row.service),
     country: String(row.country),
-    operator: row.operator === null || row.operator === undefined ? null : String(row.operator),
+    operator: typeof row.operator === 'string' ? row.operator : null,
     startedAt: new Date(Number(row.created_at)),
   }));
 }
