@@ -68,7 +68,7 @@ describe('a server killed with -9 while a buy is in flight (sqlite)', () => {
       const stack = stackOf();
       const user = await stack.createUser(CREDIT);
       const { orderId, activation, sim } = await killedMidBuy(stack, user, provider);
-      expect((await getOrder(stack, user.apiKey, orderId)).status).toBe('PENDING');
+      // (PENDING until its reconcile time, which may pass while the server restarts.)
 
       // ACTIVE on its subscription (watchOrder waits for it), with the number sold upstream.
       const watch = await watchOrder(stack, user.apiKey, orderId);

@@ -209,8 +209,8 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     return this.store.orders.recordUpstreamDebt({ providerId, orderId, upstreamRef, settled, now });
   }
 
-  openBuyAttempts(providerId: string, since: Date): Promise<OpenBuyAttempt[]> {
-    return this.store.orders.openBuyAttempts(providerId, since);
+  openBuyAttempts(providerId: string, since: Date, limit: number): Promise<OpenBuyAttempt[]> {
+    return this.store.orders.openBuyAttempts(providerId, since, limit);
   }
 
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {

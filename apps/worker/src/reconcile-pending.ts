@@ -40,6 +40,8 @@ export type OrphanSightings = Map<string, OrphanSighting>;
 const MAX_RETRY_MS = 60_000;
 const DEFAULT_RECONCILE_DELAY_MS = 120_000;
 const MAX_TRACKED_ORPHANS = 10_000;
+/** Buy attempts read per look at most (a provider's buys around its orphans). */
+const MAX_ATTEMPTS_READ = 5000;
 /** Never look back further than this for the buy an orphan could have come from. */
 const MAX_LOOK_BACK_MS = 24 * 3_600_000;
 
@@ -105,9 +107,20 @@ export async function reconcilePendingOrders(
       ...orphans.flatMap((orphan) => (orphan.createdAt ? [orphan.createdAt.getTime()] : [])),
     );
     const since = Math.max(oldest, nowMs - MAX_LOOK_BACK_MS) - BUY_WINDOW_MS - CLOCK_SKEW_MS;
-    const attempts = await deps.store.openBuyAttempts(adapter.id, new Date(since));
+    const attempts = await deps.store.openBuyAttempts(
+      adapter.id,
+      new Date(since),
+      MAX_ATTEMPTS_READ + 1,
+    );
     const stuck = new Set(undecided.map((order) => order.id));
-    const adopted = matchOrphans(stuck, attempts, orphans);
+    // More attempts than read: a rival may be among those left out, so only the upstream's
+    // echo of our order id can match.
+    const complete = attempts.length <= MAX_ATTEMPTS_READ;
+    const adopted = matchOrphans(
+      stuck,
+      complete ? attempts : [],
+      complete ? orphans : orphans.filter((orphan) => orphan.idempotencyKey !== undefined),
+    );
 
     const again: Reschedule[] = [];
     for (const [orderId, orphan] of adopted) {

@@ -102,8 +102,9 @@ export interface WorkerStore {
   /** Writes an upstream activation no order owns to the log of upstream attempts. */
   recordOrphan(providerId: string, upstreamRef: string, action: string, now: Date): Promise<void>;
   /** The buy attempts at this provider since `since` whose order owns no activation (still
-   *  PENDING, or ended without one), with what each asked: what an orphan could be. */
-  openBuyAttempts(providerId: string, since: Date): Promise<OpenBuyAttempt[]>;
+   *  PENDING, or ended without one), with what each asked: what an orphan could be. Newest
+   *  first, at most `limit`. */
+  openBuyAttempts(providerId: string, since: Date, limit: number): Promise<OpenBuyAttempt[]>;
   /** Which of these upstream refs already belong to an order of this provider. */
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>>;
   /** Extends this worker's leases on `ids` to `until` where they would lapse sooner: a pass that

@@ -62,7 +62,7 @@ describe.each(DATABASE_KINDS)('open buy attempts on %s', (kind) => {
       now: at(6),
     });
 
-    const attempts = await store.orders.openBuyAttempts('sa', t0);
+    const attempts = await store.orders.openBuyAttempts('sa', t0, 100);
     expect(attempts).toEqual([
       {
         orderId: failedOver,
@@ -82,7 +82,11 @@ describe.each(DATABASE_KINDS)('open buy attempts on %s', (kind) => {
       },
     ]);
     expect((await store.orders.findOrder(failedOver))?.providerId).toBe('shiz');
-    expect(await store.orders.openBuyAttempts('sa', at(2))).toHaveLength(1);
-    expect(await store.orders.openBuyAttempts('shiz', t0)).toHaveLength(1);
+    expect(await store.orders.openBuyAttempts('sa', at(2), 100)).toHaveLength(1);
+    expect(await store.orders.openBuyAttempts('shiz', t0, 100)).toHaveLength(1);
+    // Newest first, at most `limit`.
+    expect((await store.orders.openBuyAttempts('sa', t0, 1)).map((a) => a.orderId)).toEqual([
+      failedOver,
+    ]);
   });
 });

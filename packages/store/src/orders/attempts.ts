@@ -92,18 +92,17 @@ export interface OpenBuyAttempt {
   startedAt: Date;
 }
 
-/** Rows read per call at most: a provider's buys over one reconcile look-back. */
-const OPEN_ATTEMPTS_LIMIT = 5000;
-
 /**
  * The buy attempts at `providerId` since `since` whose order owns no upstream activation (still
  * PENDING, or ended without one): every buy an unowned activation there could have come from.
- * The reconciler adopts an activation only when exactly one of them matches it.
+ * The reconciler adopts an activation only when exactly one of them matches it. Newest first,
+ * at most `limit` (a caller that gets `limit` rows cannot know it saw every rival).
  */
 export async function openBuyAttempts(
   db: Database,
   providerId: string,
   since: Date,
+  limit: number,
 ): Promise<OpenBuyAttempt[]> {
   const result = await db.read((m) =>
     sql(
@@ -112,7 +111,7 @@ export async function openBuyAttempts(
        FROM upstream_attempts a JOIN orders o ON o.id = a.order_id
        WHERE a.provider_id = ? AND a.operation = 'buy-started'
          AND a.created_at >= CAST(? AS BIGINT) AND o.upstream_ref IS NULL
-       ORDER BY a.created_at DESC LIMIT ${OPEN_ATTEMPTS_LIMIT}`,
+       ORDER BY a.created_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`,
       [providerId, millis(since)],
     ),
   );

@@ -225,8 +225,8 @@ export class OrderStore {
   }
 
   /** Buy attempts at a provider whose order owns no activation (see attempts.ts). */
-  openBuyAttempts(providerId: string, since: Date): Promise<OpenBuyAttempt[]> {
-    return openBuyAttempts(this.db, providerId, since);
+  openBuyAttempts(providerId: string, since: Date, limit: number): Promise<OpenBuyAttempt[]> {
+    return openBuyAttempts(this.db, providerId, since, limit);
   }
 
   /** An order expired while its upstream cancel kept failing, or that debt settled. */
