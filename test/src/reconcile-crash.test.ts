@@ -25,111 +25,118 @@ const PROVIDERS = [
  * the call positively matches, else fail the order (hold released) and cancel the activation
  * upstream once it is older than the reconcile delay.
  */
-describe('a server killed with -9 while a buy is in flight (sqlite)', () => {
-  const stackOf = useStack({
-    database: 'sqlite',
-    providers: PROVIDERS.map((p) => ({
-      id: p.id,
-      kind: p.kind,
-      offers: [{ service: 'telegram', country: 'RU', cost: p.cost, stock: 50 }],
-    })),
-    config: { pendingReconcileSeconds: RECONCILE_SECONDS },
-  });
-
-  /** Starts a buy whose upstream answer never comes, kills the server once the upstream sold
-   *  the number, restarts it; returns the stuck order's id and the activation sold. */
-  async function killedMidBuy(stack: Stack, user: TestUser, provider: (typeof PROVIDERS)[number]) {
-    const sim = stack.sim(provider.id);
-    const sold = new Set(sim.allActivations().map((a) => a.ref));
-    sim.injectFault({ kind: 'lost-reply', match: provider.buyMatch });
-    const buying = buyNumber(stack, user.apiKey, {
-      service: 'telegram',
-      country: 'RU',
-      provider: provider.id,
-    }).then(
-      () => 'answered',
-      () => 'lost',
-    );
-    const activation = await eventually(
-      `${provider.id} to sell the number (its answer held back)`,
-      () => sim.allActivations().find((a) => !sold.has(a.ref)),
-      { timeoutMs: EVENT_WAIT_MS },
-    );
-    const buyRequest = sim.requests.find((r) => r.fault === 'lost-reply')!;
-    await stack.server.process.kill9();
-    expect(await buying).toBe('lost');
-    await stack.restartServer(0);
-    const orderId = await onlyOrderOf(stack, user);
-    return { orderId, activation, boughtAt: buyRequest.at, sim };
-  }
-
-  for (const provider of PROVIDERS) {
-    it(`${provider.kind}: the order adopts its activation and its code reaches the owner`, async () => {
-      const stack = stackOf();
-      const user = await stack.createUser(CREDIT);
-      const { orderId, activation, sim } = await killedMidBuy(stack, user, provider);
-      // (PENDING until its reconcile time, which may pass while the server restarts.)
-
-      // ACTIVE on its subscription (watchOrder waits for it), with the number sold upstream.
-      const watch = await watchOrder(stack, user.apiKey, orderId);
-      const order = await getOrder(stack, user.apiKey, orderId);
-      expect(order).toMatchObject({ status: 'ACTIVE', phoneNumber: activation.phoneNumber });
-      expect(await stack.upstreamRefOf(orderId)).toBe(activation.ref);
-
-      sim.deliverSms(activation.ref, 'Your Telegram code is 42424');
-      const sms = await watch.codes.nextData('the code of the adopted order', EVENT_WAIT_MS);
-      expect(sms.smsReceived).toMatchObject({ code: '42424', order: { id: orderId } });
-      const wallet = await walletOf(stack, user.apiKey);
-      expect(wallet.balance.format()).toBe(irt(CREDIT).minus(priceOf(order)).format());
-      expect(wallet.held.format()).toBe('0');
-      expect(sim.activation(activation.ref)?.state).not.toBe('cancelled');
+describe.each(['sqlite', 'postgres'] as const)(
+  'a server killed with -9 while a buy is in flight (%s)',
+  (database) => {
+    const stackOf = useStack({
+      database,
+      providers: PROVIDERS.map((p) => ({
+        id: p.id,
+        kind: p.kind,
+        offers: [{ service: 'telegram', country: 'RU', cost: p.cost, stock: 50 }],
+      })),
+      config: { pendingReconcileSeconds: RECONCILE_SECONDS },
     });
 
-    it(`${provider.kind}: an activation it cannot match is not adopted; the order fails, its hold released, and both activations are cancelled once older than the delay`, async () => {
-      const stack = stackOf();
-      const user = await stack.createUser(CREDIT);
+    /** Starts a buy whose upstream answer never comes, kills the server once the upstream sold
+     *  the number, restarts it; returns the stuck order's id and the activation sold. */
+    async function killedMidBuy(
+      stack: Stack,
+      user: TestUser,
+      provider: (typeof PROVIDERS)[number],
+    ) {
       const sim = stack.sim(provider.id);
-      // Something else on the same account buys the same product at the same moment: two
-      // activations fit the attempt, and neither is adopted on a guess.
-      const other = createAdapter({
-        id: provider.id,
-        kind: provider.kind,
-        baseUrl: sim.baseUrl,
-        apiKey: sim.apiKey,
-        currency: provider.kind === 'smsactivate' ? 'RUB' : 'IRT',
-        timeoutMs: 5000,
-      });
-      const offer = (await other.catalog()).find(
-        (o) => o.service === 'telegram' && o.country === 'RU',
-      )!;
-      const stranger = await other.buy({ service: 'telegram', country: 'RU', ref: offer.ref });
-      const { orderId, activation, boughtAt } = await killedMidBuy(stack, user, provider);
-
-      await eventually(
-        'the stuck order to fail',
-        async () => (await getOrder(stack, user.apiKey, orderId)).status === 'FAILED',
-        { timeoutMs: RESOLVED_WITHIN_MS },
+      const sold = new Set(sim.allActivations().map((a) => a.ref));
+      sim.injectFault({ kind: 'lost-reply', match: provider.buyMatch });
+      const buying = buyNumber(stack, user.apiKey, {
+        service: 'telegram',
+        country: 'RU',
+        provider: provider.id,
+      }).then(
+        () => 'answered',
+        () => 'lost',
       );
-      expect(await stack.upstreamRefOf(orderId).catch(() => null)).toBeNull();
-      const wallet = await walletOf(stack, user.apiKey);
-      expect(wallet.balance.format()).toBe(irt(CREDIT).format());
-      expect(wallet.held.format()).toBe('0');
+      const activation = await eventually(
+        `${provider.id} to sell the number (its answer held back)`,
+        () => sim.allActivations().find((a) => !sold.has(a.ref)),
+        { timeoutMs: EVENT_WAIT_MS },
+      );
+      const buyRequest = sim.requests.find((r) => r.fault === 'lost-reply')!;
+      await stack.server.process.kill9();
+      expect(await buying).toBe('lost');
+      await stack.restartServer(0);
+      const orderId = await onlyOrderOf(stack, user);
+      return { orderId, activation, boughtAt: buyRequest.at, sim };
+    }
 
-      // Paid upstream and owned by nobody: cancelled, but not before the reconcile delay.
-      for (const ref of [activation.ref, stranger.activationRef]) {
+    for (const provider of PROVIDERS) {
+      it(`${provider.kind}: the order adopts its activation and its code reaches the owner`, async () => {
+        const stack = stackOf();
+        const user = await stack.createUser(CREDIT);
+        const { orderId, activation, sim } = await killedMidBuy(stack, user, provider);
+        // (PENDING until its reconcile time, which may pass while the server restarts.)
+
+        // ACTIVE on its subscription (watchOrder waits for it), with the number sold upstream.
+        const watch = await watchOrder(stack, user.apiKey, orderId);
+        const order = await getOrder(stack, user.apiKey, orderId);
+        expect(order).toMatchObject({ status: 'ACTIVE', phoneNumber: activation.phoneNumber });
+        expect(await stack.upstreamRefOf(orderId)).toBe(activation.ref);
+
+        sim.deliverSms(activation.ref, 'Your Telegram code is 42424');
+        const sms = await watch.codes.nextData('the code of the adopted order', EVENT_WAIT_MS);
+        expect(sms.smsReceived).toMatchObject({ code: '42424', order: { id: orderId } });
+        const wallet = await walletOf(stack, user.apiKey);
+        expect(wallet.balance.format()).toBe(irt(CREDIT).minus(priceOf(order)).format());
+        expect(wallet.held.format()).toBe('0');
+        expect(sim.activation(activation.ref)?.state).not.toBe('cancelled');
+      });
+
+      it(`${provider.kind}: an activation it cannot match is not adopted; the order fails, its hold released, and both activations are cancelled once older than the delay`, async () => {
+        const stack = stackOf();
+        const user = await stack.createUser(CREDIT);
+        const sim = stack.sim(provider.id);
+        // Something else on the same account buys the same product at the same moment: two
+        // activations fit the attempt, and neither is adopted on a guess.
+        const other = createAdapter({
+          id: provider.id,
+          kind: provider.kind,
+          baseUrl: sim.baseUrl,
+          apiKey: sim.apiKey,
+          currency: provider.kind === 'smsactivate' ? 'RUB' : 'IRT',
+          timeoutMs: 5000,
+        });
+        const offer = (await other.catalog()).find(
+          (o) => o.service === 'telegram' && o.country === 'RU',
+        )!;
+        const stranger = await other.buy({ service: 'telegram', country: 'RU', ref: offer.ref });
+        const { orderId, activation, boughtAt } = await killedMidBuy(stack, user, provider);
+
         await eventually(
-          `orphan ${ref} cancelled upstream`,
-          () => sim.activation(ref)?.state === 'cancelled',
+          'the stuck order to fail',
+          async () => (await getOrder(stack, user.apiKey, orderId)).status === 'FAILED',
           { timeoutMs: RESOLVED_WITHIN_MS },
         );
-      }
-      const cancels = cancelRequestsOf(sim, activation.ref);
-      expect(cancels.length).toBeGreaterThan(0);
-      // The upstream's clock is to the second.
-      expect(cancels[0]!.at).toBeGreaterThanOrEqual(boughtAt + RECONCILE_SECONDS * 1000 - 1000);
-    });
-  }
-});
+        expect(await stack.upstreamRefOf(orderId).catch(() => null)).toBeNull();
+        const wallet = await walletOf(stack, user.apiKey);
+        expect(wallet.balance.format()).toBe(irt(CREDIT).format());
+        expect(wallet.held.format()).toBe('0');
+
+        // Paid upstream and owned by nobody: cancelled, but not before the reconcile delay.
+        for (const ref of [activation.ref, stranger.activationRef]) {
+          await eventually(
+            `orphan ${ref} cancelled upstream`,
+            () => sim.activation(ref)?.state === 'cancelled',
+            { timeoutMs: RESOLVED_WITHIN_MS },
+          );
+        }
+        const cancels = cancelRequestsOf(sim, activation.ref);
+        expect(cancels.length).toBeGreaterThan(0);
+        // The upstream's clock is to the second.
+        expect(cancels[0]!.at).toBeGreaterThanOrEqual(boughtAt + RECONCILE_SECONDS * 1000 - 1000);
+      });
+    }
+  },
+);
 
 async function onlyOrderOf(stack: Stack, user: TestUser): Promise<string> {
   const data = await stack.gql<{ orders: { nodes: Array<{ id: string }> } }>(
