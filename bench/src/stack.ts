@@ -1,14 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  AppProcess,
+  freePort,
+  SERVER_MAIN,
+  waitFor,
+  waitForHttpOk,
+  WORKER_MAIN,
+} from '@numbroker/processes';
 import { SmsActivateSimulator } from '@numbroker/providers';
 import { freshDatabase } from '@numbroker/store/testing';
 import { graphql } from './http-post.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { waitFor };
 
 export interface Stack {
   graphqlUrl: URL;
@@ -16,26 +21,17 @@ export interface Stack {
   metricsUrl: URL;
   adminKey: string;
   sim: SmsActivateSimulator;
-  server: ChildProcess;
+  server: AppProcess;
+  worker: AppProcess;
   pollIntervalMs: number;
   /** The server's upstream SMS webhook for the simulator's provider (see `useWebhook`). */
   webhookUrl: string;
+  /** The database the server and the worker share (a bench writer may open it too). */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
 const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
-
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
-}
 
 /** The real thing on loopback: an SMS-Activate simulator (it has a batch status call), the
  *  GraphQL server and the worker as their own processes over a fresh SQLite file. */
@@ -44,6 +40,8 @@ export async function startStack(options: {
   stock: number;
   /** A postgres:// server URL: the stack runs on a fresh database there instead of SQLite. */
   postgres?: string | undefined;
+  /** Write V8 CPU profiles of the server and the worker here (`node --cpu-prof`). */
+  profileDir?: string | undefined;
 }): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'numbroker-bench-'));
   const postgres = options.postgres
@@ -61,16 +59,20 @@ export async function startStack(options: {
   const port = await freePort();
   const adminKey = 'bench-admin-key-0123456789abcdef';
   const configPath = join(dir, 'config.json');
+  const databaseUrl = postgres?.url ?? `sqlite:${join(dir, 'bench.sqlite')}`;
   writeFileSync(
     configPath,
     JSON.stringify({
-      database: postgres?.url ?? `sqlite:${join(dir, 'bench.sqlite')}`,
+      database: databaseUrl,
       port,
       adminApiKey: adminKey,
       currency: 'IRT',
       exchangeRates: { RUB: '1200' },
       orderTtlSeconds: 3600,
       pollIntervalMs: options.pollIntervalMs,
+      // The provider takes webhooks (below), which slows its polling to a safety net by
+      // default; the polling rows measure polling, so it polls at the same interval.
+      webhookPollIntervalMs: options.pollIntervalMs,
       catalogSyncSeconds: 3600,
       workerPort: 0,
       // The load generator is one client: the per-key limit would measure itself.
@@ -87,25 +89,20 @@ export async function startStack(options: {
       ],
     }),
   );
-  const env = { ...process.env, LOG_LEVEL: 'warn' };
-  const server = spawn(
-    process.execPath,
-    [join(repoRoot, 'apps/graphql/dist/main.js'), '--config', configPath],
-    {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const worker = spawn(
-    process.execPath,
-    [join(repoRoot, 'apps/worker/dist/main.js'), '--config', configPath],
-    {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const profile = (name: string) =>
+    options.profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+      : [];
+  const server = AppProcess.start('server', SERVER_MAIN, configPath, {
+    nodeArgs: profile('server'),
+  });
+  const worker = AppProcess.start('worker', WORKER_MAIN, configPath, {
+    nodeArgs: profile('worker'),
+  });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 60_000, 'server health');
+  await waitForHttpOk(base, 60_000).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${server.recentOutput()}`);
+  });
   const graphqlUrl = new URL(`${base}/graphql`);
   // The worker syncs the catalog once at start: wait until the offer is buyable.
   await waitFor(
@@ -128,47 +125,17 @@ export async function startStack(options: {
     adminKey,
     sim,
     server,
+    worker,
     pollIntervalMs: options.pollIntervalMs,
     webhookUrl: `${base}/webhooks/upstream/sa/${WEBHOOK_SECRET}`,
+    databaseUrl,
     async stop() {
-      await Promise.all([server, worker].map(terminate));
+      await Promise.all([server.stop(), worker.stop()]);
       await sim.stop();
       await postgres?.cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-export async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-  );
 }
 
 /** The server's resident memory, from its own /metrics (prom-client default metrics). */
@@ -178,3 +145,15 @@ export async function serverRssBytes(metricsUrl: URL): Promise<number> {
   if (!line) throw new Error('the server exposes no process_resident_memory_bytes metric');
   return Number(line.split(' ')[1]);
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) throw new Error('the process has no pid');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)). */
+const CLOCK_TICKS = 100;

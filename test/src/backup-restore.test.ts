@@ -6,7 +6,7 @@ import { eventually, StopWaiting } from './support/async-queue.js';
 import { runCli } from './support/cli.js';
 import { useStack } from './support/lifecycle.js';
 import { buyNumber } from './support/orders.js';
-import { freePort } from './support/ports.js';
+import { freePort } from '@numbroker/processes';
 import { ManagedProcess, SERVER_MAIN } from './support/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nb-restore-'));

@@ -4,7 +4,7 @@ export * from './support/async-queue.js';
 export * from './support/graphql-http.js';
 export * from './support/graphql-ws-client.js';
 export * from './support/orders.js';
-export * from './support/ports.js';
+export { freePort } from '@numbroker/processes';
 export * from './support/processes.js';
 export * from './support/recording-proxy.js';
 export * from './support/stack.js';

@@ -82,7 +82,7 @@ export interface CreateServerOptions {
   port?: number;
   rateLimit?: RateLimitOptions;
   queryLimits?: QueryLimits;
-  /** Outbox poll gap when nothing wakes the tail (default 100 ms; Postgres: 1000 ms + NOTIFY). */
+  /** Outbox poll gap when nothing wakes the tail (default 25 ms; Postgres: 1000 ms + NOTIFY). */
   outboxPollMs?: number;
   /** How often another process's key revocations are looked for (default 1000 ms). */
   authPollMs?: number;
@@ -152,7 +152,9 @@ export async function createServer(options: CreateServerOptions): Promise<Numbro
     logger: logger.child({ component: 'outbox-tail' }),
     readEventsAfter: (afterId, limit) => store.eventsAfter(afterId, limit),
     latestEventId: () => store.latestEventId(),
-    pollIntervalMs: options.outboxPollMs ?? (isPostgres ? 1000 : 100),
+    // SQLite: another process's events (the worker's) are seen only by polling; at 25 ms the
+    // indexed read costs little and keeps the delivery p99 of the bench under 100 ms.
+    pollIntervalMs: options.outboxPollMs ?? (isPostgres ? 1000 : 25),
     onEvent: (event) => {
       const now = Date.now();
       metrics.outboxLag.observe(Math.max(0, now - event.createdAt.getTime()) / 1000);

@@ -25,6 +25,7 @@ describe('AppProcess', () => {
     const app = AppProcess.start('app', main, '/tmp/x.json', {
       logLevel: 'debug',
       onLine: (line) => lines.push(line),
+      keepAllLines: 1,
     });
     await waitFor(() => lines.length > 0, 10_000, 'the first line');
     expect(JSON.parse(lines[0]!)).toMatchObject({
@@ -34,6 +35,7 @@ describe('AppProcess', () => {
     expect(app.running).toBe(true);
     expect(await app.stop()).toEqual({ code: 0, signal: null });
     expect(app.recentOutput()).toContain('bye');
+    expect(app.allOutput()).toEqual([lines[0]]);
     expect(app.running).toBe(false);
   });
 

@@ -22,12 +22,17 @@ export interface ExitStatus {
 export interface StartOptions {
   /** LOG_LEVEL of the child (default: warn). */
   logLevel?: string;
+  /** Node's own flags before the entry point (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
   /** More environment for the child, over this process's own. */
   env?: Record<string, string | undefined>;
   /** Every line the child prints (stdout and stderr), as it comes. */
   onLine?: (line: string) => void;
   /** How many of its last lines to keep for `recentOutput` (default 200). */
   keepLines?: number;
+  /** Keep every line from the start, up to this many, for `allOutput` (default 0: none) — for
+   *  suites that search a whole run's logs (for a leaked secret, say). */
+  keepAllLines?: number;
 }
 
 /** Children still running, killed if this process exits without stopping them: a crashed or
@@ -47,6 +52,7 @@ function watchForExit(child: ChildProcess): void {
 /** One of numbroker's processes (`node MAIN --config PATH`), started, watched and stopped. */
 export class AppProcess {
   private readonly output: string[] = [];
+  private readonly everything: string[] = [];
   private readonly exit: Promise<ExitStatus>;
 
   private constructor(
@@ -55,6 +61,7 @@ export class AppProcess {
     options: StartOptions,
   ) {
     const keepLines = options.keepLines ?? OUTPUT_LINES_KEPT;
+    const keepAllLines = options.keepAllLines ?? 0;
     for (const stream of [child.stdout, child.stderr]) {
       let partial = '';
       stream?.setEncoding('utf8');
@@ -65,6 +72,7 @@ export class AppProcess {
           if (line.trim() === '') continue;
           this.output.push(line);
           if (this.output.length > keepLines) this.output.shift();
+          if (this.everything.length < keepAllLines) this.everything.push(line);
           options.onLine?.(line);
         }
       });
@@ -90,10 +98,14 @@ export class AppProcess {
         `${main} is missing: build it first (pnpm build; turbo builds it before the tests)`,
       );
     }
-    const child = spawn(process.execPath, [main, '--config', configPath], {
-      env: { ...process.env, LOG_LEVEL: options.logLevel ?? 'warn', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), main, '--config', configPath],
+      {
+        env: { ...process.env, LOG_LEVEL: options.logLevel ?? 'warn', ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return new AppProcess(name, child, options);
   }
 
@@ -108,6 +120,11 @@ export class AppProcess {
   /** The last lines it printed (logs), for failure messages. */
   recentOutput(lines = 40): string {
     return this.output.slice(-lines).join('\n');
+  }
+
+  /** Every line it printed since it started, up to `keepAllLines`. */
+  allOutput(): readonly string[] {
+    return this.everything;
   }
 
   /** Resolves when it exits, with its code or signal. */

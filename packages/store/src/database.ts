@@ -49,13 +49,86 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  *  `verbose()` that leaves tracing off. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
-/** TypeORM switches a connection to WAL before it sets the busy timeout, so a process that
- *  opens the file while another one writes (simultaneous cold starts, one migrating) failed at
- *  once with SQLITE_BUSY. The timeout is set on the handle as soon as it exists instead. */
+/** Prepared statements kept per connection (SQLite): TypeORM and the stores reuse a few dozen
+ *  texts; the rest fall out, least recently used first. */
+const STATEMENT_CACHE_SIZE = 200;
+
+type StatementCallback = (this: sqlite3.Statement, err: Error | null, rows?: unknown[]) => void;
+
+/**
+ * sqlite3's `Database#run`/`all` prepare a new statement for every call and finalize it after:
+ * two hops through the libuv thread pool per statement, each one waiting for a turn of the
+ * event loop, and on SQLite every statement runs one after the other (see Database). The
+ * profile of buyNumber showed the lane waiting on those hops, so a statement is prepared once
+ * and then only bound and stepped (one hop).
+ *
+ * TypeORM switches a connection to WAL before it sets the busy timeout, so a process that
+ * opens the file while another one writes (simultaneous cold starts, one migrating) failed at
+ * once with SQLITE_BUSY. The timeout is set on the handle as soon as it exists instead.
+ */
 class PatientDatabase extends sqlite3.Database {
+  private readonly statements = new Map<string, sqlite3.Statement>();
+
   constructor(...args: ConstructorParameters<typeof sqlite3.Database>) {
     super(...args);
     this.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+  }
+
+  override run(sql: string, ...rest: unknown[]): this {
+    return this.cached('run', sql, rest) ?? super.run(sql, ...(rest as []));
+  }
+
+  override all(sql: string, ...rest: unknown[]): this {
+    return this.cached('all', sql, rest) ?? super.all(sql, ...(rest as []));
+  }
+
+  override close(callback?: (err: Error | null) => void): void {
+    // sqlite3 refuses to close a handle with statements left; each finalize waits for its run.
+    for (const statement of this.statements.values()) statement.finalize();
+    this.statements.clear();
+    super.close(callback);
+  }
+
+  /** The call as TypeORM makes it — (sql, parameters, callback) — on a kept statement; any
+   *  other form is left to sqlite3 (undefined). */
+  private cached(method: 'run' | 'all', sql: string, rest: unknown[]): this | undefined {
+    const [params, callback] = rest as [unknown, StatementCallback | undefined];
+    if (rest.length !== 2 || typeof callback !== 'function') return undefined;
+    if (params !== undefined && !Array.isArray(params)) return undefined;
+    // `run` steps once: a statement returning rows would stay active (its transaction open)
+    // until reset. Those go through `all` (RETURNING_ROWS); any other is left to sqlite3.
+    if (method === 'run' && /\bRETURNING\b/i.test(sql)) return undefined;
+    const kept = this.statements.get(sql);
+    if (kept) {
+      // Most recently used last: the Map's first key is the one to drop.
+      this.statements.delete(sql);
+      this.statements.set(sql, kept);
+    }
+    // A failed prepare reports to this callback and drops the queued run (as sqlite3's own
+    // Database#run does); only a statement that ran without error is kept.
+    const statement =
+      kept ?? this.prepare(sql, (err: Error | null) => err && callback.call(statement, err));
+    const statements = this.statements;
+    const done: StatementCallback = function (err, rows) {
+      if (err) {
+        // Dropped, not reused; finalize waits behind any run already queued on it.
+        if (statements.get(sql) === statement) statements.delete(sql);
+        statement.finalize();
+      } else if (!kept && !statements.has(sql)) {
+        statements.set(sql, statement);
+        if (statements.size > STATEMENT_CACHE_SIZE) {
+          const [oldest, dropped] = statements.entries().next().value!;
+          statements.delete(oldest);
+          dropped.finalize();
+        }
+      } else if (!kept) {
+        // Another call prepared the same text meanwhile and was kept first.
+        statement.finalize();
+      }
+      callback.call(this, err, rows);
+    };
+    statement[method](params ?? [], done);
+    return this;
   }
 }
 

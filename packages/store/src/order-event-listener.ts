@@ -7,8 +7,8 @@ export interface OrderEventListener {
 }
 
 /**
- * Postgres only: calls `onWake(lastEventId)` whenever a transaction that wrote order events
- * commits (LISTEN on ORDER_EVENTS_CHANNEL over a dedicated connection), so an outbox tail can
+ * Postgres only: calls `onWake(lastEventId)` soon after transactions that wrote order events
+ * commit (LISTEN on ORDER_EVENTS_CHANNEL over a dedicated connection), so an outbox tail can
  * read at once instead of polling. The notification is only a wake-up: the tail still reads
  * `eventsAfter(last)`, so a notification lost while reconnecting loses nothing. `onError` gets
  * connection errors (the caller reconnects or falls back to polling).

@@ -11,6 +11,7 @@ import {
   type WebhookDeliveryStatus,
 } from './entities/webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity.js';
+import { settledEventId } from './orders/outbox.js';
 import { afterCursor, decodePageCursor, pageSize, toPage, type Page } from './page-cursor.js';
 
 export class WebhookEndpointNotFound extends DomainError {
@@ -297,6 +298,8 @@ export class WebhookStore {
   ): Promise<number> {
     const batch = Math.max(1, Math.min(1000, options.batch ?? 500));
     const now = options.now ?? new Date();
+    // A tail read: only final ids, so no event committing later with a lower id is passed over.
+    const upTo = this.db.kind === 'postgres' ? await settledEventId(this.db) : null;
     return this.db.transaction(async (tx) => {
       const postgres = this.db.kind === 'postgres';
       const cursorRow = await sql(
@@ -306,12 +309,13 @@ export class WebhookStore {
       );
       if (cursorRow.rows.length === 0) return 0;
       const cursor = toBigInt(cursorRow.rows[0]!.value);
-      const events = await tx
+      const query = tx
         .createQueryBuilder(OrderEventEntity, 'e')
         .where('e.id > CAST(:after AS BIGINT)', { after: intParam(cursor) })
         .orderBy('e.id', 'ASC')
-        .take(batch)
-        .getMany();
+        .take(batch);
+      if (upTo !== null) query.andWhere('e.id <= CAST(:upTo AS BIGINT)', { upTo: intParam(upTo) });
+      const events = await query.getMany();
       if (events.length === 0) return 0;
       const userIds = [...new Set(events.map((event) => event.userId))];
       const endpoints = await tx.find(WebhookEndpointEntity, {

@@ -19,7 +19,7 @@ import {
 } from '@numbroker/store/testing';
 import { graphql, graphqlRaw, type GraphqlResponse } from './graphql-http.js';
 import { WsConnection } from './graphql-ws-client.js';
-import { freePort } from './ports.js';
+import { freePort } from '@numbroker/processes';
 import { ManagedProcess, SERVER_MAIN, WORKER_MAIN } from './processes.js';
 
 export const PLATFORM_CURRENCY: CurrencyCode = 'IRT';

@@ -237,6 +237,18 @@ describe('orders over HTTP', () => {
       user.apiKey,
     );
     expect(me.data?.me).toMatchObject({ balance: { amount: '5000' }, held: { amount: '0' } });
+    // The client retries (its first answer was lost): the order as it is again, no upstream
+    // call, no refusal — the money is back, which is what a cancel asks for.
+    alpha.onCancel = undefined;
+    const cancelsBefore = alpha.calls.filter((call) => call.operation === 'cancel').length;
+    const retried = await t.request<{ cancelOrder: { status: string } }>(
+      `mutation { cancelOrder(id: "${order.id}") { status } }`,
+      {},
+      user.apiKey,
+    );
+    expect(retried.errors).toBeUndefined();
+    expect(retried.data?.cancelOrder.status).toBe('EXPIRED');
+    expect(alpha.calls.filter((call) => call.operation === 'cancel')).toHaveLength(cancelsBefore);
   });
 
   it('cancels before a code (released once), refuses after one, and hides other users orders', async () => {

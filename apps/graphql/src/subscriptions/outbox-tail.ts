@@ -9,7 +9,7 @@ export interface OutboxTailOptions {
   readEventsAfter(afterId: string, limit: number): Promise<OrderEventRecord[]>;
   /** The highest event id now, or "0": the tail publishes only what comes later. */
   latestEventId(): Promise<string>;
-  /** Gap between two reads when nothing woke the tail (SQLite: ≤ 100 ms). */
+  /** Gap between two reads when nothing woke the tail (SQLite: 25 ms by default). */
   pollIntervalMs: number;
   /** Postgres: LISTEN on the channel the store NOTIFYs; resolves to an unsubscribe. */
   listen?: (wake: () => void) => Promise<() => Promise<void>>;

@@ -8,12 +8,16 @@ import { adapterOf, assertTransition, callUpstream, ownOrder } from './shared.js
 const RELEASED: ReadonlySet<OrderStatus> = new Set(['CANCELLED', 'EXPIRED', 'FAILED']);
 
 /** Before any code: cancelled upstream, then CANCELLED with the hold released (once: the
- *  store's conditional update refuses a second cancel or a cancel after a code). */
+ *  store's conditional update refuses a second cancel or a cancel after a code). An order
+ *  that already ended without a code is answered as it is; after a code, CANCEL_NOT_ALLOWED. */
 export async function cancelOrder(
   deps: AppDeps,
   request: { userId: string; orderId: string },
 ): Promise<OrderRecord> {
   const order = await ownOrder(deps, request.userId, request.orderId);
+  // Already ended without a code (expired, failed, or cancelled by an earlier try whose answer
+  // was lost): the hold is back, which is all a cancel asks for — answer the order as it is.
+  if (RELEASED.has(order.status)) return order;
   if (!assertTransition(order, { type: 'CANCEL' })) return order;
   const adapter = adapterOf(deps, order.providerId);
   if (adapter?.cancel && order.upstreamRef) {

@@ -8,8 +8,8 @@ export type StoredOrderEventType = OrderEventType | 'ORDER_CREATED';
 
 /**
  * The transactional outbox: one row per order change, written in the change's transaction.
- * The id increases strictly in commit order (see OrderStore: on Postgres the writers take a
- * transaction-level advisory lock first), so a tail that reads `id > last` misses nothing.
+ * A tail that reads `id > last` misses nothing: on SQLite one writer at a time commits in id
+ * order; on Postgres a tail read waits for the writers between insert and commit (outbox.ts).
  */
 @Entity({ name: 'order_events' })
 @Index('IDX_order_events_order', ['orderId'])

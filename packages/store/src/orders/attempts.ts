@@ -151,28 +151,6 @@ export function recordUpstreamDebt(db: Database, input: UpstreamDebtInput): Prom
   ]);
 }
 
-/** OK / ERROR counts of a provider's calls since `since` (success-rate routing). */
-export async function attemptStats(
-  db: Database,
-  providerId: string,
-  since: Date,
-): Promise<{ ok: number; error: number }> {
-  const result = await db.read((m) =>
-    sql(
-      m,
-      `SELECT outcome, COUNT(*) AS n FROM upstream_attempts
-       WHERE provider_id = ? AND created_at >= CAST(? AS BIGINT) GROUP BY outcome`,
-      [providerId, millis(since)],
-    ),
-  );
-  const stats = { ok: 0, error: 0 };
-  for (const row of result.rows) {
-    if (row.outcome === 'OK') stats.ok = Number(row.n);
-    if (row.outcome === 'ERROR') stats.error = Number(row.n);
-  }
-  return stats;
-}
-
 /** The attempts recorded since `since`, oldest first (audit, tests). */
 export async function attemptsSince(db: Database, since: Date): Promise<AttemptRecord[]> {
   const rows = await db.read((m) =>

@@ -2,7 +2,6 @@ import { MoneyMovements, type MoneyMovement } from '../money-movements.js';
 import { OrderTransitionRefused, type OrderCommand, type OrderStatus } from '@numbroker/core';
 import type { Database } from '../database.js';
 import {
-  attemptStats,
   attemptsSince,
   openBuyAttempts,
   recordAttempts,
@@ -33,7 +32,7 @@ import {
 } from './lifecycle.js';
 import { encodeCursor } from './order-rows.js';
 import type { OrderEventView, OrderView, SmsView } from './order-view.js';
-import { eventsAfter, latestEventId } from './outbox.js';
+import { EventNotifier, eventsAfter, latestEventId } from './outbox.js';
 import {
   countPending,
   findOrder,
@@ -48,10 +47,14 @@ import {
 /** The orders' named operations: lifecycle (lifecycle.ts), leases (leases.ts), the outbox
  *  (outbox.ts), upstream attempts (attempts.ts) and reads (queries.ts). */
 export class OrderStore {
+  private readonly notifier: EventNotifier;
+
   constructor(
     private readonly db: Database,
     private readonly moneyMovements: MoneyMovements = new MoneyMovements(),
-  ) {}
+  ) {
+    this.notifier = new EventNotifier(db);
+  }
 
   // ---- lifecycle ----
 
@@ -59,7 +62,10 @@ export class OrderStore {
    *  in one transaction. InsufficientFunds when the wallet cannot cover the price. */
   async createPendingOrder(input: CreatePendingOrderInput): Promise<CreatePendingOrderResult> {
     const result = await this.db.transaction((tx) => createPendingOrderInTx(tx, input));
-    if (result.created) this.announce('HOLD', result.order);
+    if (result.created) {
+      if (result.eventId) this.notifier.committed(result.eventId);
+      this.announce('HOLD', result.order);
+    }
     return result;
   }
 
@@ -73,6 +79,7 @@ export class OrderStore {
     const result = await this.db.transaction((tx) =>
       applyOrderCommandInTx(tx, orderId, command, options),
     );
+    if (result.event) this.notifier.committed(result.event.id);
     if (result.changed && result.movement !== 'NONE') this.announce(result.movement, result.order);
     return result;
   }
@@ -232,11 +239,6 @@ export class OrderStore {
   /** An order expired while its upstream cancel kept failing, or that debt settled. */
   recordUpstreamDebt(input: UpstreamDebtInput): Promise<void> {
     return recordUpstreamDebt(this.db, input);
-  }
-
-  /** OK / ERROR counts of a provider's calls since `since`. */
-  attemptStats(providerId: string, since: Date): Promise<{ ok: number; error: number }> {
-    return attemptStats(this.db, providerId, since);
   }
 
   attemptsSince(since: Date): Promise<AttemptRecord[]> {

@@ -5,13 +5,25 @@ import { OrderEventEntity, type StoredOrderEventType } from '../entities/order-e
 import { StoreInvariantViolated } from '../errors.js';
 import { toEventView, type OrderEventPayload, type OrderEventView } from './order-view.js';
 
-/** Postgres NOTIFY channel raised (at commit) by every transaction that writes order events;
- *  the payload is the last event id. */
+/** Postgres NOTIFY channel raised after the commit of transactions that wrote order events
+ *  (see EventNotifier); the payload is the last event id. */
 export const ORDER_EVENTS_CHANNEL = 'numbroker_order_events';
 
-/** Serializes the writers of order_events on Postgres so that ids become visible in id order
- *  (a sequence hands ids out at insert, not at commit). Any constant works; this is "nbev". */
-const ORDER_EVENTS_LOCK_KEY = '1851942262';
+/**
+ * Postgres: a sequence hands ids out at insert, not at commit, so an event with a lower id can
+ * commit after one with a higher id, and a tail that had read past it would skip it. Writers
+ * take this advisory lock (shared: they never wait for each other) before their event gets an
+ * id and hold it to their commit; nobody ever takes it exclusive. It only marks a writer in
+ * flight in pg_locks, where a tail read finds the ones to wait for (settledEventId). The key
+ * is this constant ("nbev") and the schema, so schemas sharing a database (tests) stay apart.
+ */
+const ORDER_EVENTS_LOCK = 'CAST(1851942262 AS INTEGER), hashtext(current_schema())';
+/** The same lock as pg_locks shows it (two int4 keys: classid, objid, objsubid 2). */
+const ORDER_EVENT_WRITERS = `locktype = 'advisory' AND classid = CAST(1851942262 AS OID)
+  AND objid = CAST(CAST(hashtext(current_schema()) AS BIGINT) & 4294967295 AS OID)
+  AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+/** How often a tail read looks again for the writers it waits for. */
+const WRITERS_RECHECK_MS = 2;
 
 /** Appends one event to the outbox, inside the transaction that made the change. */
 export async function insertOrderEvent(
@@ -22,24 +34,32 @@ export async function insertOrderEvent(
   now: Date,
 ): Promise<OrderEventView> {
   const postgres = tx.connection.options.type === 'postgres';
-  if (postgres)
-    await sql(tx, `SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))`, [ORDER_EVENTS_LOCK_KEY]);
   const text = JSON.stringify(payload);
-  // Raw SQL: one round trip. SQLite reports the new rowid; Postgres returns it.
-  const result = await sql(
-    tx,
-    `INSERT INTO order_events (order_id, user_id, "type", payload, created_at)
-     VALUES (?, ?, ?, ?, CAST(? AS BIGINT))${postgres ? ' RETURNING id' : ''}`,
-    [order.id, order.userId, type, text, millis(now)],
-  );
+  const values = [order.id, order.userId, type, text, millis(now)];
+  // One round trip. SQLite (one writer at a time) reports the new rowid. Postgres takes the
+  // shared lock in the same statement, before the row (and its id) exists, and returns the id.
+  const result = postgres
+    ? await sql(
+        tx,
+        `WITH writer AS (SELECT pg_advisory_xact_lock_shared(${ORDER_EVENTS_LOCK}))
+         INSERT INTO order_events (order_id, user_id, "type", payload, created_at)
+         SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TEXT),
+           CAST(? AS BIGINT) FROM writer
+         RETURNING id`,
+        values,
+      )
+    : await sql(
+        tx,
+        `INSERT INTO order_events (order_id, user_id, "type", payload, created_at)
+         VALUES (?, ?, ?, ?, CAST(? AS BIGINT))`,
+        values,
+      );
   const rawId = postgres ? result.rows[0]?.id : result.insertId;
   if (rawId === undefined || rawId === null) {
     throw new StoreInvariantViolated(`order ${order.id}: the event insert returned no id`);
   }
-  const id = toBigInt(rawId).toString();
-  if (postgres) await sql(tx, 'SELECT pg_notify(?, ?)', [ORDER_EVENTS_CHANNEL, id]);
   return toEventView({
-    id,
+    id: toBigInt(rawId).toString(),
     orderId: order.id,
     userId: order.userId,
     type,
@@ -48,7 +68,71 @@ export async function insertOrderEvent(
   });
 }
 
-/** Events after `afterId` (exclusive; null/"0" = from the start), oldest first: the outbox tail. */
+/**
+ * Postgres: an id at or below which every event is final (committed or rolled back), without
+ * blocking anyone. The sequence's last value is read first, then the writers in flight: any id
+ * up to that value was handed out to a writer already holding the lock, so once those writers
+ * are gone, no event at or below it can still appear. Later writers get higher ids.
+ */
+export async function settledEventId(db: Database): Promise<bigint> {
+  const last = await db.read((m) =>
+    sql(m, `SELECT COALESCE(pg_sequence_last_value('order_events_id_seq'), 0) AS id`),
+  );
+  const horizon = toBigInt(last.rows[0]?.id ?? 0);
+  let writers = await db.read((m) =>
+    sql(m, `SELECT virtualtransaction AS vxid FROM pg_locks WHERE ${ORDER_EVENT_WRITERS}`),
+  );
+  while (writers.rows.length > 0) {
+    await new Promise((resolve) => setTimeout(resolve, WRITERS_RECHECK_MS));
+    const waitingFor = writers.rows.map((row) => String(row.vxid));
+    writers = await db.read((m) =>
+      sql(
+        m,
+        `SELECT virtualtransaction AS vxid FROM pg_locks WHERE ${ORDER_EVENT_WRITERS}
+         AND virtualtransaction IN (${waitingFor.map(() => '?').join(', ')})`,
+        waitingFor,
+      ),
+    );
+  }
+  return horizon;
+}
+
+/**
+ * Postgres: wakes the LISTENing tails after a commit, outside the transaction (a NOTIFY inside
+ * it takes a global lock at commit). Coalesced: one NOTIFY in flight, then one more for
+ * whatever committed meanwhile. A lost one costs a tail one poll interval, never an event.
+ */
+export class EventNotifier {
+  private sending = false;
+  private pending: string | null = null;
+
+  constructor(private readonly db: Database) {}
+
+  committed(lastEventId: string): void {
+    if (this.db.kind !== 'postgres') return;
+    this.pending = lastEventId;
+    if (!this.sending) void this.send();
+  }
+
+  private async send(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.pending !== null) {
+        const id = this.pending;
+        this.pending = null;
+        await this.db
+          .read((m) => sql(m, 'SELECT pg_notify(?, ?)', [ORDER_EVENTS_CHANNEL, id]))
+          .catch(() => undefined);
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+}
+
+/** Events after `afterId` (exclusive; null/"0" = from the start), oldest first: the outbox tail.
+ *  On Postgres only final ids are read (settledEventId), except for one order's history
+ *  (`orderId`), a plain read. */
 export async function eventsAfter(
   db: Database,
   afterId: string | number | null,
@@ -56,12 +140,16 @@ export async function eventsAfter(
   filter: { userId?: string; orderId?: string } = {},
 ): Promise<OrderEventView[]> {
   const after = afterId === null || afterId === '' ? 0n : toBigInt(afterId);
+  const upTo =
+    db.kind === 'postgres' && filter.orderId === undefined ? await settledEventId(db) : null;
+  if (upTo !== null && upTo <= after) return [];
   const rows = await db.read((m) => {
     const query = m
       .createQueryBuilder(OrderEventEntity, 'e')
       .where('e.id > CAST(:after AS BIGINT)', { after: intParam(after) })
       .orderBy('e.id', 'ASC')
       .take(Math.max(1, Math.min(1000, Math.trunc(limit))));
+    if (upTo !== null) query.andWhere('e.id <= CAST(:upTo AS BIGINT)', { upTo: intParam(upTo) });
     if (filter.userId) query.andWhere('e.user_id = :userId', { userId: filter.userId });
     if (filter.orderId) query.andWhere('e.order_id = :orderId', { orderId: filter.orderId });
     return query.getMany();
@@ -69,9 +157,17 @@ export async function eventsAfter(
   return rows.map(toEventView);
 }
 
-/** The newest event id ("0" when there is none): where a fresh tail starts. */
+/** The newest event id ("0" when there is none): where a fresh tail starts (on Postgres the
+ *  newest of the final ones, so that none below it can still appear). */
 export async function latestEventId(db: Database): Promise<string> {
-  const result = await db.read((m) => sql(m, 'SELECT MAX(id) AS id FROM order_events'));
+  const upTo = db.kind === 'postgres' ? await settledEventId(db) : null;
+  const result = await db.read((m) =>
+    upTo === null
+      ? sql(m, 'SELECT MAX(id) AS id FROM order_events')
+      : sql(m, 'SELECT MAX(id) AS id FROM order_events WHERE id <= CAST(? AS BIGINT)', [
+          intParam(upTo),
+        ]),
+  );
   const id = result.rows[0]?.id;
   return id === null || id === undefined ? '0' : String(toBigInt(id));
 }
