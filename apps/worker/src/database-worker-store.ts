@@ -213,6 +213,14 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     return this.store.orders.openBuyAttempts(providerId, since, limit);
   }
 
+  orphanSightings(
+    providerId: string,
+    refs: readonly string[],
+    now: Date,
+  ): Promise<Map<string, Date>> {
+    return this.store.orders.orphanSightings(providerId, refs, now);
+  }
+
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {
     return this.store.orders.knownUpstreamRefs(providerId, refs);
   }

@@ -624,6 +624,30 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
   });
 
+  it("remembers an orphan's first sighting across a restart where the listing gives no creation time", async () => {
+    const h = await harness();
+    const untimed: ProviderAdapter = {
+      ...withoutBatchStatus(h.adapter),
+      listActivations: async () =>
+        (await h.adapter.listActivations!()).map(({ createdAt: _, ...rest }) => rest),
+    };
+    const adapters = h.adapters(untimed);
+    const userId = await h.newUser(FUNDS);
+    const orphan = await h.buyUpstream();
+    // A stuck order of another product brings a listing: the orphan is seen for the first time.
+    await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
+    await h.pollPass({ adapters, orphansSeen: new Map() });
+    h.clock.advance(RECONCILE_DELAY_MS - 20_000);
+    // The worker restarted (nothing in memory): seen 100 s ago, still too young to cancel.
+    const restarted: OrphanSightings = new Map();
+    await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
+    await h.pollPass({ adapters, orphansSeen: restarted });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    h.clock.advance(20_000);
+    await h.pollPass({ adapters, orphansSeen: restarted });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+  });
+
   it('never cancels a young orphan that a buy in flight could own, whatever the upstream clock says', async () => {
     const h = await harness();
     const orphansSeen: OrphanSightings = new Map();

@@ -55,7 +55,7 @@ const MAX_LOOK_BACK_MS = 24 * 3_600_000;
  * matches its service, country, operator and creation time, both ways) — never on a guess, or
  * one customer could be handed another's number and read their code. The other stuck orders
  * fail with their holds released; an orphan is cancelled upstream only once older than the
- * reconcile delay (by the upstream's clock where it says, else since this worker first saw it)
+ * reconcile delay (by the upstream's clock where it says, else since a worker first saw it)
  * and while no buy in flight could be its owner. Returns the orders to look at again.
  */
 export async function reconcilePendingOrders(
@@ -168,9 +168,20 @@ async function handleStrays(
   for (const key of seen.keys()) {
     if (key.startsWith(`${adapter.id}\u0000`) && !current.has(key)) seen.delete(key);
   }
+  // Where the listing does not say when an activation was created, its first sighting is
+  // remembered in the database too: a restarted worker does not start its age again.
+  const untimed = strays
+    .filter((stray) => stray.createdAt === undefined)
+    .filter((stray) => !seen.has(`${adapter.id}\u0000${stray.activationRef}`))
+    .map((stray) => stray.activationRef);
+  const sightings =
+    untimed.length > 0
+      ? await deps.store.orphanSightings(adapter.id, untimed, now)
+      : new Map<string, Date>();
   for (const stray of strays) {
     const key = `${adapter.id}\u0000${stray.activationRef}`;
-    const firstSeenMs = seen.get(key)?.firstSeenMs ?? nowMs;
+    const firstSeenMs =
+      seen.get(key)?.firstSeenMs ?? sightings.get(stray.activationRef)?.getTime() ?? nowMs;
     const created = stray.createdAt?.getTime();
     // The upstream's own age where it says (and not from the future), else since first seen.
     const bornMs =

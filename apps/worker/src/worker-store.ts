@@ -105,6 +105,13 @@ export interface WorkerStore {
    *  PENDING, or ended without one), with what each asked: what an orphan could be. Newest
    *  first, at most `limit`. */
   openBuyAttempts(providerId: string, since: Date, limit: number): Promise<OpenBuyAttempt[]>;
+  /** When each of these unowned activations was first seen by any worker (now, and written,
+   *  for those seen for the first time): an orphan's age survives a restart. */
+  orphanSightings(
+    providerId: string,
+    refs: readonly string[],
+    now: Date,
+  ): Promise<Map<string, Date>>;
   /** Which of these upstream refs already belong to an order of this provider. */
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>>;
   /** Extends this worker's leases on `ids` to `until` where they would lapse sooner: a pass that

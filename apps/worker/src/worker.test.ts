@@ -163,6 +163,7 @@ describe('two workers on postgres', () => {
       renewLeases: (...args) => inner.renewLeases(...args),
       knownUpstreamRefs: (...args) => inner.knownUpstreamRefs(...args),
       openBuyAttempts: (...args) => inner.openBuyAttempts(...args),
+      orphanSightings: (...args) => inner.orphanSightings(...args),
       releaseLeases: (...args) => inner.releaseLeases(...args),
     });
     const workers = [

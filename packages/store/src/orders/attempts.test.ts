@@ -89,4 +89,20 @@ describe.each(DATABASE_KINDS)('open buy attempts on %s', (kind) => {
       failedOver,
     ]);
   });
+
+  it('remembers when each orphan was first seen, across callers', async () => {
+    const t0 = new Date(Date.UTC(2031, 1, 1));
+    const later = new Date(t0.getTime() + 60_000);
+    expect(await store.orders.orphanSightings('sa', ['o-1'], t0)).toEqual(new Map([['o-1', t0]]));
+    expect(await store.orders.orphanSightings('sa', ['o-1', 'o-2'], later)).toEqual(
+      new Map([
+        ['o-1', t0],
+        ['o-2', later],
+      ]),
+    );
+    // Per provider.
+    expect(await store.orders.orphanSightings('shiz', ['o-1'], later)).toEqual(
+      new Map([['o-1', later]]),
+    );
+  });
 });

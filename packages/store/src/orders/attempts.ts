@@ -125,6 +125,60 @@ export async function openBuyAttempts(
   }));
 }
 
+/** How far back a remembered orphan sighting counts (longer than any activation lives). */
+const SIGHTING_LOOK_BACK_MS = 24 * 3_600_000;
+
+/**
+ * When each of these upstream activations (unowned at `providerId`) was first seen by any
+ * worker: an 'orphan-seen' row per activation, written now for those seen for the first time,
+ * so a restarted worker does not start an orphan's age again. For listings that do not say when
+ * an activation was created; one row per orphan, looked up only in the last 24 h.
+ */
+export async function orphanSightings(
+  db: Database,
+  providerId: string,
+  refs: readonly string[],
+  now: Date,
+): Promise<Map<string, Date>> {
+  const codeOf = (ref: string) => `orphan ${ref}`.slice(0, 64);
+  const wanted = new Map(refs.map((ref) => [codeOf(ref), ref]));
+  const seen = new Map<string, Date>();
+  if (wanted.size === 0) return seen;
+  await db.transaction(async (tx) => {
+    const codes = [...wanted.keys()];
+    const result = await sql(
+      tx,
+      `SELECT error_code, MIN(created_at) AS first FROM upstream_attempts
+       WHERE provider_id = ? AND operation = 'orphan-seen'
+         AND created_at >= CAST(? AS BIGINT) AND error_code IN (${codes.map(() => '?').join(', ')})
+       GROUP BY error_code`,
+      [providerId, millis(new Date(now.getTime() - SIGHTING_LOOK_BACK_MS)), ...codes],
+    );
+    for (const row of result.rows) {
+      const ref = wanted.get(String(row.error_code));
+      if (ref !== undefined) seen.set(ref, new Date(Number(row.first)));
+    }
+    const fresh = refs.filter((ref) => !seen.has(ref));
+    for (let start = 0; start < fresh.length; start += 100) {
+      await tx.insert(
+        UpstreamAttemptEntity,
+        fresh.slice(start, start + 100).map((ref) => ({
+          id: randomUUID(),
+          orderId: null,
+          providerId,
+          operation: 'orphan-seen',
+          outcome: 'OK' as const,
+          errorCode: codeOf(ref),
+          durationMs: 0,
+          createdAt: now,
+        })),
+      );
+    }
+    for (const ref of fresh) seen.set(ref, now);
+  });
+  return seen;
+}
+
 export interface UpstreamDebtInput {
   providerId: string;
   orderId: string;

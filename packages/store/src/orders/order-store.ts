@@ -4,6 +4,7 @@ import type { Database } from '../database.js';
 import {
   attemptsSince,
   openBuyAttempts,
+  orphanSightings,
   recordAttempts,
   recordBuyAttempt,
   recordUpstreamDebt,
@@ -229,6 +230,15 @@ export class OrderStore {
     operator?: string | null,
   ): Promise<void> {
     return recordBuyAttempt(this.db, orderId, providerId, now, operator);
+  }
+
+  /** When each unowned upstream activation was first seen, remembered across restarts. */
+  orphanSightings(
+    providerId: string,
+    refs: readonly string[],
+    now: Date,
+  ): Promise<Map<string, Date>> {
+    return orphanSightings(this.db, providerId, refs, now);
   }
 
   /** Buy attempts at a provider whose order owns no activation (see attempts.ts). */
