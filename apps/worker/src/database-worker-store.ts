@@ -22,6 +22,7 @@ import type {
   CatalogStore,
   IncomingSms,
   LeasedOrder,
+  OpenBuyAttempt,
   PollIntervalOf,
   ProviderHealthView,
   Reschedule,
@@ -208,8 +209,16 @@ export class DatabaseWorkerStore implements WorkerStore, CatalogStore {
     return this.store.orders.recordUpstreamDebt({ providerId, orderId, upstreamRef, settled, now });
   }
 
-  countPending(providerId: string): Promise<number> {
-    return this.store.orders.countPending(providerId);
+  openBuyAttempts(providerId: string, since: Date, limit: number): Promise<OpenBuyAttempt[]> {
+    return this.store.orders.openBuyAttempts(providerId, since, limit);
+  }
+
+  orphanSightings(
+    providerId: string,
+    refs: readonly string[],
+    now: Date,
+  ): Promise<Map<string, Date>> {
+    return this.store.orders.orphanSightings(providerId, refs, now);
   }
 
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>> {

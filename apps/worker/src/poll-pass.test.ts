@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '@numbroker/providers';
 import type { Store } from '@numbroker/store';
 import { UpstreamDebts } from './poll-pass.js';
-import { ORPHAN_MIN_AGE_MS } from './reconcile-pending.js';
+import type { OrphanSightings } from './reconcile-pending.js';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
 import {
@@ -16,6 +16,8 @@ import {
 } from './test-support/harness.js';
 
 const FUNDS = 10_000_000n;
+/** The worker's default reconcile delay (pendingReconcileSeconds 120). */
+const RECONCILE_DELAY_MS = 120_000;
 
 describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
   let database: TestDatabase;
@@ -494,9 +496,9 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect((await h.wallet(userId)).held).toBe(PRICE_MINOR); // the other order's hold
   });
 
-  it('fails the stuck orders when it cannot tell whose is whose, and cancels the orphan once it is older than any buy', async () => {
+  it('fails the stuck orders when it cannot tell whose is whose, and cancels the orphan once it is older than the reconcile delay', async () => {
     const h = await harness();
-    const orphansSeen = new Map<string, number>();
+    const orphansSeen: OrphanSightings = new Map();
     const userId = await h.newUser(FUNDS);
     const first = await h.pendingOrder(userId, h.clock.now());
     const second = await h.pendingOrder(userId, h.clock.now());
@@ -507,7 +509,10 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
     // Young: it may be a buy still in flight. Left alone, then cancelled once old enough.
     expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
-    h.clock.advance(ORPHAN_MIN_AGE_MS);
+    h.clock.advance(RECONCILE_DELAY_MS - 1000);
+    await h.pollPass({ orphansSeen });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    h.clock.advance(1000);
     await h.pollPass({ orphansSeen });
     expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
     expect(orphansSeen.size).toBe(0);
@@ -515,7 +520,7 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
 
   it("never hands a stuck order the activation of a buy still in flight (another customer's number)", async () => {
     const h = await harness();
-    const orphansSeen = new Map<string, number>();
+    const orphansSeen: OrphanSightings = new Map();
     const victim = await h.newUser(FUNDS);
     const stranger = await h.newUser(FUNDS);
     // The stranger's buy is in flight: its activation exists upstream, transaction 2 not yet
@@ -545,6 +550,121 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     await h.pollPass({ orphansSeen });
     expect((await h.order(inFlight)).status).toBe('CODE_RECEIVED');
     expect(await store.orders.messages(stuck)).toEqual([]);
+  });
+
+  it('tells several stuck orders at one provider apart by what their recorded attempts asked', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const telegram = await h.pendingOrder(userId, h.clock.now());
+    const whatsapp = await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
+    const tgNumber = await h.buyUpstream('telegram');
+    const waNumber = await h.buyUpstream('whatsapp');
+    await h.pollPass();
+    expect(await h.order(telegram)).toMatchObject({
+      status: 'ACTIVE',
+      upstreamRef: tgNumber.activationRef,
+    });
+    expect(await h.order(whatsapp)).toMatchObject({
+      status: 'ACTIVE',
+      upstreamRef: waNumber.activationRef,
+    });
+  });
+
+  it('tells stuck orders of one product apart by when their attempts ran', async () => {
+    const h = await harness();
+    const userId = await h.newUser(FUNDS);
+    const early = await h.pendingOrder(userId, new Date(h.clock.ms + 250_000));
+    const earlyNumber = await h.buyUpstream();
+    h.clock.advance(90_000); // past the first attempt's window
+    const late = await h.pendingOrder(userId, new Date(h.clock.ms + 150_000));
+    const lateNumber = await h.buyUpstream();
+    h.clock.advance(200_000);
+    await h.pollPass();
+    expect(await h.order(early)).toMatchObject({
+      status: 'ACTIVE',
+      upstreamRef: earlyNumber.activationRef,
+    });
+    expect(await h.order(late)).toMatchObject({
+      status: 'ACTIVE',
+      upstreamRef: lateNumber.activationRef,
+    });
+  });
+
+  it('never adopts an activation bought outside the order’s recorded attempt (another product, or before it)', async () => {
+    const h = await harness();
+    const orphansSeen: OrphanSightings = new Map();
+    const userId = await h.newUser(FUNDS);
+    const elsewhere = await h.buyUpstream('whatsapp'); // bought by something else on the account
+    h.clock.advance(90_000);
+    const before = await h.buyUpstream('telegram'); // before our attempt's window
+    h.clock.advance(130_000);
+    const stuck = await h.pendingOrder(userId, h.clock.now());
+    const noAttempt = await h.pendingOrder(userId, h.clock.now(), { attempt: false });
+    await h.pollPass({ orphansSeen });
+    expect((await h.order(stuck)).status).toBe('FAILED');
+    expect((await h.order(noAttempt)).status).toBe('FAILED');
+    expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
+    // Both are older than the reconcile delay by the upstream's own clock: cancelled now.
+    expect(h.sim.activation(elsewhere.activationRef)?.state).toBe('cancelled');
+    expect(h.sim.activation(before.activationRef)?.state).toBe('cancelled');
+  });
+
+  it("measures an orphan's age by the upstream's clock where it says, else since first seen", async () => {
+    const h = await harness();
+    const orphansSeen: OrphanSightings = new Map();
+    const orphan = await h.buyUpstream();
+    h.clock.advance(RECONCILE_DELAY_MS - 20_000);
+    // First seen now (a sweep looks only at what it saw before: a stuck order brings it in).
+    const userId = await h.newUser(FUNDS);
+    await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
+    await h.pollPass({ orphansSeen });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    h.clock.advance(20_000); // the reconcile delay since it was bought, 20 s since first seen
+    await h.pollPass({ orphansSeen });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+  });
+
+  it("remembers an orphan's first sighting across a restart where the listing gives no creation time", async () => {
+    const h = await harness();
+    const untimed: ProviderAdapter = {
+      ...withoutBatchStatus(h.adapter),
+      listActivations: async () =>
+        (await h.adapter.listActivations!()).map(({ createdAt: _, ...rest }) => rest),
+    };
+    const adapters = h.adapters(untimed);
+    const userId = await h.newUser(FUNDS);
+    const orphan = await h.buyUpstream();
+    // A stuck order of another product brings a listing: the orphan is seen for the first time.
+    await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
+    await h.pollPass({ adapters, orphansSeen: new Map() });
+    h.clock.advance(RECONCILE_DELAY_MS - 20_000);
+    // The worker restarted (nothing in memory): seen 100 s ago, still too young to cancel.
+    const restarted: OrphanSightings = new Map();
+    await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
+    await h.pollPass({ adapters, orphansSeen: restarted });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    h.clock.advance(20_000);
+    await h.pollPass({ adapters, orphansSeen: restarted });
+    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+  });
+
+  it('never cancels a young orphan that a buy in flight could own, whatever the upstream clock says', async () => {
+    const h = await harness();
+    const orphansSeen: OrphanSightings = new Map();
+    const userId = await h.newUser(FUNDS);
+    // Old by the upstream's clock (which we may read wrong): outside the in-flight buy's window.
+    const number = await h.buyUpstream();
+    h.clock.advance(RECONCILE_DELAY_MS + 1000);
+    const stuck = await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
+    const inFlight = await h.pendingOrder(userId, new Date(h.clock.ms + 120_000));
+    await h.pollPass({ orphansSeen });
+    expect((await h.order(stuck)).status).toBe('FAILED');
+    expect((await h.order(inFlight)).status).toBe('PENDING');
+    expect(h.sim.activation(number.activationRef)?.state).toBe('waiting');
+    // Watched for longer than any buy takes: no buy in flight is its, and it is cancelled.
+    h.clock.advance(61_000);
+    await h.pollPass({ orphansSeen });
+    expect(h.sim.activation(number.activationRef)?.state).toBe('cancelled');
   });
 
   it('looks for a stuck order at the provider it was last being bought from (after a failover)', async () => {

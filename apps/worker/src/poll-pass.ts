@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from './metrics.js';
 import { backoffDelayMs, nextCheckAt } from './poll-schedule.js';
-import { reconcilePendingOrders, sweepOrphans } from './reconcile-pending.js';
+import { reconcilePendingOrders, sweepOrphans, type OrphanSightings } from './reconcile-pending.js';
 import type {
   LeasedOpenOrder,
   LeasedOrder,
@@ -46,7 +46,9 @@ export interface PollPassDeps {
   /** Upstream cancels of such orders still to try (this process, in the background). */
   debts?: UpstreamDebts;
   /** Orphans this worker has seen, and since when (see reconcile-pending.ts). */
-  orphansSeen?: Map<string, number>;
+  orphansSeen?: OrphanSightings;
+  /** pendingReconcileSeconds in ms: no orphan younger than this is cancelled upstream. */
+  reconcileDelayMs?: number;
   now: () => Date;
 }
 

@@ -129,6 +129,7 @@ export async function startWorker(
           ]),
       ),
       catalogSyncSeconds: config.catalogSyncSeconds,
+      pendingReconcileSeconds: config.pendingReconcileSeconds,
     },
     {
       store: new DatabaseWorkerStore(store, options.breaker ? { breaker: options.breaker } : {}),

@@ -1,5 +1,8 @@
 import type { Money, OrderCommand } from '@numbroker/core';
 import type { Offer } from '@numbroker/providers';
+import type { OpenBuyAttempt } from '@numbroker/store';
+
+export type { OpenBuyAttempt };
 
 /** An order the worker holds a lease on: due for a status check, for expiry, or — while
  *  still PENDING past its reconcile time — for reconciliation (a crash between the upstream
@@ -98,8 +101,17 @@ export interface WorkerStore {
   ): Promise<void>;
   /** Writes an upstream activation no order owns to the log of upstream attempts. */
   recordOrphan(providerId: string, upstreamRef: string, action: string, now: Date): Promise<void>;
-  /** How many orders are PENDING at this provider (their buy in flight, or stuck). */
-  countPending(providerId: string): Promise<number>;
+  /** The buy attempts at this provider since `since` whose order owns no activation (still
+   *  PENDING, or ended without one), with what each asked: what an orphan could be. Newest
+   *  first, at most `limit`. */
+  openBuyAttempts(providerId: string, since: Date, limit: number): Promise<OpenBuyAttempt[]>;
+  /** When each of these unowned activations was first seen by any worker (now, and written,
+   *  for those seen for the first time): an orphan's age survives a restart. */
+  orphanSightings(
+    providerId: string,
+    refs: readonly string[],
+    now: Date,
+  ): Promise<Map<string, Date>>;
   /** Which of these upstream refs already belong to an order of this provider. */
   knownUpstreamRefs(providerId: string, refs: readonly string[]): Promise<Set<string>>;
   /** Extends this worker's leases on `ids` to `until` where they would lapse sooner: a pass that

@@ -162,7 +162,8 @@ describe('two workers on postgres', () => {
       recordUpstreamDebt: (...args) => inner.recordUpstreamDebt(...args),
       renewLeases: (...args) => inner.renewLeases(...args),
       knownUpstreamRefs: (...args) => inner.knownUpstreamRefs(...args),
-      countPending: (...args) => inner.countPending(...args),
+      openBuyAttempts: (...args) => inner.openBuyAttempts(...args),
+      orphanSightings: (...args) => inner.orphanSightings(...args),
       releaseLeases: (...args) => inner.releaseLeases(...args),
     });
     const workers = [

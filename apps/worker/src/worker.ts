@@ -23,6 +23,9 @@ export interface WorkerSettings {
   /** How long a lease holds if this worker dies mid-pass (default max(2 s, 2 poll intervals));
    *  a pass renews the leases it works on, so this bounds a crash's cost, not a pass. */
   leaseMs?: number;
+  /** pendingReconcileSeconds: no orphan activation younger than this is cancelled upstream
+   *  (default 120). */
+  pendingReconcileSeconds?: number;
 }
 
 export interface WorkerDeps {
@@ -66,6 +69,7 @@ export class Worker {
       leaseMs: settings.leaseMs ?? Math.max(2_000, settings.pollIntervalMs * 2),
       debts: new UpstreamDebts(),
       orphansSeen: new Map(),
+      reconcileDelayMs: (settings.pendingReconcileSeconds ?? 120) * 1000,
       perOrderConcurrency: settings.perOrderConcurrency ?? 16,
       now: this.now,
     };

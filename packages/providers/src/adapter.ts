@@ -92,6 +92,12 @@ export interface ActivationStatus {
 export interface ListedActivation extends ActivationStatus {
   phoneNumber?: string;
   idempotencyKey?: string;
+  /** What the listing says was bought, in our ids, and when, where it says: the reconciler
+   *  matches a stuck buy by them (never filled in by guess). */
+  service?: string;
+  country?: string;
+  operator?: string;
+  createdAt?: Date;
 }
 
 export interface Capabilities {

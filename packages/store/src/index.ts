@@ -7,6 +7,7 @@ export { listenForOrderEvents, type OrderEventListener } from './order-event-lis
 export type {
   AttemptInput,
   AttemptRecord,
+  OpenBuyAttempt,
   UpstreamAttemptOutcome,
   UpstreamDebtInput,
 } from './orders/attempts.js';

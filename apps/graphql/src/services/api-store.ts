@@ -101,8 +101,14 @@ export interface ApiStore {
     activationRef: string,
     sms: { code: string | null; text: string | null; receivedAt: Date },
   ): Promise<PushedSmsOutcome>;
-  /** Durable, before the upstream buy: which provider the order is being bought from, when. */
-  recordBuyAttempt(orderId: string, providerId: string, now: Date): Promise<void>;
+  /** Durable, before the upstream buy: which provider (and operator) the order is being bought
+   *  from, when — what the reconciler matches an upstream activation against. */
+  recordBuyAttempt(
+    orderId: string,
+    providerId: string,
+    now: Date,
+    operator?: string | null,
+  ): Promise<void>;
   /** Reconcile this PENDING order at `at` (its buy ended ambiguous). */
   reconcileAt(orderId: string, at: Date): Promise<void>;
   /** Recorded in the background, in batches: never slows or fails the call it describes. */

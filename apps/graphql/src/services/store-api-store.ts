@@ -152,8 +152,8 @@ export function createApiStore(store: Store): ApiStore {
       });
       return result.order;
     },
-    recordBuyAttempt: (orderId, providerId, now) =>
-      store.orders.recordBuyAttempt(orderId, providerId, now),
+    recordBuyAttempt: (orderId, providerId, now, operator) =>
+      store.orders.recordBuyAttempt(orderId, providerId, now, operator),
     reconcileAt: (orderId, at) => store.orders.reconcileAt(orderId, at),
     async recordAttempt(attempt) {
       attempts.add({

@@ -140,7 +140,12 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     const adapter = deps.adapters.get(offer.providerId);
     if (!adapter) continue;
     // Durable before the call: a crash after it leaves the reconciler the provider to look at.
-    await deps.store.recordBuyAttempt(orderId, offer.providerId, deps.now());
+    await deps.store.recordBuyAttempt(
+      orderId,
+      offer.providerId,
+      deps.now(),
+      offer.operator ?? null,
+    );
     let purchase;
     try {
       purchase = await callUpstream(

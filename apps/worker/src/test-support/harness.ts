@@ -64,7 +64,7 @@ export class WorkerHarness {
   readonly logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   adapter!: ProviderAdapter;
   workerStore: DatabaseWorkerStore;
-  private offerRef: string | undefined;
+  private readonly offerRefs = new Map<string, string>();
 
   private constructor(
     readonly store: Store,
@@ -160,10 +160,16 @@ export class WorkerHarness {
   }
 
   /** A PENDING order with its price held (tx 1 of the server's buy). */
-  async pendingOrder(userId: string, reconcileAt?: Date): Promise<string> {
+  /** A PENDING order, its buy attempt at this provider recorded now (as the server does before
+   *  the upstream call) unless `attempt` is false. */
+  async pendingOrder(
+    userId: string,
+    reconcileAt?: Date,
+    { service = 'telegram', attempt = true }: { service?: string; attempt?: boolean } = {},
+  ): Promise<string> {
     const { order } = await this.store.orders.createPendingOrder({
       userId,
-      service: 'telegram',
+      service,
       country: 'RU',
       providerId: this.providerId,
       priceMinor: PRICE_MINOR,
@@ -172,16 +178,30 @@ export class WorkerHarness {
       ...(reconcileAt ? { reconcileAt } : {}),
       now: this.clock.now(),
     });
+    if (attempt) {
+      await this.store.orders.recordBuyAttempt(order.id, this.providerId, this.clock.now());
+    }
     return order.id;
   }
 
   /** Buys upstream over HTTP, as the server does between its two transactions. */
-  async buyUpstream(): Promise<{ activationRef: string; phoneNumber: string }> {
-    this.offerRef ??= (await this.adapter.catalog()).find(
-      (offer) => offer.service === 'telegram' && offer.country === 'RU',
-    )?.ref;
-    if (!this.offerRef) throw new Error('the simulator lists no telegram/RU offer');
-    return this.adapter.buy({ service: 'telegram', country: 'RU', ref: this.offerRef });
+  async buyUpstream(
+    service = 'telegram',
+    idempotencyKey?: string,
+  ): Promise<{ activationRef: string; phoneNumber: string }> {
+    const ref =
+      this.offerRefs.get(service) ??
+      (await this.adapter.catalog()).find(
+        (offer) => offer.service === service && offer.country === 'RU',
+      )?.ref;
+    if (!ref) throw new Error(`the simulator lists no ${service}/RU offer`);
+    this.offerRefs.set(service, ref);
+    return this.adapter.buy({
+      service,
+      country: 'RU',
+      ref,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
   }
 
   /** An ACTIVE order, exactly as the server leaves one after a successful buy. */

@@ -298,9 +298,22 @@ export function runContractSuite(target: ContractTarget): void {
       });
 
       it.skipIf(!capabilities.listActivations)('lists recent activations upstream', async () => {
-        const purchase = await buySample();
+        const offer = await sampleOffer();
+        const before = Date.now();
+        const purchase = await adapter.buy(buyRequest(offer));
         const listed = await adapter.listActivations!();
         expect(listed.map((a) => a.activationRef)).toContain(purchase.activationRef);
+        // What the listing says was bought is what was bought (the reconciler matches a stuck
+        // buy by it); a field the upstream does not list stays absent, never guessed.
+        const row = listed.find((a) => a.activationRef === purchase.activationRef)!;
+        if (row.service !== undefined) expect(row.service).toBe(offer.service);
+        if (row.country !== undefined) expect(row.country).toBe(offer.country);
+        if (row.operator !== undefined && offer.operator) expect(row.operator).toBe(offer.operator);
+        if (row.createdAt !== undefined) {
+          // The upstream's clock, to the second.
+          expect(row.createdAt.getTime()).toBeGreaterThanOrEqual(before - 2000);
+          expect(row.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 2000);
+        }
       });
     });
 

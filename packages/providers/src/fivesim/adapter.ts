@@ -7,6 +7,7 @@ import { SERVICES, type CurrencyCode, type Money } from '@numbroker/core';
 import type { Logger } from 'pino';
 import type {
   ActivationStatus,
+  ListedActivation,
   BuyRequest,
   Capabilities,
   Offer,
@@ -35,6 +36,7 @@ import {
   balanceMoney,
   catalogProducts,
   countryIsoTable,
+  slugOfProduct,
   offersFromPriceRows,
   parseOfferRef,
   phoneOf,
@@ -97,6 +99,8 @@ export class FiveSimAdapter implements ProviderAdapter {
 
   private readonly http: HttpClient;
   private readonly logger: Logger | undefined;
+  /** ISO by 5sim country name: the built-in table, then what the last catalog sync learnt. */
+  private countryIsos = countryIsoTable(undefined);
 
   constructor(
     private readonly account: ProviderAccount,
@@ -126,9 +130,10 @@ export class FiveSimAdapter implements ProviderAdapter {
     const perProduct = await mapSettled(products, CATALOG_CONCURRENCY, (product) =>
       this.pricesOf(product),
     );
+    this.countryIsos = countryIsoTable(countries);
     const { offers, skipped } = offersFromPriceRows(
       perProduct.flat(),
-      countryIsoTable(countries),
+      this.countryIsos,
       this.currency,
     );
     this.logger?.debug(
@@ -184,11 +189,12 @@ export class FiveSimAdapter implements ProviderAdapter {
     return result;
   }
 
-  async listActivations(): Promise<Array<ActivationStatus & { phoneNumber?: string }>> {
+  async listActivations(): Promise<ListedActivation[]> {
     const rows = await this.recentOrders('statusMany');
-    return rows.map(({ status, phoneNumber }) => ({
+    return rows.map(({ status, phoneNumber, bought }) => ({
       ...status,
       ...(phoneNumber ? { phoneNumber } : {}),
+      ...bought,
     }));
   }
 
@@ -323,7 +329,14 @@ export class FiveSimAdapter implements ProviderAdapter {
       const status = statusFromOrder(order);
       if (!status) return [];
       const raw = Array.isArray(rawRows) ? (rawRows[index] as Record<string, unknown>) : {};
-      return [{ status, listsSms: 'sms' in raw, phoneNumber: phoneOf(order.phone) ?? undefined }];
+      return [
+        {
+          status,
+          listsSms: 'sms' in raw,
+          phoneNumber: phoneOf(order.phone) ?? undefined,
+          bought: boughtOf(order, this.countryIsos),
+        },
+      ];
     });
   }
 
@@ -413,4 +426,20 @@ async function mapSettled<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure) throw failure.error;
   return results;
+}
+
+/** What an order row says was bought, in our ids, and when (`product`, `country`, `operator`,
+ *  `created_at`; `country` and `operator` are missing on some endpoints): the reconciler
+ *  matches a stuck buy by them. */
+function boughtOf(order: FiveSimOrder, countryIsos: ReadonlyMap<string, string>) {
+  const service = order.product ? slugOfProduct(order.product) : undefined;
+  const country = order.country ? countryIsos.get(order.country.trim().toLowerCase()) : undefined;
+  const operator = order.operator?.trim().toLowerCase();
+  const created = order.created_at ? Date.parse(order.created_at) : NaN;
+  return {
+    ...(service ? { service } : {}),
+    ...(country ? { country } : {}),
+    ...(operator ? { operator } : {}),
+    ...(Number.isFinite(created) ? { createdAt: new Date(created) } : {}),
+  };
 }

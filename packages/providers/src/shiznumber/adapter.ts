@@ -12,6 +12,7 @@ import type {
   ActivationStatus,
   BuyRequest,
   Capabilities,
+  ListedActivation,
   Offer,
   ProviderAccount,
   ProviderAdapter,
@@ -38,6 +39,7 @@ import {
   moneyFromWire,
   offerFromShiz,
   purchaseFromShiz,
+  serviceSlugFromShiz,
   statusKindFromShiz,
   toE164,
   wireId,
@@ -228,10 +230,10 @@ export class ShizNumberAdapter implements ProviderAdapter {
     return statuses;
   }
 
-  async listActivations(): Promise<Array<ActivationStatus & { phoneNumber?: string }>> {
+  async listActivations(): Promise<ListedActivation[]> {
     const { orders } = await this.readOrderPage('statusMany', 1);
     const listed = orders.map((order) => {
-      const status: ActivationStatus & { phoneNumber?: string } = this.toStatus(order);
+      const status: ListedActivation = { ...this.toStatus(order), ...boughtOf(order) };
       try {
         status.phoneNumber = toE164(
           order.ordered_number,
@@ -244,10 +246,9 @@ export class ShizNumberAdapter implements ProviderAdapter {
       return { status, order };
     });
     // Newest first: by creation time (Jalali in the answer), then by id.
-    const key = (order: ShizOrder) => parseShizDate(order.created_at)?.getTime() ?? 0;
+    const key = (entry: { status: ListedActivation }) => entry.status.createdAt?.getTime() ?? 0;
     listed.sort(
-      (a, b) =>
-        key(b.order) - key(a.order) || Number(wireId(b.order.id)) - Number(wireId(a.order.id)),
+      (a, b) => key(b) - key(a) || Number(wireId(b.order.id)) - Number(wireId(a.order.id)),
     );
     return listed.map((entry) => entry.status);
   }
@@ -444,4 +445,19 @@ function summarize(error: Error): string {
   const issues = (error as Partial<z.ZodError>).issues;
   const first = issues?.[0];
   return first ? `${first.path.join('.') || 'body'}: ${first.message}` : error.name;
+}
+
+/** What an order says was bought, in our ids, and when (its number's service, country and
+ *  operator; `created_at`): the reconciler matches a stuck buy by them. */
+function boughtOf(order: ShizOrder): Partial<ListedActivation> {
+  const service = serviceSlugFromShiz(order.number.service.slug);
+  const country = countryOfOrder(order);
+  const operator = order.number.operator?.trim();
+  const createdAt = parseShizDate(order.created_at);
+  return {
+    ...(service ? { service } : {}),
+    ...(country ? { country } : {}),
+    ...(operator ? { operator } : {}),
+    ...(createdAt ? { createdAt } : {}),
+  };
 }

@@ -322,7 +322,7 @@ export class SmsActivateAdapter implements ProviderAdapter {
     const rows = activeActivationRows(answer.value);
     if (rows === null) throw this.unexpected(answer.res);
     return rows.flatMap((row) => {
-      const status = statusFromActiveActivation(row as ActiveActivation);
+      const status = statusFromActiveActivation(row as ActiveActivation, this.countryTable());
       return status ? [status] : [];
     });
   }

@@ -112,7 +112,7 @@ describe('smsactivate mapping of the documented answers', () => {
     const body = parseJsonLossless(examples.ACTIVE_ACTIVATIONS.body) as {
       activeActivations: ActiveActivation[];
     };
-    expect(body.activeActivations.map(statusFromActiveActivation)).toEqual(
+    expect(body.activeActivations.map((row) => statusFromActiveActivation(row))).toEqual(
       examples.ACTIVE_ACTIVATIONS.statuses,
     );
     expect(

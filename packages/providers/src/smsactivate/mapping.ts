@@ -384,7 +384,10 @@ export function statusFromAnswer(answer: TokenAnswer): StatusAnswer | null {
 
 /** A row of `getActiveActivations` → status (always `waiting` or `code`: the list only holds
  *  open activations) plus its phone number. */
-export function statusFromActiveActivation(row: ActiveActivation): ListedActivation | null {
+export function statusFromActiveActivation(
+  row: ActiveActivation,
+  countries: Readonly<Record<string, string>> = COUNTRY_ID_TO_ISO,
+): ListedActivation | null {
   if (!isRecord(row)) return null;
   const id = decimalText(row.activationId);
   if (id === null) return null;
@@ -399,12 +402,19 @@ export function statusFromActiveActivation(row: ActiveActivation): ListedActivat
     messages.push({ code, text });
   }
   const phone = typeof row.phoneNumber === 'string' ? row.phoneNumber.replace(/\D/g, '') : '';
+  const service = typeof row.serviceCode === 'string' ? serviceSlugOf(row.serviceCode) : undefined;
+  const countryId = decimalText(row.countryCode);
+  const country = countryId === null ? undefined : countries[countryId];
+  const createdAt = hostTime(row.activationTime);
   return {
     activationRef: id,
     state: messages.length > 0 ? 'code' : 'waiting',
     messages,
     ...(phone.length >= 6 ? { phoneNumber: `+${phone}` } : {}),
     ...(typeof orderId === 'string' && orderId !== '' ? { idempotencyKey: orderId } : {}),
+    ...(service ? { service } : {}),
+    ...(country ? { country } : {}),
+    ...(createdAt ? { createdAt } : {}),
   };
 }
 

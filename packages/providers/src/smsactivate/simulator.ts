@@ -609,6 +609,7 @@ function jsonNumber(minor: bigint): string {
   return formatMinor(minor).replace(/\.?0+$/, '');
 }
 
+/** The host's wall clock: Moscow time (UTC+3), without an offset, as SMS-Activate writes it. */
 function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  return new Date(ms + 3 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
 }

@@ -58,13 +58,15 @@ export async function recordBuyAttempt(
   orderId: string,
   providerId: string,
   now: Date = new Date(),
+  operator: string | null = null,
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    // The operator asked for now too: the reconciler matches a listed activation by it.
     await sql(
       tx,
-      `UPDATE orders SET provider_id = ?, updated_at = CAST(? AS BIGINT)
+      `UPDATE orders SET provider_id = ?, "operator" = ?, updated_at = CAST(? AS BIGINT)
        WHERE id = ? AND status = 'PENDING'`,
-      [providerId, millis(now), orderId],
+      [providerId, operator, millis(now), orderId],
     );
     await tx.insert(UpstreamAttemptEntity, {
       id: randomUUID(),
@@ -77,6 +79,104 @@ export async function recordBuyAttempt(
       createdAt: now,
     });
   });
+}
+
+/** A buy attempt at a provider whose order has no activation of its own: what was asked (the
+ *  order's service, country and operator) and when the attempt started. */
+export interface OpenBuyAttempt {
+  orderId: string;
+  orderStatus: string;
+  service: string;
+  country: string;
+  operator: string | null;
+  startedAt: Date;
+}
+
+/**
+ * The buy attempts at `providerId` since `since` whose order owns no upstream activation (still
+ * PENDING, or ended without one): every buy an unowned activation there could have come from.
+ * The reconciler adopts an activation only when exactly one of them matches it. Newest first,
+ * at most `limit` (a caller that gets `limit` rows cannot know it saw every rival).
+ */
+export async function openBuyAttempts(
+  db: Database,
+  providerId: string,
+  since: Date,
+  limit: number,
+): Promise<OpenBuyAttempt[]> {
+  const result = await db.read((m) =>
+    sql(
+      m,
+      `SELECT a.order_id, a.created_at, o.status, o.service, o.country, o."operator"
+       FROM upstream_attempts a JOIN orders o ON o.id = a.order_id
+       WHERE a.provider_id = ? AND a.operation = 'buy-started'
+         AND a.created_at >= CAST(? AS BIGINT) AND o.upstream_ref IS NULL
+       ORDER BY a.created_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`,
+      [providerId, millis(since)],
+    ),
+  );
+  return result.rows.map((row) => ({
+    orderId: String(row.order_id),
+    orderStatus: String(row.status),
+    service: String(row.service),
+    country: String(row.country),
+    operator: typeof row.operator === 'string' ? row.operator : null,
+    startedAt: new Date(Number(row.created_at)),
+  }));
+}
+
+/** How far back a remembered orphan sighting counts (longer than any activation lives). */
+const SIGHTING_LOOK_BACK_MS = 24 * 3_600_000;
+
+/**
+ * When each of these upstream activations (unowned at `providerId`) was first seen by any
+ * worker: an 'orphan-seen' row per activation, written now for those seen for the first time,
+ * so a restarted worker does not start an orphan's age again. For listings that do not say when
+ * an activation was created; one row per orphan, looked up only in the last 24 h.
+ */
+export async function orphanSightings(
+  db: Database,
+  providerId: string,
+  refs: readonly string[],
+  now: Date,
+): Promise<Map<string, Date>> {
+  const codeOf = (ref: string) => `orphan ${ref}`.slice(0, 64);
+  const wanted = new Map(refs.map((ref) => [codeOf(ref), ref]));
+  const seen = new Map<string, Date>();
+  if (wanted.size === 0) return seen;
+  await db.transaction(async (tx) => {
+    const codes = [...wanted.keys()];
+    const result = await sql(
+      tx,
+      `SELECT error_code, MIN(created_at) AS first FROM upstream_attempts
+       WHERE provider_id = ? AND operation = 'orphan-seen'
+         AND created_at >= CAST(? AS BIGINT) AND error_code IN (${codes.map(() => '?').join(', ')})
+       GROUP BY error_code`,
+      [providerId, millis(new Date(now.getTime() - SIGHTING_LOOK_BACK_MS)), ...codes],
+    );
+    for (const row of result.rows) {
+      const ref = wanted.get(String(row.error_code));
+      if (ref !== undefined) seen.set(ref, new Date(Number(row.first)));
+    }
+    const fresh = refs.filter((ref) => !seen.has(ref));
+    for (let start = 0; start < fresh.length; start += 100) {
+      await tx.insert(
+        UpstreamAttemptEntity,
+        fresh.slice(start, start + 100).map((ref) => ({
+          id: randomUUID(),
+          orderId: null,
+          providerId,
+          operation: 'orphan-seen',
+          outcome: 'OK' as const,
+          errorCode: codeOf(ref),
+          durationMs: 0,
+          createdAt: now,
+        })),
+      );
+    }
+    for (const ref of fresh) seen.set(ref, now);
+  });
+  return seen;
 }
 
 export interface UpstreamDebtInput {

@@ -3,11 +3,14 @@ import { OrderTransitionRefused, type OrderCommand, type OrderStatus } from '@nu
 import type { Database } from '../database.js';
 import {
   attemptsSince,
+  openBuyAttempts,
+  orphanSightings,
   recordAttempts,
   recordBuyAttempt,
   recordUpstreamDebt,
   type AttemptInput,
   type AttemptRecord,
+  type OpenBuyAttempt,
   type UpstreamDebtInput,
 } from './attempts.js';
 import {
@@ -220,8 +223,27 @@ export class OrderStore {
   }
 
   /** Before each upstream buy attempt: the provider it is bought from now (see attempts.ts). */
-  recordBuyAttempt(orderId: string, providerId: string, now?: Date): Promise<void> {
-    return recordBuyAttempt(this.db, orderId, providerId, now);
+  recordBuyAttempt(
+    orderId: string,
+    providerId: string,
+    now?: Date,
+    operator?: string | null,
+  ): Promise<void> {
+    return recordBuyAttempt(this.db, orderId, providerId, now, operator);
+  }
+
+  /** When each unowned upstream activation was first seen, remembered across restarts. */
+  orphanSightings(
+    providerId: string,
+    refs: readonly string[],
+    now: Date,
+  ): Promise<Map<string, Date>> {
+    return orphanSightings(this.db, providerId, refs, now);
+  }
+
+  /** Buy attempts at a provider whose order owns no activation (see attempts.ts). */
+  openBuyAttempts(providerId: string, since: Date, limit: number): Promise<OpenBuyAttempt[]> {
+    return openBuyAttempts(this.db, providerId, since, limit);
   }
 
   /** An order expired while its upstream cancel kept failing, or that debt settled. */
