@@ -34,10 +34,8 @@ const SETTLE_MS = intFromEnv('CHAOS_SETTLE_MS', RECONCILE_SECONDS * 1_000 + 20_0
 /** An ambiguous buy whose server lived is looked at 2 s after its answer (the server brings its
  *  reconciliation forward); one whose server died, after RECONCILE_SECONDS. */
 const AMBIGUOUS_BUY_WAIT_MS = 8_000;
-/** Orphans (activations no order owns) are cancelled once older than the reconcile delay; a
- *  worker without the positive-match reconciler holds them a fixed 60 s since it first saw
- *  them instead. A bound only: the check ends as soon as none is left. */
-const ORPHAN_WAIT_MS = Math.max(RECONCILE_SECONDS * 1_000, 60_000) + 15_000;
+/** Orphans (activations no order owns) are cancelled once older than the reconcile delay. */
+const ORPHAN_WAIT_MS = RECONCILE_SECONDS * 1_000 + 15_000;
 /** SPEC: a code is seen one poll gap after it lands; this is a crash's worth of slack. */
 const CODE_WAIT_MS = 20_000;
 const USERS = 4;
