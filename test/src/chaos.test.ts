@@ -148,9 +148,21 @@ describe.each([
         }
         const chaos: Array<Promise<void>> = [];
 
+        // A process being killed and restarted is not picked again meanwhile (two kills of one
+        // process would both restart it).
+        const dying = new Set<number>();
         const killSomething = async (victim: number, downMs: number) => {
           const processes = servers + workers;
           const index = victim % processes;
+          if (dying.has(index)) return;
+          dying.add(index);
+          try {
+            await killAndRestart(index, downMs);
+          } finally {
+            dying.delete(index);
+          }
+        };
+        const killAndRestart = async (index: number, downMs: number) => {
           if (index < servers) {
             const server = stack.servers[index]!;
             if (!server.process.running) return;
