@@ -173,12 +173,20 @@ function wsClient(stack: Stack, apiKey: string): Client {
 }
 
 async function myOrderIds(stack: Stack, apiKey: string): Promise<string[]> {
-  const ids: string[] = [];
+  return (await myOrders(stack, apiKey)).map((order) => order.id);
+}
+
+/** The user's open orders (the upstream holds the other buyers' activations too). */
+async function myOrders(
+  stack: Stack,
+  apiKey: string,
+): Promise<Array<{ id: string; phoneNumber: string }>> {
+  const orders: Array<{ id: string; phoneNumber: string }> = [];
   let after: string | null = null;
   for (;;) {
     const page: {
       orders: {
-        edges: Array<{ node: { id: string } }>;
+        edges: Array<{ node: { id: string; phoneNumber: string } }>;
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
       };
     } = await graphql(
@@ -190,6 +198,7 @@ async function myOrderIds(stack: Stack, apiKey: string): Promise<string[]> {
             edges {
               node {
                 id
+                phoneNumber
               }
             }
             pageInfo {
@@ -201,8 +210,8 @@ async function myOrderIds(stack: Stack, apiKey: string): Promise<string[]> {
       `,
       { after },
     );
-    ids.push(...page.orders.edges.map((edge) => edge.node.id));
-    if (!page.orders.pageInfo.hasNextPage) return ids;
+    orders.push(...page.orders.edges.map((edge) => edge.node));
+    if (!page.orders.pageInfo.hasNextPage) return orders;
     after = page.orders.pageInfo.endCursor;
   }
 }
@@ -369,7 +378,12 @@ async function smsLatency(
   const listing = (await (await fetch(url)).json()) as {
     activeActivations?: Array<{ activationId: string | number; phoneNumber: string }>;
   };
-  const activations = listing.activeActivations ?? [];
+  const mine = new Set(
+    (await myOrders(stack, apiKey)).map((order) => order.phoneNumber.replace(/^\+/, '')),
+  );
+  const activations = (listing.activeActivations ?? []).filter((activation) =>
+    mine.has(String(activation.phoneNumber).replace(/^\+/, '')),
+  );
   if (activations.length < LATENCY_SAMPLES) throw new Error('too few activations upstream');
 
   const sentAt = new Map<string, number>();
