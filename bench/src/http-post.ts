@@ -63,11 +63,12 @@ export async function graphql<T>(
   return answer.data;
 }
 
-/** Runs `task` from `concurrency` loops for `durationMs`; counts what succeeded. */
+/** Runs `task` from `concurrency` loops for `durationMs`; counts what succeeded. `task` gets
+ *  a running request number and the index of the loop that runs it. */
 export async function closedLoop(
   durationMs: number,
   concurrency: number,
-  task: (i: number) => Promise<void>,
+  task: (i: number, loop: number) => Promise<void>,
 ): Promise<{ ok: number; failed: number; seconds: number; firstError?: string }> {
   const started = performance.now();
   const deadline = started + durationMs;
@@ -76,10 +77,10 @@ export async function closedLoop(
   let firstError: string | undefined;
   let counter = 0;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, loop) => {
       while (performance.now() < deadline) {
         try {
-          await task(counter++);
+          await task(counter++, loop);
           ok += 1;
         } catch (error) {
           failed += 1;

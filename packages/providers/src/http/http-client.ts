@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import Bottleneck from 'bottleneck';
 import { pino, type Logger } from 'pino';
+import { Agent, request } from 'undici';
 import { RateLimited, Unavailable, type ProviderOperation } from '../errors.js';
 import { parseJsonLossless } from './lossless-json.js';
 import { excerpt, redact } from './redact.js';
@@ -194,29 +195,31 @@ export class HttpClient {
     const timer = setTimeout(() => controller.abort(new RequestTimeout()), this.options.timeoutMs);
     const started = performance.now();
     try {
-      const res = await fetch(url, {
+      const res = await request(url, {
         method: req.method,
         headers,
         body,
         signal: controller.signal,
-        redirect: 'follow',
+        dispatcher: UPSTREAMS,
+        maxRedirections: MAX_REDIRECTIONS,
       });
-      const text = await res.text();
+      const text = await res.body.text();
+      const status = res.statusCode;
       const elapsedMs = Math.round(performance.now() - started);
       this.logger.debug(
         {
           operation: req.operation,
           method: req.method,
           url: safeUrl,
-          status: res.status,
+          status,
           attempt,
           elapsedMs,
         },
         'upstream answered',
       );
       return new UpstreamResponse(
-        res.status,
-        res.headers,
+        status,
+        toHeaders(res.headers),
         text,
         providerId,
         req.operation,
@@ -391,6 +394,25 @@ export function parseRetryAfter(value: string | null): number | undefined {
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - Date.now());
+}
+
+/**
+ * The upstreams' connections: one keep-alive pool per origin, shared by every client (as
+ * fetch's global dispatcher was). undici's `request` instead of `fetch`: the buy path's
+ * upstream call cost about a tenth of the server's CPU per buyNumber, most of it in fetch's
+ * WHATWG machinery (Request, Response, streams), which `request` does not build.
+ */
+const UPSTREAMS = new Agent({ keepAliveTimeout: 10_000 });
+/** As fetch's redirect: 'follow'. */
+const MAX_REDIRECTIONS = 20;
+
+function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const one of value) headers.append(name, one);
+    else if (value !== undefined) headers.append(name, value);
+  }
+  return headers;
 }
 
 function isTimeoutAbort(error: unknown): boolean {
