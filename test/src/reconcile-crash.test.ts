@@ -122,7 +122,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         expect(wallet.held.format()).toBe('0');
 
         // Paid upstream and owned by nobody: cancelled, but not before the reconcile delay.
-        for (const ref of [activation.ref, stranger.activationRef]) {
+        for (const ref of [activation.ref, stranger.upstreamRef]) {
           await eventually(
             `orphan ${ref} cancelled upstream`,
             () => sim.activation(ref)?.state === 'cancelled',

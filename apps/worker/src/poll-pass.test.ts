@@ -341,7 +341,7 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     const refunding: ProviderAdapter = {
       ...inner,
       capabilities: { ...inner.capabilities, report: true, reportRefunds: true },
-      status: async (activationRef) => ({ activationRef, state: 'cancelled', messages: [] }),
+      status: async (upstreamRef) => ({ upstreamRef, state: 'cancelled', messages: [] }),
     };
     h.advancePastNextPoll();
     await h.pollPass({ adapters: h.adapters(refunding) });
@@ -483,13 +483,13 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     const order = await h.order(orderId);
     expect(order).toMatchObject({
       status: 'ACTIVE',
-      upstreamRef: orphan.activationRef,
+      upstreamRef: orphan.upstreamRef,
       phoneNumber: orphan.phoneNumber,
       providerId: h.providerId,
     });
     expect(h.sim.activation(known.ref)?.state).toBe('waiting');
 
-    h.sim.deliverSms(orphan.activationRef, 'Telegram code: 70707');
+    h.sim.deliverSms(orphan.upstreamRef, 'Telegram code: 70707');
     h.advancePastNextPoll();
     await h.pollPass();
     expect((await h.order(orderId)).status).toBe('CODE_RECEIVED');
@@ -508,13 +508,13 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect((await h.order(second)).status).toBe('FAILED');
     expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
     // Young: it may be a buy still in flight. Left alone, then cancelled once old enough.
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    expect(h.sim.activation(orphan.upstreamRef)?.state).toBe('waiting');
     h.clock.advance(RECONCILE_DELAY_MS - 1000);
     await h.pollPass({ orphansSeen });
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    expect(h.sim.activation(orphan.upstreamRef)?.state).toBe('waiting');
     h.clock.advance(1000);
     await h.pollPass({ orphansSeen });
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+    expect(h.sim.activation(orphan.upstreamRef)?.state).toBe('cancelled');
     expect(orphansSeen.size).toBe(0);
   });
 
@@ -535,17 +535,17 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect(order.upstreamRef).toBeNull();
     expect(await h.wallet(victim)).toMatchObject({ available: FUNDS, held: 0n });
     // Not cancelled either: the stranger's transaction 2 lands and the number is theirs.
-    expect(h.sim.activation(strangersNumber.activationRef)?.state).toBe('waiting');
+    expect(h.sim.activation(strangersNumber.upstreamRef)?.state).toBe('waiting');
     await store.orders.applyOrderCommand(
       inFlight,
       {
         type: 'PURCHASED',
         phoneNumber: strangersNumber.phoneNumber,
-        upstreamRef: strangersNumber.activationRef,
+        upstreamRef: strangersNumber.upstreamRef,
       },
       { providerId: h.providerId, now: h.clock.now() },
     );
-    h.sim.deliverSms(strangersNumber.activationRef, 'Telegram code: 13579');
+    h.sim.deliverSms(strangersNumber.upstreamRef, 'Telegram code: 13579');
     h.advancePastNextPoll();
     await h.pollPass({ orphansSeen });
     expect((await h.order(inFlight)).status).toBe('CODE_RECEIVED');
@@ -562,11 +562,11 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     await h.pollPass();
     expect(await h.order(telegram)).toMatchObject({
       status: 'ACTIVE',
-      upstreamRef: tgNumber.activationRef,
+      upstreamRef: tgNumber.upstreamRef,
     });
     expect(await h.order(whatsapp)).toMatchObject({
       status: 'ACTIVE',
-      upstreamRef: waNumber.activationRef,
+      upstreamRef: waNumber.upstreamRef,
     });
   });
 
@@ -582,11 +582,11 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     await h.pollPass();
     expect(await h.order(early)).toMatchObject({
       status: 'ACTIVE',
-      upstreamRef: earlyNumber.activationRef,
+      upstreamRef: earlyNumber.upstreamRef,
     });
     expect(await h.order(late)).toMatchObject({
       status: 'ACTIVE',
-      upstreamRef: lateNumber.activationRef,
+      upstreamRef: lateNumber.upstreamRef,
     });
   });
 
@@ -605,8 +605,8 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect((await h.order(noAttempt)).status).toBe('FAILED');
     expect(await h.wallet(userId)).toMatchObject({ available: FUNDS, held: 0n });
     // Both are older than the reconcile delay by the upstream's own clock: cancelled now.
-    expect(h.sim.activation(elsewhere.activationRef)?.state).toBe('cancelled');
-    expect(h.sim.activation(before.activationRef)?.state).toBe('cancelled');
+    expect(h.sim.activation(elsewhere.upstreamRef)?.state).toBe('cancelled');
+    expect(h.sim.activation(before.upstreamRef)?.state).toBe('cancelled');
   });
 
   it("measures an orphan's age by the upstream's clock where it says, else since first seen", async () => {
@@ -618,10 +618,10 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     const userId = await h.newUser(FUNDS);
     await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
     await h.pollPass({ orphansSeen });
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    expect(h.sim.activation(orphan.upstreamRef)?.state).toBe('waiting');
     h.clock.advance(20_000); // the reconcile delay since it was bought, 20 s since first seen
     await h.pollPass({ orphansSeen });
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+    expect(h.sim.activation(orphan.upstreamRef)?.state).toBe('cancelled');
   });
 
   it("remembers an orphan's first sighting across a restart where the listing gives no creation time", async () => {
@@ -642,10 +642,10 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     const restarted: OrphanSightings = new Map();
     await h.pendingOrder(userId, h.clock.now(), { service: 'whatsapp' });
     await h.pollPass({ adapters, orphansSeen: restarted });
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('waiting');
+    expect(h.sim.activation(orphan.upstreamRef)?.state).toBe('waiting');
     h.clock.advance(20_000);
     await h.pollPass({ adapters, orphansSeen: restarted });
-    expect(h.sim.activation(orphan.activationRef)?.state).toBe('cancelled');
+    expect(h.sim.activation(orphan.upstreamRef)?.state).toBe('cancelled');
   });
 
   it('never cancels a young orphan that a buy in flight could own, whatever the upstream clock says', async () => {
@@ -660,11 +660,11 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     await h.pollPass({ orphansSeen });
     expect((await h.order(stuck)).status).toBe('FAILED');
     expect((await h.order(inFlight)).status).toBe('PENDING');
-    expect(h.sim.activation(number.activationRef)?.state).toBe('waiting');
+    expect(h.sim.activation(number.upstreamRef)?.state).toBe('waiting');
     // Watched for longer than any buy takes: no buy in flight is its, and it is cancelled.
     h.clock.advance(61_000);
     await h.pollPass({ orphansSeen });
-    expect(h.sim.activation(number.activationRef)?.state).toBe('cancelled');
+    expect(h.sim.activation(number.upstreamRef)?.state).toBe('cancelled');
   });
 
   it('looks for a stuck order at the provider it was last being bought from (after a failover)', async () => {
@@ -687,7 +687,7 @@ describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
     expect(await h.order(order.id)).toMatchObject({
       status: 'ACTIVE',
       providerId: h.providerId,
-      upstreamRef: bought.activationRef,
+      upstreamRef: bought.upstreamRef,
     });
   });
 

@@ -19,7 +19,7 @@ function attempt(orderId: string, seconds: number, extra: Partial<OpenBuyAttempt
 
 function orphan(ref: string, seconds: number | undefined, extra: Partial<Orphan> = {}): Orphan {
   return {
-    activationRef: ref,
+    upstreamRef: ref,
     state: 'waiting',
     messages: [],
     phoneNumber: `+7900${ref}`,
@@ -31,7 +31,7 @@ function orphan(ref: string, seconds: number | undefined, extra: Partial<Orphan>
 }
 
 const refsOf = (matched: Map<string, Orphan>) =>
-  Object.fromEntries([...matched].map(([order, o]) => [order, o.activationRef]));
+  Object.fromEntries([...matched].map(([order, o]) => [order, o.upstreamRef]));
 
 describe('matchOrphans', () => {
   it('matches by the echoed idempotency key whatever else is listed', () => {

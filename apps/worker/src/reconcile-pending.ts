@@ -78,9 +78,9 @@ export async function reconcilePendingOrders(
       const open = listed.filter((a) => a.state === 'waiting' || a.state === 'code');
       const known = await deps.store.knownUpstreamRefs(
         adapter.id,
-        open.map((a) => a.activationRef),
+        open.map((a) => a.upstreamRef),
       );
-      orphans = open.filter((a) => !known.has(a.activationRef));
+      orphans = open.filter((a) => !known.has(a.upstreamRef));
     } catch (error) {
       // Not knowing is no reason to fail a paid order yet: look again later, and give up at
       // its TTL (the upstream ends an unused activation on its own by then).
@@ -127,12 +127,12 @@ export async function reconcilePendingOrders(
       if (!orphan.phoneNumber) continue;
       const outcome = await deps.store.applyCommand(
         orderId,
-        { type: 'PURCHASED', phoneNumber: orphan.phoneNumber, upstreamRef: orphan.activationRef },
+        { type: 'PURCHASED', phoneNumber: orphan.phoneNumber, upstreamRef: orphan.upstreamRef },
         { providerId: adapter.id, now },
       );
       log.warn(
-        { orderId, ref: orphan.activationRef, outcome, byKey: orphan.idempotencyKey === orderId },
-        `order ${orderId} was stuck buying; it adopted upstream activation ${orphan.activationRef}`,
+        { orderId, ref: orphan.upstreamRef, outcome, byKey: orphan.idempotencyKey === orderId },
+        `order ${orderId} was stuck buying; it adopted upstream activation ${orphan.upstreamRef}`,
       );
       deps.metrics.orderEndings.inc({ provider: adapter.id, outcome: 'reconciled_adopted' });
       // ACTIVE now: its first status check is due at once.
@@ -164,7 +164,7 @@ async function handleStrays(
   const nowMs = now.getTime();
   const delayMs = deps.reconcileDelayMs ?? DEFAULT_RECONCILE_DELAY_MS;
   // Forget what is no orphan any more (adopted, bought, ended upstream).
-  const current = new Set(strays.map((stray) => `${adapter.id}\u0000${stray.activationRef}`));
+  const current = new Set(strays.map((stray) => `${adapter.id}\u0000${stray.upstreamRef}`));
   for (const key of seen.keys()) {
     if (key.startsWith(`${adapter.id}\u0000`) && !current.has(key)) seen.delete(key);
   }
@@ -172,16 +172,16 @@ async function handleStrays(
   // remembered in the database too: a restarted worker does not start its age again.
   const untimed = strays
     .filter((stray) => stray.createdAt === undefined)
-    .filter((stray) => !seen.has(`${adapter.id}\u0000${stray.activationRef}`))
-    .map((stray) => stray.activationRef);
+    .filter((stray) => !seen.has(`${adapter.id}\u0000${stray.upstreamRef}`))
+    .map((stray) => stray.upstreamRef);
   const sightings =
     untimed.length > 0
       ? await deps.store.orphanSightings(adapter.id, untimed, now)
       : new Map<string, Date>();
   for (const stray of strays) {
-    const key = `${adapter.id}\u0000${stray.activationRef}`;
+    const key = `${adapter.id}\u0000${stray.upstreamRef}`;
     const firstSeenMs =
-      seen.get(key)?.firstSeenMs ?? sightings.get(stray.activationRef)?.getTime() ?? nowMs;
+      seen.get(key)?.firstSeenMs ?? sightings.get(stray.upstreamRef)?.getTime() ?? nowMs;
     const created = stray.createdAt?.getTime();
     // The upstream's own age where it says (and not from the future), else since first seen.
     const bornMs =
@@ -196,8 +196,8 @@ async function handleStrays(
       const dueMs = Math.max(bornMs + delayMs, nowMs + Math.max(1000, deps.pollIntervalMs));
       seen.set(key, { firstSeenMs, dueMs });
       log.warn(
-        { ref: stray.activationRef, inFlightOrder: owner?.orderId },
-        `upstream activation ${stray.activationRef} belongs to no order yet; left alone for now (it may be a buy in flight)`,
+        { ref: stray.upstreamRef, inFlightOrder: owner?.orderId },
+        `upstream activation ${stray.upstreamRef} belongs to no order yet; left alone for now (it may be a buy in flight)`,
       );
       continue;
     }
@@ -206,17 +206,17 @@ async function handleStrays(
     try {
       if (adapter.cancel && adapter.capabilities.cancel) {
         await deps.metrics.timeUpstream(adapter.id, 'cancel', () =>
-          adapter.cancel!(stray.activationRef),
+          adapter.cancel!(stray.upstreamRef),
         );
       } else action = 'left upstream (no cancel in this protocol)';
     } catch (error) {
       action = 'cancel failed';
-      log.warn({ err: error, ref: stray.activationRef }, 'could not cancel an orphan upstream');
+      log.warn({ err: error, ref: stray.upstreamRef }, 'could not cancel an orphan upstream');
     }
-    await deps.store.recordOrphan(adapter.id, stray.activationRef, action, now);
+    await deps.store.recordOrphan(adapter.id, stray.upstreamRef, action, now);
     log.error(
-      { ref: stray.activationRef, action },
-      `upstream activation ${stray.activationRef} belongs to no order: ${action}`,
+      { ref: stray.upstreamRef, action },
+      `upstream activation ${stray.upstreamRef} belongs to no order: ${action}`,
     );
   }
 }

@@ -44,10 +44,10 @@ describe.each(DATABASE_KINDS)('Worker loops on %s', (kind) => {
     const inner = withoutBatchStatus(h.adapter);
     const gated: ProviderAdapter = {
       ...inner,
-      status: async (activationRef) => {
+      status: async (upstreamRef) => {
         statusCalls += 1;
         if (statusCalls === 2) await gate;
-        return inner.status(activationRef);
+        return inner.status(upstreamRef);
       },
     };
     const worker = new Worker(

@@ -60,7 +60,7 @@ export interface BuyRequest {
 
 export interface Purchase {
   /** The provider's id for this activation/order: what status/cancel/finish take. */
-  activationRef: string;
+  upstreamRef: string;
   /** E.164, with the leading "+". */
   phoneNumber: string;
   /** What the upstream says it charged, when it says. */
@@ -83,7 +83,7 @@ export interface SmsMessage {
 }
 
 export interface ActivationStatus {
-  activationRef: string;
+  upstreamRef: string;
   state: ActivationState;
   /** Every SMS of this activation the upstream still shows, oldest first. */
   messages: SmsMessage[];
@@ -124,15 +124,15 @@ export interface ProviderAdapter {
   catalog(): Promise<Offer[]>;
   /** Never retried once its request may have reached the upstream. */
   buy(request: BuyRequest): Promise<Purchase>;
-  status(activationRef: string): Promise<ActivationStatus>;
+  status(upstreamRef: string): Promise<ActivationStatus>;
   /** Activations the upstream no longer lists are absent from the map. */
-  statusMany?(activationRefs: readonly string[]): Promise<Map<string, ActivationStatus>>;
+  statusMany?(upstreamRefs: readonly string[]): Promise<Map<string, ActivationStatus>>;
   /** Recent activations upstream (for reconciliation), newest first. `idempotencyKey`: the
    *  `BuyRequest.idempotencyKey` the upstream echoes back for it, where it does. */
   listActivations?(): Promise<ListedActivation[]>;
-  cancel?(activationRef: string): Promise<void>;
-  finish?(activationRef: string): Promise<void>;
-  report?(activationRef: string): Promise<void>;
-  requestAnotherSms?(activationRef: string): Promise<void>;
+  cancel?(upstreamRef: string): Promise<void>;
+  finish?(upstreamRef: string): Promise<void>;
+  report?(upstreamRef: string): Promise<void>;
+  requestAnotherSms?(upstreamRef: string): Promise<void>;
   balance(): Promise<Money>;
 }

@@ -388,7 +388,7 @@ describe('orders over HTTP', () => {
     alpha.report = async () => {
       throw new InvalidRequest('already reported', { providerId: 'alpha', operation: 'report' });
     };
-    alpha.status = async (activationRef) => ({ activationRef, state: 'cancelled', messages: [] });
+    alpha.status = async (upstreamRef) => ({ upstreamRef, state: 'cancelled', messages: [] });
     const reported = await t.request<{ reportOrder: { status: string } }>(
       `mutation { reportOrder(id: "${order.id}") { status } }`,
       {},

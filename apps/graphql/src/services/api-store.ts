@@ -92,13 +92,13 @@ export interface ApiStore {
     command: OrderCommand,
     extra?: { providerId?: string; operator?: string | null; cost?: Money },
   ): Promise<OrderRecord>;
-  /** Stores an SMS an upstream pushed to its webhook on the order it bought as `activationRef`
+  /** Stores an SMS an upstream pushed to its webhook on the order it bought as `upstreamRef`
    *  — the same transaction a polled SMS takes (stored once, the first code captures the
    *  hold, one event). `unknown`: no order has that activation (yet); `ended`: the order was
    *  closed before the SMS came, so it is not the customer's any more. */
   recordPushedSms(
     providerId: string,
-    activationRef: string,
+    upstreamRef: string,
     sms: { code: string | null; text: string | null; receivedAt: Date },
   ): Promise<PushedSmsOutcome>;
   /** Durable, before the upstream buy: which provider (and operator) the order is being bought

@@ -99,8 +99,8 @@ export function createApiStore(store: Store): ApiStore {
     messagesOfOrders: (orderIds) => store.orders.messagesByOrder(orderIds),
     countOpenOrdersByProvider: () => store.orders.openOrderCounts(),
 
-    recordPushedSms: (providerId, activationRef, sms) =>
-      store.orders.recordPushedSms(providerId, activationRef, sms),
+    recordPushedSms: (providerId, upstreamRef, sms) =>
+      store.orders.recordPushedSms(providerId, upstreamRef, sms),
 
     eventsAfter: (afterId, limit, userId) =>
       store.orders.eventsAfter(afterId, limit, userId ? { userId } : {}),

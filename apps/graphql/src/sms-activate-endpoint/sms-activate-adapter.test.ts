@@ -98,39 +98,39 @@ describe('SMS-Activate endpoint driven by the SmsActivateAdapter', () => {
 
   it('buy → waiting → code → another SMS → new code → finish, charged once', async () => {
     const purchase = await bot.buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
-    expect(purchase.activationRef).toMatch(/^\d+$/);
+    expect(purchase.upstreamRef).toMatch(/^\d+$/);
     expect(purchase.phoneNumber).toMatch(/^\+7\d{10}$/);
-    expect(await bot.status(purchase.activationRef)).toMatchObject({
+    expect(await bot.status(purchase.upstreamRef)).toMatchObject({
       state: 'waiting',
       messages: [],
     });
     expect((await bot.balance()).format()).toBe('183500');
 
-    const upstreamRef = await upstreamRefOf(purchase.activationRef);
-    const orderId = await h.orderIdOf(purchase.activationRef);
+    const upstreamRef = await upstreamRefOf(purchase.upstreamRef);
+    const orderId = await h.orderIdOf(purchase.upstreamRef);
     sim.deliverSms(upstreamRef, 'Telegram code 54321');
     await pollUpstream(orderId);
-    expect(await bot.status(purchase.activationRef)).toMatchObject({
+    expect(await bot.status(purchase.upstreamRef)).toMatchObject({
       state: 'code',
       messages: [{ code: '54321' }],
     });
 
-    await bot.requestAnotherSms!(purchase.activationRef);
+    await bot.requestAnotherSms!(purchase.upstreamRef);
     // The request went upstream, and the earlier code stands meanwhile.
     expect(
       sim.requests.some(
         (request) => /action=setStatus/.test(request.url) && /status=3/.test(request.url),
       ),
     ).toBe(true);
-    expect((await bot.status(purchase.activationRef)).messages.at(-1)?.code).toBe('54321');
+    expect((await bot.status(purchase.upstreamRef)).messages.at(-1)?.code).toBe('54321');
     sim.deliverSms(upstreamRef, 'Telegram code 98765');
     await pollUpstream(orderId);
-    expect((await bot.status(purchase.activationRef)).messages.at(-1)?.code).toBe('98765');
+    expect((await bot.status(purchase.upstreamRef)).messages.at(-1)?.code).toBe('98765');
 
-    const listed = await bot.statusMany!([purchase.activationRef]);
-    expect(listed.get(purchase.activationRef)?.state).toBe('code');
+    const listed = await bot.statusMany!([purchase.upstreamRef]);
+    expect(listed.get(purchase.upstreamRef)?.state).toBe('code');
 
-    await bot.finish!(purchase.activationRef);
+    await bot.finish!(purchase.upstreamRef);
     expect(sim.activation(upstreamRef)?.state).toBe('finished');
     expect((await h.t.store.orders.findOrder(orderId))?.status).toBe('COMPLETED');
     expect((await bot.balance()).format()).toBe('183500');
@@ -140,14 +140,14 @@ describe('SMS-Activate endpoint driven by the SmsActivateAdapter', () => {
   it('buy → cancel before a code: refunded, cancelled upstream too, a second cancel is fine', async () => {
     const before = await bot.balance();
     const purchase = await bot.buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
-    expect((await bot.listActivations!()).map((row) => row.activationRef)).toEqual([
-      purchase.activationRef,
+    expect((await bot.listActivations!()).map((row) => row.upstreamRef)).toEqual([
+      purchase.upstreamRef,
     ]);
-    await bot.cancel!(purchase.activationRef);
-    await bot.cancel!(purchase.activationRef);
-    expect(await bot.status(purchase.activationRef)).toMatchObject({ state: 'cancelled' });
+    await bot.cancel!(purchase.upstreamRef);
+    await bot.cancel!(purchase.upstreamRef);
+    expect(await bot.status(purchase.upstreamRef)).toMatchObject({ state: 'cancelled' });
     expect((await bot.balance()).equals(before)).toBe(true);
-    const upstreamRef = await upstreamRefOf(purchase.activationRef);
+    const upstreamRef = await upstreamRefOf(purchase.upstreamRef);
     expect(sim.activation(upstreamRef)?.state).toBe('cancelled');
   });
 
@@ -180,8 +180,8 @@ describe('SMS-Activate endpoint driven by the SmsActivateAdapter', () => {
       await refusal(() => poorBot.buy({ service: 'telegram', country: 'RU', ref: '0:tg' })),
     ).toBe('INSUFFICIENT_UPSTREAM_BALANCE');
     const mine = await bot.buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
-    expect(await refusal(() => poorBot.status(mine.activationRef))).toBe('NOT_FOUND');
-    expect(await refusal(() => poorBot.cancel!(mine.activationRef))).toBe('NOT_FOUND');
+    expect(await refusal(() => poorBot.status(mine.upstreamRef))).toBe('NOT_FOUND');
+    expect(await refusal(() => poorBot.cancel!(mine.upstreamRef))).toBe('NOT_FOUND');
     const wrongKey = createAdapter(
       {
         id: 'numbroker-wrong',
@@ -194,7 +194,7 @@ describe('SMS-Activate endpoint driven by the SmsActivateAdapter', () => {
       { maxRetries: 0 },
     );
     expect(await refusal(() => wrongKey.balance())).toBe('AUTH');
-    await bot.cancel!(mine.activationRef);
+    await bot.cancel!(mine.upstreamRef);
     expect((await h.t.server.deps.store.getUser(botUserId))?.held.format()).toBe('0');
   });
 });

@@ -29,7 +29,7 @@ export class ScriptedAdapter implements ProviderAdapter {
   private readonly buyScript: Array<Error | 'ok'> = [];
   private counter = 0;
   /** Runs inside each `cancel` / `buy` call (a race with the worker, a slow upstream). */
-  onCancel: ((activationRef: string) => Promise<void>) | undefined;
+  onCancel: ((upstreamRef: string) => Promise<void>) | undefined;
   onBuy: (() => Promise<void>) | undefined;
 
   constructor(
@@ -56,30 +56,30 @@ export class ScriptedAdapter implements ProviderAdapter {
     if (outcome !== 'ok') throw outcome;
     this.counter += 1;
     return {
-      activationRef: `${this.id}-${this.counter}`,
+      upstreamRef: `${this.id}-${this.counter}`,
       phoneNumber: `+7900000${String(this.counter).padStart(4, '0')}`,
     };
   }
 
-  async status(activationRef: string): Promise<ActivationStatus> {
-    return { activationRef, state: 'waiting', messages: [] };
+  async status(upstreamRef: string): Promise<ActivationStatus> {
+    return { upstreamRef, state: 'waiting', messages: [] };
   }
 
-  async cancel(activationRef: string): Promise<void> {
-    this.calls.push({ operation: 'cancel', ref: activationRef });
-    await this.onCancel?.(activationRef);
+  async cancel(upstreamRef: string): Promise<void> {
+    this.calls.push({ operation: 'cancel', ref: upstreamRef });
+    await this.onCancel?.(upstreamRef);
   }
 
-  async finish(activationRef: string): Promise<void> {
-    this.calls.push({ operation: 'finish', ref: activationRef });
+  async finish(upstreamRef: string): Promise<void> {
+    this.calls.push({ operation: 'finish', ref: upstreamRef });
   }
 
-  async report(activationRef: string): Promise<void> {
-    this.calls.push({ operation: 'report', ref: activationRef });
+  async report(upstreamRef: string): Promise<void> {
+    this.calls.push({ operation: 'report', ref: upstreamRef });
   }
 
-  async requestAnotherSms(activationRef: string): Promise<void> {
-    this.calls.push({ operation: 'requestAnotherSms', ref: activationRef });
+  async requestAnotherSms(upstreamRef: string): Promise<void> {
+    this.calls.push({ operation: 'requestAnotherSms', ref: upstreamRef });
   }
 
   async balance(): Promise<Money> {

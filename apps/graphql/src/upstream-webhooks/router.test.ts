@@ -15,7 +15,7 @@ class NumericActivations extends ScriptedAdapter {
   override async buy(request: BuyRequest): Promise<Purchase> {
     const bought = await super.buy(request);
     this.next += 1;
-    return { ...bought, activationRef: String(this.next) };
+    return { ...bought, upstreamRef: String(this.next) };
   }
 }
 

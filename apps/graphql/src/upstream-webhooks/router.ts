@@ -49,23 +49,23 @@ export function createUpstreamWebhookRouter(deps: AppDeps): Router {
         res.status(400).json(errorBody('BAD_WEBHOOK_BODY', error.message));
         return;
       }
-      const { activationRef, message } = pushed;
+      const { upstreamRef, message } = pushed;
       try {
-        const outcome = await deps.store.recordPushedSms(providerId, activationRef, {
+        const outcome = await deps.store.recordPushedSms(providerId, upstreamRef, {
           code: message.code,
           text: message.text,
           // The protocol's receivedAt has no time zone: our clock, as for a polled SMS.
           receivedAt: deps.now(),
         });
         if (outcome === 'stored') deps.wakeOutboxTail();
-        logger.info({ providerId, activationRef, outcome }, 'upstream SMS webhook');
+        logger.info({ providerId, upstreamRef, outcome }, 'upstream SMS webhook');
         if (outcome === 'unknown') {
           res.status(202).json({ status: 'unknown_activation' });
           return;
         }
         res.status(200).json({ status: outcome });
       } catch (error) {
-        logger.error({ err: error, providerId, activationRef }, 'upstream SMS webhook not stored');
+        logger.error({ err: error, providerId, upstreamRef }, 'upstream SMS webhook not stored');
         res.status(503).json(errorBody('UNAVAILABLE', 'not stored; send it again'));
       }
     },

@@ -193,7 +193,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         {
           type: 'PURCHASED',
           phoneNumber: purchase.phoneNumber,
-          upstreamRef: purchase.activationRef,
+          upstreamRef: purchase.upstreamRef,
         },
         {
           providerId: offer.providerId,
@@ -211,7 +211,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
       if (
         now?.status !== 'PENDING' &&
         now?.providerId === offer.providerId &&
-        now.upstreamRef === purchase.activationRef
+        now.upstreamRef === purchase.upstreamRef
       ) {
         deps.wakeOutboxTail();
         return now;
@@ -220,7 +220,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
         { err: error, orderId, provider: offer.providerId },
         'recording a bought number failed',
       );
-      await compensate(deps, orderId, offer.providerId, purchase.activationRef);
+      await compensate(deps, orderId, offer.providerId, purchase.upstreamRef);
       await failOrder(deps, orderId, 'the number could not be recorded and was cancelled upstream');
       throw error;
     }
@@ -272,13 +272,13 @@ async function compensate(
   deps: AppDeps,
   orderId: string,
   providerId: string,
-  activationRef: string,
+  upstreamRef: string,
 ): Promise<void> {
   const adapter = deps.adapters.get(providerId);
   if (!adapter?.cancel) return;
   try {
     await callUpstream(deps, { providerId, orderId, operation: 'cancel' }, () =>
-      adapter.cancel!(activationRef),
+      adapter.cancel!(upstreamRef),
     );
   } catch (error) {
     deps.logger.error({ err: error, orderId, provider: providerId }, 'compensating cancel failed');

@@ -188,7 +188,7 @@ export class WorkerHarness {
   async buyUpstream(
     service = 'telegram',
     idempotencyKey?: string,
-  ): Promise<{ activationRef: string; phoneNumber: string }> {
+  ): Promise<{ upstreamRef: string; phoneNumber: string }> {
     const ref =
       this.offerRefs.get(service) ??
       (await this.adapter.catalog()).find(
@@ -213,11 +213,11 @@ export class WorkerHarness {
       {
         type: 'PURCHASED',
         phoneNumber: purchase.phoneNumber,
-        upstreamRef: purchase.activationRef,
+        upstreamRef: purchase.upstreamRef,
       },
       { providerId: this.providerId, now: this.clock.now() },
     );
-    return { orderId, ref: purchase.activationRef };
+    return { orderId, ref: purchase.upstreamRef };
   }
 
   async order(orderId: string) {

@@ -218,16 +218,16 @@ describe('arzancell adapter extras (simulator)', () => {
     const before = sim.balance;
     const purchase = await buyTelegramEe();
     expect(before - sim.balance).toBe(8400n);
-    await adapter.cancel(purchase.activationRef);
-    await adapter.cancel(purchase.activationRef);
+    await adapter.cancel(purchase.upstreamRef);
+    await adapter.cancel(purchase.upstreamRef);
     expect(sim.balance).toBe(before);
-    expect((await adapter.status(purchase.activationRef)).state).toBe('cancelled');
+    expect((await adapter.status(purchase.upstreamRef)).state).toBe('cancelled');
   });
 
   it('refuses a cancel after the code (after looking: UNCANCELLABLE ORDER is ambiguous)', async () => {
     const purchase = await buyTelegramEe();
-    sim.deliverSms(purchase.activationRef, 'Your code is 55555');
-    await expect(adapter.cancel(purchase.activationRef)).rejects.toMatchObject({
+    sim.deliverSms(purchase.upstreamRef, 'Your code is 55555');
+    await expect(adapter.cancel(purchase.upstreamRef)).rejects.toMatchObject({
       code: 'CANCEL_NOT_ALLOWED',
       retryable: false,
       upstreamMessage: 'UNCANCELLABLE ORDER',
@@ -236,9 +236,9 @@ describe('arzancell adapter extras (simulator)', () => {
 
   it('shows the latest code only, as the upstream does', async () => {
     const purchase = await buyTelegramEe();
-    sim.deliverSms(purchase.activationRef, 'code 11111');
-    sim.deliverSms(purchase.activationRef, 'code 22222');
-    expect((await adapter.status(purchase.activationRef)).messages).toEqual([
+    sim.deliverSms(purchase.upstreamRef, 'code 11111');
+    sim.deliverSms(purchase.upstreamRef, 'code 22222');
+    expect((await adapter.status(purchase.upstreamRef)).messages).toEqual([
       { code: '22222', text: null },
     ]);
   });
@@ -250,8 +250,8 @@ describe('arzancell adapter extras (simulator)', () => {
       const quickAdapter = new ArzanCellAdapter(accountAt(quick.baseUrl), { maxRetries: 0 });
       const before = quick.balance;
       const purchase = await buyTelegramEe(quickAdapter);
-      expect((await quickAdapter.status(purchase.activationRef)).state).toBe('expired');
-      await quickAdapter.cancel(purchase.activationRef); // nothing left to cancel: done
+      expect((await quickAdapter.status(purchase.upstreamRef)).state).toBe('expired');
+      await quickAdapter.cancel(purchase.upstreamRef); // nothing left to cancel: done
       expect(quick.balance).toBe(before);
     } finally {
       await quick.stop();
@@ -271,7 +271,7 @@ describe('arzancell adapter extras (simulator)', () => {
   it('maps CAN NOT GET SMS on status to a retryable Unavailable', async () => {
     const purchase = await buyTelegramEe();
     sim.refuseNext('check_order', 'CAN NOT GET SMS');
-    await expect(adapter.status(purchase.activationRef)).rejects.toMatchObject({
+    await expect(adapter.status(purchase.upstreamRef)).rejects.toMatchObject({
       code: 'UNAVAILABLE',
       retryable: true,
     });

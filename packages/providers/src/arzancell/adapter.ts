@@ -112,28 +112,27 @@ export class ArzanCellAdapter implements ProviderAdapter {
         { providerId: this.id, operation: 'buy', surelyNotSent: false },
       );
     }
-    return { activationRef: number.orderId, phoneNumber };
+    return { upstreamRef: number.orderId, phoneNumber };
   }
 
-  async status(activationRef: string): Promise<ActivationStatus> {
+  async status(upstreamRef: string): Promise<ActivationStatus> {
     const answer = await this.call('status', ARZANCELL_ACTIONS.checkOrder, {
-      [ARZANCELL_PARAMS.orderId]: activationRef,
+      [ARZANCELL_PARAMS.orderId]: upstreamRef,
     });
     if (answer.kind === 'outcome') {
       // The doc: EXPIRED SMS TIME = time is up and the money went back.
-      if (answer.outcome === 'expired') return { activationRef, state: 'expired', messages: [] };
-      if (answer.outcome === 'cancelled')
-        return { activationRef, state: 'cancelled', messages: [] };
+      if (answer.outcome === 'expired') return { upstreamRef, state: 'expired', messages: [] };
+      if (answer.outcome === 'cancelled') return { upstreamRef, state: 'cancelled', messages: [] };
       throw this.errorOf('status', answer);
     }
-    const status = mapCheckRows(answer.rows, activationRef);
+    const status = mapCheckRows(answer.rows, upstreamRef);
     if (status === null) throw this.unexpected('status', 'check_order answered no order');
     return status;
   }
 
-  async cancel(activationRef: string): Promise<void> {
+  async cancel(upstreamRef: string): Promise<void> {
     const answer = await this.call('cancel', ARZANCELL_ACTIONS.cancelOrder, {
-      [ARZANCELL_PARAMS.orderId]: activationRef,
+      [ARZANCELL_PARAMS.orderId]: upstreamRef,
     });
     if (answer.kind === 'rows') {
       // Not the doc's form; accept a JSON echo of the word.
@@ -146,7 +145,7 @@ export class ArzanCellAdapter implements ProviderAdapter {
     if (answer.outcome === 'uncancellable') {
       // The same word covers "a code came" and "already cancelled": look before refusing, so
       // a repeated cancel stays idempotent.
-      const current = await this.status(activationRef).then(
+      const current = await this.status(upstreamRef).then(
         (status) => status.state,
         () => 'unknown' as const, // the refusal stands even when the lookup fails
       );

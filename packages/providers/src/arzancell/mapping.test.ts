@@ -71,7 +71,7 @@ function interpret(operation: string, text: string, country = 'EE'): unknown {
       };
     case 'buy': {
       const number = mapNumber(answer.rows);
-      return { activationRef: number?.orderId, phoneNumber: toE164(number!.rawPhone, country) };
+      return { upstreamRef: number?.orderId, phoneNumber: toE164(number!.rawPhone, country) };
     }
     case 'status': {
       const status = mapCheckRows(answer.rows, 'ref');

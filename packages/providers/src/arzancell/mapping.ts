@@ -261,14 +261,14 @@ export function toE164(raw: string, countryIso: string | undefined): string | nu
  *  shows no SMS text, only the code. */
 export function mapCheckRows(
   rows: readonly WireRecord[],
-  activationRef: string,
+  upstreamRef: string,
 ): ActivationStatus | null {
   const row = rows[0];
   if (!row) return null;
   const codeText = pickText(row, ['code', 'sms_code', 'sms']);
-  if (codeText === null) return { activationRef, state: 'waiting', messages: [] };
+  if (codeText === null) return { upstreamRef, state: 'waiting', messages: [] };
   // A full SMS text in `code` (not the doc's form) still yields its code.
   const code = /^\d{3,10}$/.test(codeText) ? codeText : (extractCode(codeText) ?? codeText);
   const text = code === codeText ? null : codeText;
-  return { activationRef, state: 'code', messages: [{ code, text }] };
+  return { upstreamRef, state: 'code', messages: [{ code, text }] };
 }

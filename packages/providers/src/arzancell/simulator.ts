@@ -163,28 +163,28 @@ export class ArzanCellSimulator extends SimulatorBase {
     this.scriptedRefusals.set(action, [...(this.scriptedRefusals.get(action) ?? []), token]);
   }
 
-  deliverSms(activationRef: string, text: string): void {
-    const order = this.requireOrder(activationRef);
+  deliverSms(upstreamRef: string, text: string): void {
+    const order = this.requireOrder(upstreamRef);
     this.expireIfDue(order);
     if (order.state !== 'waiting' && order.state !== 'code') {
-      throw new SimulatorInputError(`order ${activationRef} is ${order.state}: no SMS arrives`);
+      throw new SimulatorInputError(`order ${upstreamRef} is ${order.state}: no SMS arrives`);
     }
     order.texts.push(text);
     order.codes.push(extractCode(text) ?? text);
     order.state = 'code';
   }
 
-  expireActivation(activationRef: string): void {
-    const order = this.requireOrder(activationRef);
+  expireActivation(upstreamRef: string): void {
+    const order = this.requireOrder(upstreamRef);
     if (order.state === 'waiting') this.endWithRefund(order, 'expired');
   }
 
-  protected activationRefs(): string[] {
+  protected upstreamRefs(): string[] {
     return [...this.orders.keys()].map(String);
   }
 
-  activation(activationRef: string): SimActivationView | undefined {
-    const order = this.orders.get(activationRef);
+  activation(upstreamRef: string): SimActivationView | undefined {
+    const order = this.orders.get(upstreamRef);
     if (!order) return undefined;
     this.expireIfDue(order);
     return {
@@ -323,9 +323,9 @@ export class ArzanCellSimulator extends SimulatorBase {
     return word(ARZANCELL_CANCELED);
   }
 
-  private requireOrder(activationRef: string): Order {
-    const order = this.orders.get(activationRef);
-    if (!order) throw new SimulatorInputError(`unknown order ${activationRef}`);
+  private requireOrder(upstreamRef: string): Order {
+    const order = this.orders.get(upstreamRef);
+    if (!order) throw new SimulatorInputError(`unknown order ${upstreamRef}`);
     return order;
   }
 

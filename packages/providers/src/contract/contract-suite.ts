@@ -45,7 +45,7 @@ export interface ContractTarget {
   /** The upstream (or the adapter) refuses a cancel once a code came. Default true. */
   cancelAfterCodeRefused?: boolean;
   /** A well-formed activation ref the simulator never issued (default "999999999"). */
-  unknownActivationRef?: string;
+  unknownUpstreamRef?: string;
   /** False when the upstream has no balance call (VerifyPlus): balance checks are skipped and
    *  `balance()` is expected to reject. Default true. */
   hasBalance?: boolean;
@@ -196,36 +196,36 @@ export function runContractSuite(target: ContractTarget): void {
       it('goes buy → waiting → code → finished', async () => {
         const purchase = await buySample();
         expect(purchase.phoneNumber).toMatch(E164);
-        expect(purchase.activationRef).not.toBe('');
-        expect(sim.activation(purchase.activationRef)?.state).toBe('waiting');
+        expect(purchase.upstreamRef).not.toBe('');
+        expect(sim.activation(purchase.upstreamRef)?.state).toBe('waiting');
         if (purchase.cost) expect(purchase.cost.currency).toBe(target.currency);
 
-        const waiting = await adapter.status(purchase.activationRef);
-        expect(waiting).toMatchObject({ activationRef: purchase.activationRef, state: 'waiting' });
+        const waiting = await adapter.status(purchase.upstreamRef);
+        expect(waiting).toMatchObject({ upstreamRef: purchase.upstreamRef, state: 'waiting' });
         expect(waiting.messages).toEqual([]);
 
-        sim.deliverSms(purchase.activationRef, smsText);
-        const withCode = await adapter.status(purchase.activationRef);
+        sim.deliverSms(purchase.upstreamRef, smsText);
+        const withCode = await adapter.status(purchase.upstreamRef);
         expect(withCode.state).toBe('code');
         expect(withCode.messages.map((m) => m.code)).toContain('12345');
 
         if (adapter.capabilities.finish) {
           if (!adapter.finish) throw new Error('capabilities.finish without finish()');
-          await adapter.finish(purchase.activationRef);
-          expect(sim.activation(purchase.activationRef)?.state).toBe('finished');
+          await adapter.finish(purchase.upstreamRef);
+          expect(sim.activation(purchase.upstreamRef)?.state).toBe('finished');
         }
       });
 
       it('shows an activation the upstream ended on its own as expired or cancelled', async () => {
         const purchase = await buySample();
-        sim.expireActivation(purchase.activationRef);
-        const status = await adapter.status(purchase.activationRef);
+        sim.expireActivation(purchase.upstreamRef);
+        const status = await adapter.status(purchase.upstreamRef);
         expect(['expired', 'cancelled']).toContain(status.state);
       });
 
       it('answers NotFound for an activation the upstream does not know', async () => {
         await buySample();
-        const unknownRef = target.unknownActivationRef ?? '999999999';
+        const unknownRef = target.unknownUpstreamRef ?? '999999999';
         expectProviderError(await rejectionOf(adapter.status(unknownRef)), NotFound, 'status');
       });
 
@@ -234,9 +234,9 @@ export function runContractSuite(target: ContractTarget): void {
         async () => {
           const balanceBefore = hasBalance ? await adapter.balance() : undefined;
           const purchase = await buySample();
-          await adapter.cancel!(purchase.activationRef);
-          expect(sim.activation(purchase.activationRef)?.state).toBe('cancelled');
-          expect((await adapter.status(purchase.activationRef)).state).toBe('cancelled');
+          await adapter.cancel!(purchase.upstreamRef);
+          expect(sim.activation(purchase.upstreamRef)?.state).toBe('cancelled');
+          expect((await adapter.status(purchase.upstreamRef)).state).toBe('cancelled');
           if (adapter.capabilities.cancelRefunds && balanceBefore) {
             expect((await adapter.balance()).equals(balanceBefore)).toBe(true);
           }
@@ -247,11 +247,11 @@ export function runContractSuite(target: ContractTarget): void {
         'refuses to cancel after a code with CancelNotAllowed (not retryable)',
         async () => {
           const purchase = await buySample();
-          sim.deliverSms(purchase.activationRef, smsText);
-          const error = await rejectionOf(adapter.cancel!(purchase.activationRef));
+          sim.deliverSms(purchase.upstreamRef, smsText);
+          const error = await rejectionOf(adapter.cancel!(purchase.upstreamRef));
           expectProviderError(error, CancelNotAllowed, 'cancel');
           expect((error as CancelNotAllowed).retryable).toBe(false);
-          expect(sim.activation(purchase.activationRef)?.state).not.toBe('cancelled');
+          expect(sim.activation(purchase.upstreamRef)?.state).not.toBe('cancelled');
         },
       );
 
@@ -260,11 +260,9 @@ export function runContractSuite(target: ContractTarget): void {
         async () => {
           const balanceBefore = hasBalance ? await adapter.balance() : undefined;
           const purchase = await buySample();
-          sim.deliverSms(purchase.activationRef, smsText);
-          await adapter.report!(purchase.activationRef);
-          expect(['reported', 'cancelled']).toContain(
-            sim.activation(purchase.activationRef)?.state,
-          );
+          sim.deliverSms(purchase.upstreamRef, smsText);
+          await adapter.report!(purchase.upstreamRef);
+          expect(['reported', 'cancelled']).toContain(sim.activation(purchase.upstreamRef)?.state);
           if (adapter.capabilities.reportRefunds && balanceBefore) {
             expect((await adapter.balance()).equals(balanceBefore)).toBe(true);
           }
@@ -275,10 +273,10 @@ export function runContractSuite(target: ContractTarget): void {
         'asks for another SMS after a code and sees the next one',
         async () => {
           const purchase = await buySample();
-          sim.deliverSms(purchase.activationRef, smsText);
-          await adapter.requestAnotherSms!(purchase.activationRef);
-          sim.deliverSms(purchase.activationRef, 'Your new code is 67890');
-          const status = await adapter.status(purchase.activationRef);
+          sim.deliverSms(purchase.upstreamRef, smsText);
+          await adapter.requestAnotherSms!(purchase.upstreamRef);
+          sim.deliverSms(purchase.upstreamRef, 'Your new code is 67890');
+          const status = await adapter.status(purchase.upstreamRef);
           expect(status.state).toBe('code');
           expect(status.messages.at(-1)?.code).toBe('67890');
         },
@@ -287,14 +285,14 @@ export function runContractSuite(target: ContractTarget): void {
       it.skipIf(!capabilities.batchStatus)('reads many activations in one batch', async () => {
         const first = await buySample();
         const second = await buySample();
-        sim.deliverSms(second.activationRef, smsText);
+        sim.deliverSms(second.upstreamRef, smsText);
         const statuses: Map<string, ActivationStatus> = await adapter.statusMany!([
-          first.activationRef,
-          second.activationRef,
+          first.upstreamRef,
+          second.upstreamRef,
         ]);
-        expect(statuses.get(first.activationRef)?.state).toBe('waiting');
-        expect(statuses.get(second.activationRef)?.state).toBe('code');
-        expect(statuses.get(second.activationRef)?.messages.map((m) => m.code)).toContain('12345');
+        expect(statuses.get(first.upstreamRef)?.state).toBe('waiting');
+        expect(statuses.get(second.upstreamRef)?.state).toBe('code');
+        expect(statuses.get(second.upstreamRef)?.messages.map((m) => m.code)).toContain('12345');
       });
 
       it.skipIf(!capabilities.listActivations)('lists recent activations upstream', async () => {
@@ -302,10 +300,10 @@ export function runContractSuite(target: ContractTarget): void {
         const before = Date.now();
         const purchase = await adapter.buy(buyRequest(offer));
         const listed = await adapter.listActivations!();
-        expect(listed.map((a) => a.activationRef)).toContain(purchase.activationRef);
+        expect(listed.map((a) => a.upstreamRef)).toContain(purchase.upstreamRef);
         // What the listing says was bought is what was bought (the reconciler matches a stuck
         // buy by it); a field the upstream does not list stays absent, never guessed.
-        const row = listed.find((a) => a.activationRef === purchase.activationRef)!;
+        const row = listed.find((a) => a.upstreamRef === purchase.upstreamRef)!;
         if (row.service !== undefined) expect(row.service).toBe(offer.service);
         if (row.country !== undefined) expect(row.country).toBe(offer.country);
         if (row.operator !== undefined && offer.operator) expect(row.operator).toBe(offer.operator);
@@ -342,7 +340,7 @@ export function runContractSuite(target: ContractTarget): void {
             retryAfterSeconds: 30,
             match: target.statusRequestMatch,
           });
-          const error = await rejectionOf(quick.status(purchase.activationRef));
+          const error = await rejectionOf(quick.status(purchase.upstreamRef));
           expectFaultError(error, fault, 'status');
         });
 

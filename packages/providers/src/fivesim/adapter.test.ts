@@ -185,9 +185,9 @@ describe('fivesim extras (adapter against its simulator)', () => {
       country: 'RU',
       ref: 'russia/any/telegram/0.32',
     });
-    sim.deliverSms(purchase.activationRef, 'Telegram code: 48213');
-    sim.deliverSms(purchase.activationRef, 'Welcome to Telegram! Enjoy.');
-    const status = await adapter.status(purchase.activationRef);
+    sim.deliverSms(purchase.upstreamRef, 'Telegram code: 48213');
+    sim.deliverSms(purchase.upstreamRef, 'Welcome to Telegram! Enjoy.');
+    const status = await adapter.status(purchase.upstreamRef);
     expect(status.state).toBe('code');
     expect(status.messages.map((m) => m.code)).toEqual(['48213', null]);
     expect(status.messages[0]?.receivedAt).toBeInstanceOf(Date);
@@ -200,12 +200,12 @@ describe('fivesim extras (adapter against its simulator)', () => {
       ref: 'russia/any/telegram/0.32',
     });
     const afterBuy = sim.balance;
-    sim.expireActivation(purchase.activationRef);
-    expect((await adapter.status(purchase.activationRef)).state).toBe('expired');
+    sim.expireActivation(purchase.upstreamRef);
+    expect((await adapter.status(purchase.upstreamRef)).state).toBe('expired');
     expect(sim.balance).not.toBe(afterBuy);
     // 5sim answers `order expired`; the adapter reads the order and accepts the end.
-    await adapter.cancel(purchase.activationRef);
-    expect(sim.requests.at(-2)?.url).toBe(`/v1/user/cancel/${purchase.activationRef}`);
+    await adapter.cancel(purchase.upstreamRef);
+    expect(sim.requests.at(-2)?.url).toBe(`/v1/user/cancel/${purchase.upstreamRef}`);
   });
 
   it('repeats a cancel harmlessly, and refuses one after a code for good', async () => {
@@ -214,22 +214,22 @@ describe('fivesim extras (adapter against its simulator)', () => {
       country: 'RU',
       ref: 'russia/any/telegram/0.32',
     });
-    await adapter.cancel(first.activationRef);
-    await adapter.cancel(first.activationRef);
-    expect(sim.activation(first.activationRef)?.state).toBe('cancelled');
+    await adapter.cancel(first.upstreamRef);
+    await adapter.cancel(first.upstreamRef);
+    expect(sim.activation(first.upstreamRef)?.state).toBe('cancelled');
 
     const second = await adapter.buy({
       service: 'telegram',
       country: 'RU',
       ref: 'russia/any/telegram/0.32',
     });
-    sim.deliverSms(second.activationRef, 'Your code is 12345');
-    sim.expireActivation(second.activationRef); // finished on its own after its time
-    const error = await adapter.cancel(second.activationRef).catch((e: unknown) => e);
+    sim.deliverSms(second.upstreamRef, 'Your code is 12345');
+    sim.expireActivation(second.upstreamRef); // finished on its own after its time
+    const error = await adapter.cancel(second.upstreamRef).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CancelNotAllowed);
     expect((error as CancelNotAllowed).retryable).toBe(false);
     // Finishing an order that finished on its own is done, not an error.
-    await adapter.finish(second.activationRef);
+    await adapter.finish(second.upstreamRef);
   });
 
   it('reads many orders from the newest page of user/orders', async () => {
@@ -243,16 +243,16 @@ describe('fivesim extras (adapter against its simulator)', () => {
       country: 'RU',
       ref: 'russia/any/telegram/0.32',
     });
-    sim.deliverSms(b.activationRef, 'code 777888');
-    const many = await adapter.statusMany([a.activationRef, b.activationRef, '424242']);
-    expect(many.get(a.activationRef)?.state).toBe('waiting');
-    expect(many.get(b.activationRef)?.messages[0]?.code).toBe('777888');
+    sim.deliverSms(b.upstreamRef, 'code 777888');
+    const many = await adapter.statusMany([a.upstreamRef, b.upstreamRef, '424242']);
+    expect(many.get(a.upstreamRef)?.state).toBe('waiting');
+    expect(many.get(b.upstreamRef)?.messages[0]?.code).toBe('777888');
     expect(many.has('424242')).toBe(false);
     expect(sim.requests.at(-1)?.url).toBe(
       '/v1/user/orders?category=activation&limit=100&order=id&reverse=true',
     );
     const listed = await adapter.listActivations();
-    expect(listed.map((o) => o.activationRef)).toEqual([b.activationRef, a.activationRef]);
+    expect(listed.map((o) => o.upstreamRef)).toEqual([b.upstreamRef, a.upstreamRef]);
     expect(listed[0]?.phoneNumber).toBe(b.phoneNumber);
   });
 
@@ -268,8 +268,8 @@ describe('fivesim extras (adapter against its simulator)', () => {
       country: 'RU',
       ref: 'russia/any/telegram/0.32',
     });
-    await adapter.cancel(purchase.activationRef);
-    await expect(adapter.requestAnotherSms(purchase.activationRef)).rejects.toBeInstanceOf(
+    await adapter.cancel(purchase.upstreamRef);
+    await expect(adapter.requestAnotherSms(purchase.upstreamRef)).rejects.toBeInstanceOf(
       InvalidRequest,
     );
   });

@@ -175,16 +175,16 @@ export class FiveSimAdapter implements ProviderAdapter {
     return purchase;
   }
 
-  async status(activationRef: string): Promise<ActivationStatus> {
-    return this.check(activationRef, 'status');
+  async status(upstreamRef: string): Promise<ActivationStatus> {
+    return this.check(upstreamRef, 'status');
   }
 
-  async statusMany(activationRefs: readonly string[]): Promise<Map<string, ActivationStatus>> {
-    const wanted = new Set(activationRefs);
+  async statusMany(upstreamRefs: readonly string[]): Promise<Map<string, ActivationStatus>> {
+    const wanted = new Set(upstreamRefs);
     const result = new Map<string, ActivationStatus>();
     for (const { status, listsSms } of await this.recentOrders('statusMany')) {
       // A row without an `sms` field says nothing about codes: leave it to a single check.
-      if (listsSms && wanted.has(status.activationRef)) result.set(status.activationRef, status);
+      if (listsSms && wanted.has(status.upstreamRef)) result.set(status.upstreamRef, status);
     }
     return result;
   }
@@ -198,9 +198,9 @@ export class FiveSimAdapter implements ProviderAdapter {
     }));
   }
 
-  async cancel(activationRef: string): Promise<void> {
+  async cancel(upstreamRef: string): Promise<void> {
     const operation = 'cancel';
-    const id = this.orderId(activationRef, operation);
+    const id = this.orderId(upstreamRef, operation);
     let after: ActivationStatus;
     try {
       // Safe to repeat: a second cancel finds the order over and is read as such below.
@@ -213,7 +213,7 @@ export class FiveSimAdapter implements ProviderAdapter {
     } catch (error) {
       // `order expired` (or a retried cancel's own first attempt): see what the order became.
       if (!(error instanceof CancelNotAllowed) || error.retryable || isHasSms(error)) throw error;
-      after = await this.check(activationRef, operation);
+      after = await this.check(upstreamRef, operation);
     }
     if (after.state === 'cancelled' || after.state === 'expired') return;
     throw new CancelNotAllowed(`${this.id} cancel: order ${id} is ${after.state}, not cancelled`, {
@@ -223,15 +223,15 @@ export class FiveSimAdapter implements ProviderAdapter {
     });
   }
 
-  async finish(activationRef: string): Promise<void> {
+  async finish(upstreamRef: string): Promise<void> {
     const operation = 'finish';
-    const id = this.orderId(activationRef, operation);
+    const id = this.orderId(upstreamRef, operation);
     try {
       await this.call({ operation, path: FIVESIM_PATHS.finish(id), idempotent: true });
     } catch (error) {
       // Already over (finished on its own after its time, or by a retried finish): done.
       if (!(error instanceof CancelNotAllowed)) throw error;
-      const now = await this.check(activationRef, operation);
+      const now = await this.check(upstreamRef, operation);
       if (now.state === 'finished' || now.state === 'expired' || now.state === 'cancelled') return;
       throw new InvalidRequest(`${this.id} finish: order ${id} cannot be finished (${now.state})`, {
         providerId: this.id,
@@ -241,11 +241,11 @@ export class FiveSimAdapter implements ProviderAdapter {
     }
   }
 
-  async requestAnotherSms(activationRef: string): Promise<void> {
+  async requestAnotherSms(upstreamRef: string): Promise<void> {
     const operation = 'requestAnotherSms';
     // Nothing to send: 5sim delivers every SMS until the order is finished or times out. Only
     // an order still open can get one.
-    const now = await this.check(activationRef, operation);
+    const now = await this.check(upstreamRef, operation);
     if (now.state === 'waiting' || now.state === 'code') return;
     throw new InvalidRequest(`${this.id} requestAnotherSms: the order is ${now.state}`, {
       providerId: this.id,
@@ -300,10 +300,10 @@ export class FiveSimAdapter implements ProviderAdapter {
   }
 
   private async check(
-    activationRef: string,
+    upstreamRef: string,
     operation: ProviderOperation,
   ): Promise<ActivationStatus> {
-    const id = this.orderId(activationRef, operation);
+    const id = this.orderId(upstreamRef, operation);
     const answer = await this.call({ operation, path: FIVESIM_PATHS.check(id), idempotent: true });
     return this.orderStatus(answer, operation);
   }
@@ -388,14 +388,14 @@ export class FiveSimAdapter implements ProviderAdapter {
     return error;
   }
 
-  private orderId(activationRef: string, operation: ProviderOperation): string {
-    if (!/^\d{1,20}$/.test(activationRef)) {
-      throw new NotFound(`${this.id} ${operation}: "${activationRef}" is not a 5sim order id`, {
+  private orderId(upstreamRef: string, operation: ProviderOperation): string {
+    if (!/^\d{1,20}$/.test(upstreamRef)) {
+      throw new NotFound(`${this.id} ${operation}: "${upstreamRef}" is not a 5sim order id`, {
         providerId: this.id,
         operation,
       });
     }
-    return activationRef;
+    return upstreamRef;
   }
 }
 

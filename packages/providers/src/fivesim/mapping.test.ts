@@ -65,7 +65,7 @@ describe('fivesim mapping reads the doc examples', () => {
     const order = orderSchema.parse(doc.buy.body);
     const purchase = purchaseFromOrder(order, 'USD');
     expect({
-      activationRef: purchase?.activationRef,
+      upstreamRef: purchase?.upstreamRef,
       phoneNumber: purchase?.phoneNumber,
       cost: purchase?.cost?.format(),
     }).toEqual(plain.buy.purchase);

@@ -326,12 +326,12 @@ export function purchaseFromOrder(
   currency: CurrencyCode,
   countryIso?: string,
 ): Purchase | null {
-  const activationRef = orderIdOf(order.id);
+  const upstreamRef = orderIdOf(order.id);
   const phoneNumber = phoneOf(order.phone, countryIso);
-  if (!activationRef || !phoneNumber) return null;
+  if (!upstreamRef || !phoneNumber) return null;
   const cost =
     order.price === undefined || order.price === null ? null : upstreamMoney(order.price, currency);
-  return { activationRef, phoneNumber, ...(cost ? { cost } : {}) };
+  return { upstreamRef, phoneNumber, ...(cost ? { cost } : {}) };
 }
 
 export function orderIdOf(value: unknown): string | null {
@@ -393,11 +393,11 @@ export function stateOf(status: string, messages: readonly SmsMessage[]): Activa
 }
 
 export function statusFromOrder(order: FiveSimOrder): ActivationStatus | null {
-  const activationRef = orderIdOf(order.id);
-  if (!activationRef) return null;
+  const upstreamRef = orderIdOf(order.id);
+  if (!upstreamRef) return null;
   const messages = messagesOf(order.sms);
   const state = stateOf(order.status, messages);
-  return state ? { activationRef, state, messages } : null;
+  return state ? { upstreamRef, state, messages } : null;
 }
 
 /** A refusal body as the table matches it: trimmed, lower case, without surrounding quotes

@@ -464,29 +464,29 @@ export class FiveSimSimulator extends SimulatorBase {
     this.balanceUnits = units;
   }
 
-  deliverSms(activationRef: string, text: string): void {
-    const order = this.orderOf(activationRef);
-    if (!order) throw new SimulatorInputError(`unknown 5sim order ${activationRef}`);
+  deliverSms(upstreamRef: string, text: string): void {
+    const order = this.orderOf(upstreamRef);
+    if (!order) throw new SimulatorInputError(`unknown 5sim order ${upstreamRef}`);
     if (!isOpen(order.status))
-      throw new SimulatorInputError(`order ${activationRef} is ${order.status}`);
+      throw new SimulatorInputError(`order ${upstreamRef} is ${order.status}`);
     const at = rfc3339(this.now());
     const sender = PRODUCT_ROWS.find(([, product]) => product === order.product)?.[2] ?? 'Info';
     order.sms.push({ created_at: at, date: at, sender, text, code: extractCode(text) ?? '' });
     order.status = 'RECEIVED';
   }
 
-  expireActivation(activationRef: string): void {
-    const order = this.orderOf(activationRef);
-    if (!order) throw new SimulatorInputError(`unknown 5sim order ${activationRef}`);
+  expireActivation(upstreamRef: string): void {
+    const order = this.orderOf(upstreamRef);
+    if (!order) throw new SimulatorInputError(`unknown 5sim order ${upstreamRef}`);
     if (isOpen(order.status)) this.timeOut(order);
   }
 
-  protected activationRefs(): string[] {
+  protected upstreamRefs(): string[] {
     return [...this.orders.keys()].map(String);
   }
 
-  activation(activationRef: string): SimActivationView | undefined {
-    const order = this.orderOf(activationRef);
+  activation(upstreamRef: string): SimActivationView | undefined {
+    const order = this.orderOf(upstreamRef);
     if (!order) return undefined;
     return {
       ref: String(order.id),

@@ -68,7 +68,7 @@ describe('ShizNumber extras against the simulator', () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
     expect(purchase.phoneNumber).toMatch(/^\+93\d{9}$/);
     expect(purchase.cost?.equals(Money.parse('42000', 'IRT'))).toBe(true);
-    expect(sim.activation(purchase.activationRef)?.phoneNumber).toBe(purchase.phoneNumber);
+    expect(sim.activation(purchase.upstreamRef)?.phoneNumber).toBe(purchase.phoneNumber);
     expect(sim.walletBalance).toBe('58000');
     expect(sim.requests.at(-1)).toMatchObject({ method: 'POST', url: '/api/numbers/57237' });
   });
@@ -118,23 +118,23 @@ describe('ShizNumber extras against the simulator', () => {
   it('answers a too-early cancel with a retryable CancelNotAllowed, then cancels', async () => {
     await boot({ minActionAgeSeconds: 3600 });
     const purchase = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-    await expect(adapter.cancel(purchase.activationRef)).rejects.toMatchObject({
+    await expect(adapter.cancel(purchase.upstreamRef)).rejects.toMatchObject({
       code: 'CANCEL_NOT_ALLOWED',
       retryable: true,
       httpStatus: 422,
     });
-    expect(sim.activation(purchase.activationRef)?.state).toBe('waiting');
+    expect(sim.activation(purchase.upstreamRef)?.state).toBe('waiting');
   });
 
   it('treats a repeated cancel (after a lost answer) as done, and a cancel after a code as refused', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-    await adapter.cancel(purchase.activationRef);
-    await adapter.cancel(purchase.activationRef);
-    expect(sim.activation(purchase.activationRef)?.state).toBe('cancelled');
+    await adapter.cancel(purchase.upstreamRef);
+    await adapter.cancel(purchase.upstreamRef);
+    expect(sim.activation(purchase.upstreamRef)?.state).toBe('cancelled');
 
     const second = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-    sim.deliverSms(second.activationRef, 'Your code is 12345');
-    await expect(adapter.cancel(second.activationRef)).rejects.toMatchObject({
+    sim.deliverSms(second.upstreamRef, 'Your code is 12345');
+    await expect(adapter.cancel(second.upstreamRef)).rejects.toMatchObject({
       code: 'CANCEL_NOT_ALLOWED',
       retryable: false,
     });
@@ -142,7 +142,7 @@ describe('ShizNumber extras against the simulator', () => {
 
   it('refuses to report an order without a code', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-    await expect(adapter.report(purchase.activationRef)).rejects.toMatchObject({
+    await expect(adapter.report(purchase.upstreamRef)).rejects.toMatchObject({
       code: 'CANCEL_NOT_ALLOWED',
       retryable: false,
       upstreamMessage: SHIZ_SIM_MESSAGES.reportFailed,
@@ -151,17 +151,17 @@ describe('ShizNumber extras against the simulator', () => {
 
   it('keeps the leading zero of a code the JSON number would lose', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-    sim.deliverSms(purchase.activationRef, 'Telegram code 04512');
-    const status = await adapter.status(purchase.activationRef);
+    sim.deliverSms(purchase.upstreamRef, 'Telegram code 04512');
+    const status = await adapter.status(purchase.upstreamRef);
     expect(status.messages).toEqual([{ code: '04512', text: 'Telegram code 04512' }]);
   });
 
   it('sees a code on an order that has closed since (422 ended → the list)', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-    sim.deliverSms(purchase.activationRef, 'Your code is 777111');
-    sim.expireActivation(purchase.activationRef);
-    expect(sim.activation(purchase.activationRef)?.state).toBe('finished');
-    const status = await adapter.status(purchase.activationRef);
+    sim.deliverSms(purchase.upstreamRef, 'Your code is 777111');
+    sim.expireActivation(purchase.upstreamRef);
+    expect(sim.activation(purchase.upstreamRef)?.state).toBe('finished');
+    const status = await adapter.status(purchase.upstreamRef);
     expect(status).toMatchObject({ state: 'code', messages: [{ code: '777111' }] });
   });
 
@@ -170,7 +170,7 @@ describe('ShizNumber extras against the simulator', () => {
     const refs: string[] = [];
     for (let index = 0; index < 5; index += 1) {
       refs.push(
-        (await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' })).activationRef,
+        (await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' })).upstreamRef,
       );
     }
     const oldest = refs[0]!;
@@ -197,19 +197,19 @@ describe('ShizNumber extras against the simulator', () => {
     // 80 orders of history (cancelled), then 2 open ones.
     for (let index = 0; index < 80; index += 1) {
       const old = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-      await adapter.cancel(old.activationRef);
+      await adapter.cancel(old.upstreamRef);
     }
     const first = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
     const second = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-    sim.deliverSms(second.activationRef, 'Your code is 424242');
-    const refs = [first.activationRef, second.activationRef];
+    sim.deliverSms(second.upstreamRef, 'Your code is 424242');
+    const refs = [first.upstreamRef, second.upstreamRef];
     const ordersCalls = (from: number) =>
       sim.requests.slice(from).filter((r) => r.url.startsWith('/api/orders'));
 
     let from = sim.requests.length;
     const learned = await adapter.statusMany(refs); // one list read tells the history's size
     expect(ordersCalls(from).map((r) => r.url)).toEqual(['/api/orders']);
-    expect(learned.get(second.activationRef)?.state).toBe('code');
+    expect(learned.get(second.upstreamRef)?.state).toBe('code');
 
     for (let poll = 0; poll < 3; poll += 1) {
       from = sim.requests.length;
@@ -220,8 +220,8 @@ describe('ShizNumber extras against the simulator', () => {
           .map((r) => r.url)
           .sort(),
       ).toEqual(refs.map((ref) => `/api/orders/${ref}`).sort());
-      expect(statuses.get(first.activationRef)?.state).toBe('waiting');
-      expect(statuses.get(second.activationRef)?.messages.map((m) => m.code)).toEqual(['424242']);
+      expect(statuses.get(first.upstreamRef)?.state).toBe('waiting');
+      expect(statuses.get(second.upstreamRef)?.messages.map((m) => m.code)).toEqual(['424242']);
     }
   });
 
@@ -229,9 +229,9 @@ describe('ShizNumber extras against the simulator', () => {
     const first = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
     const second = await adapter.buy({ service: 'facebook', country: 'TR', ref: '57172' });
     const listed = await adapter.listActivations();
-    expect(listed.map((a) => [a.activationRef, a.phoneNumber])).toEqual([
-      [second.activationRef, second.phoneNumber],
-      [first.activationRef, first.phoneNumber],
+    expect(listed.map((a) => [a.upstreamRef, a.phoneNumber])).toEqual([
+      [second.upstreamRef, second.phoneNumber],
+      [first.upstreamRef, first.phoneNumber],
     ]);
   });
 
@@ -239,7 +239,7 @@ describe('ShizNumber extras against the simulator', () => {
     await boot({ activationTtlSeconds: 0 });
     sim.setBalance('50000');
     const purchase = await adapter.buy({ service: 'telegram', country: 'AF', ref: '57237' });
-    expect((await adapter.status(purchase.activationRef)).state).toBe('expired');
+    expect((await adapter.status(purchase.upstreamRef)).state).toBe('expired');
     expect(sim.walletBalance).toBe('50000');
   });
 
@@ -271,9 +271,9 @@ describe('ShizNumber extras against the simulator', () => {
       expect([listed?.stock, listed?.cost.format()]).toEqual([4, '51000']);
       const purchase = await adapter.buy({ service: 'whatsapp', country: 'TR', ref: listed!.ref });
       expect(purchase.phoneNumber).toMatch(/^\+90\d{10}$/);
-      const deliver = { ref: purchase.activationRef, text: 'WhatsApp code 567-890' };
+      const deliver = { ref: purchase.upstreamRef, text: 'WhatsApp code 567-890' };
       expect((await post('deliver', deliver)).status).toBe(200);
-      const status = await adapter.status(purchase.activationRef);
+      const status = await adapter.status(purchase.upstreamRef);
       expect(status.messages).toEqual([{ code: '567890', text: 'WhatsApp code 567-890' }]);
     });
 
@@ -453,19 +453,19 @@ describe('ShizNumber adapter on the doc examples verbatim', () => {
     ]);
     const purchase = await adapter.buy({ service: 'facebook', country: 'TR', ref: '57172' });
     expect(purchase).toEqual({
-      activationRef: '34',
+      upstreamRef: '34',
       phoneNumber: '+84923255262',
       cost: Money.parse('19500', 'IRT'),
     });
     const status = await adapter.status('34');
     expect(status).toEqual({
-      activationRef: '34',
+      upstreamRef: '34',
       state: 'code',
       messages: [{ code: '21341', text: 'Your account verification code is 21341' }],
     });
     // Order 50 has ended and is not in the list either: it counts as expired.
     expect(await adapter.status('50')).toEqual({
-      activationRef: '50',
+      upstreamRef: '50',
       state: 'expired',
       messages: [],
     });

@@ -164,8 +164,8 @@ export class ShizNumberAdapter implements ProviderAdapter {
     }
   }
 
-  async status(activationRef: string): Promise<ActivationStatus> {
-    const orderId = this.orderId(activationRef, 'status');
+  async status(upstreamRef: string): Promise<ActivationStatus> {
+    const orderId = this.orderId(upstreamRef, 'status');
     const res = await this.send('status', 'GET', SHIZ_PATHS.order(orderId), true);
     if (isSuccess(res)) {
       const parsed = shizOrderDetailResponseSchema.safeParse(this.json(res, 'status'));
@@ -177,7 +177,7 @@ export class ShizNumberAdapter implements ProviderAdapter {
       const order = (await this.findOrders([orderId], 'status')).get(orderId);
       return order
         ? this.toStatus(order)
-        : { activationRef: orderId, state: 'expired', messages: [] };
+        : { upstreamRef: orderId, state: 'expired', messages: [] };
     }
     throw this.errorOf(res, 'status');
   }
@@ -189,19 +189,19 @@ export class ShizNumberAdapter implements ProviderAdapter {
    * (`LIST_ENTRIES_PER_REQUEST` entries per order asked); past that, each order is asked alone
    * (GET orders/{id}), which costs what the open orders cost, whatever the history.
    */
-  async statusMany(activationRefs: readonly string[]): Promise<Map<string, ActivationStatus>> {
-    const ids = activationRefs.map((ref) => this.orderId(ref, 'statusMany'));
+  async statusMany(upstreamRefs: readonly string[]): Promise<Map<string, ActivationStatus>> {
+    const ids = upstreamRefs.map((ref) => this.orderId(ref, 'statusMany'));
     if (
       this.listedOrders !== undefined &&
-      this.listedOrders > activationRefs.length * LIST_ENTRIES_PER_REQUEST
+      this.listedOrders > upstreamRefs.length * LIST_ENTRIES_PER_REQUEST
     ) {
-      return this.statusOneByOne(activationRefs);
+      return this.statusOneByOne(upstreamRefs);
     }
     const orders = await this.findOrders(ids, 'statusMany');
     const statuses = new Map<string, ActivationStatus>();
-    for (const [ref, id] of activationRefs.map((ref, index) => [ref, ids[index]] as const)) {
+    for (const [ref, id] of upstreamRefs.map((ref, index) => [ref, ids[index]] as const)) {
       const order = id === undefined ? undefined : orders.get(id);
-      if (order) statuses.set(ref, { ...this.toStatus(order), activationRef: ref });
+      if (order) statuses.set(ref, { ...this.toStatus(order), upstreamRef: ref });
     }
     return statuses;
   }
@@ -209,17 +209,17 @@ export class ShizNumberAdapter implements ProviderAdapter {
   /** `status` of each ref, a few at a time; one that fails is left out (the worker then asks
    *  about it alone and sees its error), as an unlisted one is. */
   private async statusOneByOne(
-    activationRefs: readonly string[],
+    upstreamRefs: readonly string[],
   ): Promise<Map<string, ActivationStatus>> {
     const statuses = new Map<string, ActivationStatus>();
     let next = 0;
     const runners = Array.from(
-      { length: Math.min(ONE_BY_ONE_CONCURRENCY, activationRefs.length) },
+      { length: Math.min(ONE_BY_ONE_CONCURRENCY, upstreamRefs.length) },
       async () => {
-        while (next < activationRefs.length) {
-          const ref = activationRefs[next++]!;
+        while (next < upstreamRefs.length) {
+          const ref = upstreamRefs[next++]!;
           try {
-            statuses.set(ref, { ...(await this.status(ref)), activationRef: ref });
+            statuses.set(ref, { ...(await this.status(ref)), upstreamRef: ref });
           } catch (error) {
             this.logger.debug({ err: error, ref }, 'statusMany: one order failed; left out');
           }
@@ -253,12 +253,12 @@ export class ShizNumberAdapter implements ProviderAdapter {
     return listed.map((entry) => entry.status);
   }
 
-  async cancel(activationRef: string): Promise<void> {
-    await this.orderAction('cancel', activationRef);
+  async cancel(upstreamRef: string): Promise<void> {
+    await this.orderAction('cancel', upstreamRef);
   }
 
-  async report(activationRef: string): Promise<void> {
-    await this.orderAction('report', activationRef);
+  async report(upstreamRef: string): Promise<void> {
+    await this.orderAction('report', upstreamRef);
   }
 
   async balance(): Promise<Money> {
@@ -277,8 +277,8 @@ export class ShizNumberAdapter implements ProviderAdapter {
    * and cancelled/expired; reported, or a code and cancelled/refunded), that is success;
    * otherwise the refusal stands.
    */
-  private async orderAction(operation: 'cancel' | 'report', activationRef: string): Promise<void> {
-    const orderId = this.orderId(activationRef, operation);
+  private async orderAction(operation: 'cancel' | 'report', upstreamRef: string): Promise<void> {
+    const orderId = this.orderId(upstreamRef, operation);
     const path =
       operation === 'cancel' ? SHIZ_PATHS.cancelOrder(orderId) : SHIZ_PATHS.reportOrder(orderId);
     const res = await this.send(operation, 'PUT', path, true);
@@ -362,7 +362,7 @@ export class ShizNumberAdapter implements ProviderAdapter {
     const { status, unknownStatus } = activationStatusFromShiz(order);
     if (unknownStatus !== undefined) {
       this.logger.warn(
-        { orderId: status.activationRef, status: unknownStatus },
+        { orderId: status.upstreamRef, status: unknownStatus },
         'unknown order status',
       );
     }

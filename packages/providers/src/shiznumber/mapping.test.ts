@@ -36,7 +36,7 @@ function bothParses(name: string): Array<[string, unknown]> {
 }
 
 const ORDER_34 = {
-  activationRef: '34',
+  upstreamRef: '34',
   state: 'code',
   messages: [{ code: '21341', text: 'Your account verification code is 21341' }],
 };
@@ -82,7 +82,7 @@ describe('ShizNumber mapping against the doc examples', () => {
       const response = shizBuyResponseSchema.parse(body);
       expect(response.message).toBe('شماره مورد نظر با موفقیت سفارش داده شد');
       expect(purchaseFromShiz(response.order, 'IRT')).toEqual({
-        activationRef: '34',
+        upstreamRef: '34',
         phoneNumber: '+84923255262',
         cost: Money.parse('19500', 'IRT'),
       });

@@ -292,7 +292,7 @@ export interface StatusMapping {
  * still waiting (our TTL ends it) and is reported for logging.
  */
 export function activationStatusFromShiz(order: ShizOrder): StatusMapping {
-  const activationRef = wireId(order.id) ?? String(order.id);
+  const upstreamRef = wireId(order.id) ?? String(order.id);
   const messages = messagesFromOrder(order);
   const hasCode = messages.some((message) => message.code !== null);
   const kind = statusKindFromShiz(order.status);
@@ -311,7 +311,7 @@ export function activationStatusFromShiz(order: ShizOrder): StatusMapping {
       state = hasCode ? 'code' : 'waiting';
       break;
   }
-  const mapping: StatusMapping = { status: { activationRef, state, messages } };
+  const mapping: StatusMapping = { status: { upstreamRef, state, messages } };
   if (kind === undefined) mapping.unknownStatus = order.status.name;
   return mapping;
 }
@@ -335,14 +335,14 @@ export function purchaseFromShiz(
   currency: CurrencyCode,
   requestedCountry?: string,
 ): Purchase {
-  const activationRef = wireId(order.id);
-  if (activationRef === null) throw new ShizMappingError('the order id is not an integer');
+  const upstreamRef = wireId(order.id);
+  if (upstreamRef === null) throw new ShizMappingError('the order id is not an integer');
   const phoneNumber = toE164(
     order.ordered_number,
     dialingCodeOfOrder(order),
     countryOfOrder(order) ?? requestedCountry,
   );
-  const purchase: Purchase = { activationRef, phoneNumber };
+  const purchase: Purchase = { upstreamRef, phoneNumber };
   const cost =
     order.amount === null || order.amount === undefined
       ? null

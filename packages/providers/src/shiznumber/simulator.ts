@@ -248,31 +248,31 @@ export class ShizNumberSimulator extends SimulatorBase {
     return this.balance.toString();
   }
 
-  deliverSms(activationRef: string, text: string): void {
-    const order = this.requireOrder(activationRef);
+  deliverSms(upstreamRef: string, text: string): void {
+    const order = this.requireOrder(upstreamRef);
     this.settleTimeouts();
     if (order.state !== 'waiting' && order.state !== 'code') {
-      throw new SimulatorInputError(`order ${activationRef} has ended (${order.state})`);
+      throw new SimulatorInputError(`order ${upstreamRef} has ended (${order.state})`);
     }
     order.texts.push(text);
     order.state = 'code';
     order.updatedAt = this.now();
   }
 
-  expireActivation(activationRef: string): void {
-    const order = this.requireOrder(activationRef);
+  expireActivation(upstreamRef: string): void {
+    const order = this.requireOrder(upstreamRef);
     if (order.state === 'waiting') this.endWithoutCode(order, 'expired');
     else if (order.state === 'code') this.endOrder(order, 'finished');
   }
 
-  protected activationRefs(): string[] {
+  protected upstreamRefs(): string[] {
     return [...this.orders.keys()].map(String);
   }
 
-  activation(activationRef: string): SimActivationView | undefined {
+  activation(upstreamRef: string): SimActivationView | undefined {
     this.settleTimeouts();
-    const order = this.orders.get(Number(activationRef));
-    if (!order || String(order.id) !== activationRef.trim()) return undefined;
+    const order = this.orders.get(Number(upstreamRef));
+    if (!order || String(order.id) !== upstreamRef.trim()) return undefined;
     return {
       ref: String(order.id),
       phoneNumber: `${order.number.country.dialingCode}${order.national}`,

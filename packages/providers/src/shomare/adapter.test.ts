@@ -247,9 +247,9 @@ describe('shomare adapter extras (simulator)', () => {
 
   it('keeps every SMS, oldest first', async () => {
     const purchase = await buyTelegramRu();
-    sim.deliverSms(purchase.activationRef, 'Your code is 11111');
-    sim.deliverSms(purchase.activationRef, 'Your code is 22222');
-    const status = await adapter.status(purchase.activationRef);
+    sim.deliverSms(purchase.upstreamRef, 'Your code is 11111');
+    sim.deliverSms(purchase.upstreamRef, 'Your code is 22222');
+    const status = await adapter.status(purchase.upstreamRef);
     expect(status.messages.map((m) => m.code)).toEqual(['11111', '22222']);
     expect(status.messages[0]?.receivedAt).toBeInstanceOf(Date);
   });
@@ -257,8 +257,8 @@ describe('shomare adapter extras (simulator)', () => {
   it('treats a second cancel as done, and refunds once', async () => {
     const before = sim.balance;
     const purchase = await buyTelegramRu();
-    await adapter.cancel(purchase.activationRef);
-    await adapter.cancel(purchase.activationRef);
+    await adapter.cancel(purchase.upstreamRef);
+    await adapter.cancel(purchase.upstreamRef);
     expect(sim.balance).toBe(before);
   });
 
@@ -274,7 +274,7 @@ describe('shomare adapter extras (simulator)', () => {
         country: 'RU',
         ref: offer!.ref,
       });
-      expect((await quickAdapter.status(purchase.activationRef)).state).toBe('expired');
+      expect((await quickAdapter.status(purchase.upstreamRef)).state).toBe('expired');
       expect(quick.balance).toBe(before);
     } finally {
       await quick.stop();
@@ -399,9 +399,9 @@ describe('shomare adapter over the other plausible shapes (fixtures served as is
           country: variant.country!,
           ref: '1:11:1',
         });
-        const expected = variant.expected as { activationRef: string; phoneNumber: string };
+        const expected = variant.expected as { upstreamRef: string; phoneNumber: string };
         expect(purchase).toMatchObject({
-          activationRef: expected.activationRef,
+          upstreamRef: expected.upstreamRef,
           phoneNumber: expected.phoneNumber,
         });
       } finally {
@@ -533,7 +533,7 @@ describe("shomare pricebycountry: the doc's two URL readings, and a wrong endpoi
         country: 'RU',
         ref: offers[0]!.ref,
       });
-      expect(purchase).toMatchObject({ activationRef: '77', phoneNumber: '+79161234567' });
+      expect(purchase).toMatchObject({ upstreamRef: '77', phoneNumber: '+79161234567' });
       expect((await adapter.status('77')).state).toBe('waiting');
       await adapter.catalog();
       // One query-form probe, then only path segments (the buy once, never in the query form).
@@ -572,8 +572,8 @@ describe("shomare pricebycountry: the doc's two URL readings, and a wrong endpoi
       )!;
       const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: offer.ref });
       expect(sim.requests.at(-1)?.url).toBe('/api/buy/1/11/1');
-      sim.deliverSms(purchase.activationRef, 'Your code is 31415');
-      expect((await adapter.status(purchase.activationRef)).messages.map((m) => m.code)).toEqual([
+      sim.deliverSms(purchase.upstreamRef, 'Your code is 31415');
+      expect((await adapter.status(purchase.upstreamRef)).messages.map((m) => m.code)).toEqual([
         '31415',
       ]);
     } finally {

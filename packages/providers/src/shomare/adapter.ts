@@ -162,30 +162,30 @@ export class ShomareAdapter implements ProviderAdapter {
       // The upstream may have sold us a number we cannot read: never retry, reconcile.
       throw new Unavailable(
         `${this.id} buy: answer without a readable purchase id and number` +
-          (purchase === null ? '' : ` (purchase ${purchase.activationRef})`),
+          (purchase === null ? '' : ` (purchase ${purchase.upstreamRef})`),
         { providerId: this.id, operation: 'buy', surelyNotSent: false },
       );
     }
     return {
-      activationRef: purchase.activationRef,
+      upstreamRef: purchase.upstreamRef,
       phoneNumber,
       ...(purchase.cost === null ? {} : { cost: purchase.cost }),
     };
   }
 
-  async status(activationRef: string): Promise<ActivationStatus> {
+  async status(upstreamRef: string): Promise<ActivationStatus> {
     const data = await this.call('status', SHOMARE_ENDPOINTS.check, {
-      [SHOMARE_PARAMS.purchaseId]: activationRef,
+      [SHOMARE_PARAMS.purchaseId]: upstreamRef,
     });
-    const status = mapCheck(data, activationRef);
+    const status = mapCheck(data, upstreamRef);
     if (status === null) throw this.unexpected('status', 'check answered without a purchase');
     return status;
   }
 
-  async cancel(activationRef: string): Promise<void> {
+  async cancel(upstreamRef: string): Promise<void> {
     try {
       await this.call('cancel', SHOMARE_ENDPOINTS.cancel, {
-        [SHOMARE_PARAMS.purchaseId]: activationRef,
+        [SHOMARE_PARAMS.purchaseId]: upstreamRef,
       });
     } catch (error) {
       // Cancelling twice (a retry after a lost answer) is done, not an error.

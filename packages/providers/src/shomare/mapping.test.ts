@@ -124,12 +124,12 @@ describe('shomare mapping against the fixtures', () => {
   });
 
   it.each(
-    fixture<{ activationRef: string; phoneNumber: string; cost: string | null }>('buy').variants,
+    fixture<{ upstreamRef: string; phoneNumber: string; cost: string | null }>('buy').variants,
   )('buy: $name', (variant) => {
     const purchase = mapPurchase(dataOf(variant.body), 'IRT');
     expect(purchase).not.toBeNull();
     expect({
-      activationRef: purchase!.activationRef,
+      upstreamRef: purchase!.upstreamRef,
       phoneNumber: toE164(purchase!.rawNumber, variant.country ?? null),
       cost: purchase!.cost?.format() ?? null,
     }).toEqual(variant.expected);
@@ -139,7 +139,7 @@ describe('shomare mapping against the fixtures', () => {
     'check: $name',
     (variant) => {
       const status = mapCheck(dataOf(variant.body), 'ref-1');
-      expect(status?.activationRef).toBe('ref-1');
+      expect(status?.upstreamRef).toBe('ref-1');
       expect({ state: status?.state, codes: status?.messages.map((m) => m.code) }).toEqual(
         variant.expected,
       );

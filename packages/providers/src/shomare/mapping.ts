@@ -400,7 +400,7 @@ export function mapBalance(data: unknown, currency: CurrencyCode): Money | null 
 // ---- purchases ------------------------------------------------------------------------------
 
 export interface ShomarePurchase {
-  activationRef: string;
+  upstreamRef: string;
   /** The number as the upstream wrote it (normalise with `toE164`). */
   rawNumber: string;
   cost: Money | null;
@@ -426,11 +426,11 @@ export function mapPurchase(data: unknown, currency: CurrencyCode): ShomarePurch
     : isRecord(record.purchase)
       ? record.purchase
       : record;
-  const activationRef = pickText(inner, PURCHASE_ID_KEYS);
+  const upstreamRef = pickText(inner, PURCHASE_ID_KEYS);
   const rawNumber = pickText(inner, NUMBER_KEYS);
-  if (activationRef === null || rawNumber === null) return null;
+  if (upstreamRef === null || rawNumber === null) return null;
   return {
-    activationRef,
+    upstreamRef,
     rawNumber,
     cost: upstreamMoney(pick(inner, ['price', 'cost', 'amount']), currency),
   };
@@ -568,7 +568,7 @@ export function mapMessages(
  * still say "active" after one came). Then: cancelled/expired as stated; otherwise an SMS means
  * "code" and none means "waiting".
  */
-export function mapCheck(data: unknown, activationRef: string): ActivationStatus | null {
+export function mapCheck(data: unknown, upstreamRef: string): ActivationStatus | null {
   const record = readObject(data);
   if (record === null) return null;
   const inner = isRecord(record.order)
@@ -587,5 +587,5 @@ export function mapCheck(data: unknown, activationRef: string): ActivationStatus
   if (stated === null || stated === 'waiting' || stated === 'code') {
     state = messages.length > 0 ? 'code' : 'waiting';
   } else state = stated;
-  return { activationRef, state, messages };
+  return { upstreamRef, state, messages };
 }

@@ -210,27 +210,27 @@ export class ShomareSimulator extends SimulatorBase {
     this.blocked = blocked;
   }
 
-  deliverSms(activationRef: string, text: string): void {
-    const order = this.requireOrder(activationRef);
+  deliverSms(upstreamRef: string, text: string): void {
+    const order = this.requireOrder(upstreamRef);
     this.expireIfDue(order);
     if (order.status !== 'waiting' && order.status !== 'received') {
-      throw new SimulatorInputError(`purchase ${activationRef} is ${order.status}: no SMS arrives`);
+      throw new SimulatorInputError(`purchase ${upstreamRef} is ${order.status}: no SMS arrives`);
     }
     order.sms.push({ text, code: extractCode(text), date: formatDate(this.now()) });
     order.status = 'received';
   }
 
-  expireActivation(activationRef: string): void {
-    const order = this.requireOrder(activationRef);
+  expireActivation(upstreamRef: string): void {
+    const order = this.requireOrder(upstreamRef);
     if (order.status === 'waiting') this.endWithRefund(order, 'expired');
   }
 
-  protected activationRefs(): string[] {
+  protected upstreamRefs(): string[] {
     return [...this.orders.keys()].map(String);
   }
 
-  activation(activationRef: string): SimActivationView | undefined {
-    const order = this.orders.get(activationRef);
+  activation(upstreamRef: string): SimActivationView | undefined {
+    const order = this.orders.get(upstreamRef);
     if (!order) return undefined;
     this.expireIfDue(order);
     return {
@@ -416,9 +416,9 @@ export class ShomareSimulator extends SimulatorBase {
     return { order };
   }
 
-  private requireOrder(activationRef: string): SimOrder {
-    const order = this.orders.get(activationRef);
-    if (!order) throw new SimulatorInputError(`unknown purchase ${activationRef}`);
+  private requireOrder(upstreamRef: string): SimOrder {
+    const order = this.orders.get(upstreamRef);
+    if (!order) throw new SimulatorInputError(`unknown purchase ${upstreamRef}`);
     return order;
   }
 

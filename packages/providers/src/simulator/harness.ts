@@ -85,11 +85,11 @@ export abstract class SimulatorBase implements ProviderSimulator {
   protected abstract handle(req: SimRequest): SimReply | Promise<SimReply>;
   abstract setOffer(offer: SimOffer): void;
   abstract setBalance(amount: string): void;
-  abstract deliverSms(activationRef: string, text: string): void;
-  abstract expireActivation(activationRef: string): void;
-  abstract activation(activationRef: string): SimActivationView | undefined;
+  abstract deliverSms(upstreamRef: string, text: string): void;
+  abstract expireActivation(upstreamRef: string): void;
+  abstract activation(upstreamRef: string): SimActivationView | undefined;
   /** Every activation ever bought here, by ref (for `activations()`). */
-  protected abstract activationRefs(): string[];
+  protected abstract upstreamRefs(): string[];
   /** Back to the default stock, balance and no activations. */
   protected abstract resetState(): void;
 
@@ -106,7 +106,7 @@ export abstract class SimulatorBase implements ProviderSimulator {
 
   /** Every activation bought here, in any state: a test checks none is left open. */
   allActivations(): SimActivationView[] {
-    return this.activationRefs().flatMap((ref) => this.activation(ref) ?? []);
+    return this.upstreamRefs().flatMap((ref) => this.activation(ref) ?? []);
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -202,17 +202,17 @@ export abstract class SimulatorBase implements ProviderSimulator {
     return (this.options.activationTtlSeconds ?? 1200) * 1000;
   }
 
-  /** In demo mode, delivers a plausible SMS to `activationRef` a while after a buy. */
-  protected scheduleAutoDelivery(activationRef: string): void {
+  /** In demo mode, delivers a plausible SMS to `upstreamRef` a while after a buy. */
+  protected scheduleAutoDelivery(upstreamRef: string): void {
     const after = this.options.autoDeliverAfterMs;
     if (after === undefined) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const view = this.activation(activationRef);
+      const view = this.activation(upstreamRef);
       if (view?.state !== 'waiting') return;
       const code = String(randomInt(10_000, 1_000_000));
       const template = DEMO_SMS[randomInt(DEMO_SMS.length)] ?? 'Your code is {code}';
-      this.deliverSms(activationRef, template.replace('{code}', code));
+      this.deliverSms(upstreamRef, template.replace('{code}', code));
     }, after);
     timer.unref();
     this.timers.add(timer);

@@ -69,10 +69,10 @@ export interface ProviderSimulator {
   /** Decimal string in the provider's currency. */
   setBalance(amount: string): void;
   /** Delivers an SMS to an activation (by the ref the adapter got from buy). */
-  deliverSms(activationRef: string, text: string): void;
+  deliverSms(upstreamRef: string, text: string): void;
   /** Ends an activation upstream on its own (the upstream cancelled/refunded it). */
-  expireActivation(activationRef: string): void;
-  activation(activationRef: string): SimActivationView | undefined;
+  expireActivation(upstreamRef: string): void;
+  activation(upstreamRef: string): SimActivationView | undefined;
   injectFault(fault: FaultSpec): void;
   /** Drops every queued fault (the upstream recovers). */
   clearFaults(): void;

@@ -67,10 +67,10 @@ describe('smsactivate adapter extras', () => {
     it('turns EARLY_CANCEL_DENIED into a retryable CancelNotAllowed', async () => {
       await start({ earlyCancelDeniedMs: 60_000 });
       const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
-      const error = await adapter.cancel(purchase.activationRef).catch((e: unknown) => e);
+      const error = await adapter.cancel(purchase.upstreamRef).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CancelNotAllowed);
       expect((error as CancelNotAllowed).retryable).toBe(true);
-      expect(sim.activation(purchase.activationRef)?.state).toBe('waiting');
+      expect(sim.activation(purchase.upstreamRef)?.state).toBe('waiting');
     });
 
     it('buys from our slug and ISO code when the ref is not its own, and charges the balance', async () => {
@@ -91,23 +91,23 @@ describe('smsactivate adapter extras', () => {
       expect(await adapter.listActivations()).toEqual([]);
       const first = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
       const second = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
-      await adapter.cancel(first.activationRef);
+      await adapter.cancel(first.upstreamRef);
       const listed = await adapter.listActivations();
-      expect(listed.map((a) => a.activationRef)).toEqual([second.activationRef]);
+      expect(listed.map((a) => a.upstreamRef)).toEqual([second.upstreamRef]);
       expect(listed[0]?.phoneNumber).toBe(second.phoneNumber);
       const third = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
-      expect((await adapter.listActivations()).map((a) => a.activationRef)).toEqual([
-        third.activationRef,
-        second.activationRef,
+      expect((await adapter.listActivations()).map((a) => a.upstreamRef)).toEqual([
+        third.upstreamRef,
+        second.upstreamRef,
       ]);
-      const many = await adapter.statusMany([first.activationRef, second.activationRef]);
-      expect([...many.keys()]).toEqual([second.activationRef]);
+      const many = await adapter.statusMany([first.upstreamRef, second.upstreamRef]);
+      expect([...many.keys()]).toEqual([second.upstreamRef]);
     });
 
     it('refuses finish before a code as InvalidRequest', async () => {
       await start();
       const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
-      await expect(adapter.finish(purchase.activationRef)).rejects.toBeInstanceOf(InvalidRequest);
+      await expect(adapter.finish(purchase.upstreamRef)).rejects.toBeInstanceOf(InvalidRequest);
     });
   });
 
@@ -169,7 +169,7 @@ describe('smsactivate adapter extras', () => {
     it('reads the JSON answer of getNumberV2, with its cost', async () => {
       host.replies.push({ status: 200, body: examples.NUMBER_V2.body, type: json });
       const purchase = await adapter().buy({ service: 'telegram', country: 'RU', ref: '0:tg' });
-      expect(purchase).toMatchObject({ activationRef: '635468021', phoneNumber: '+79584321234' });
+      expect(purchase).toMatchObject({ upstreamRef: '635468021', phoneNumber: '+79584321234' });
       expect(purchase.cost?.format()).toBe('12.50');
     });
 

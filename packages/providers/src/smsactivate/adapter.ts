@@ -172,7 +172,7 @@ export class SmsActivateAdapter implements ProviderAdapter {
     }
     if (!number) throw this.unexpected(answer.res);
     return {
-      activationRef: number.activationId,
+      upstreamRef: number.activationId,
       phoneNumber: number.phoneNumber,
       ...(number.cost ? { cost: number.cost } : {}),
       ...(number.canRequestAnotherSms === undefined
@@ -182,23 +182,23 @@ export class SmsActivateAdapter implements ProviderAdapter {
     };
   }
 
-  async status(activationRef: string): Promise<ActivationStatus> {
-    const id = this.activationId(activationRef, 'status');
-    return { activationRef: id, ...(await this.readStatus(id, 'status')) };
+  async status(upstreamRef: string): Promise<ActivationStatus> {
+    const id = this.activationId(upstreamRef, 'status');
+    return { upstreamRef: id, ...(await this.readStatus(id, 'status')) };
   }
 
   /** One getActiveActivations where the host has it; getStatus per order where it answered
    *  BAD_ACTION (remembered). Activations it cannot read are left out: the worker asks them
    *  alone and sees their error. */
-  async statusMany(activationRefs: readonly string[]): Promise<Map<string, ActivationStatus>> {
-    const wanted = new Set(activationRefs);
+  async statusMany(upstreamRefs: readonly string[]): Promise<Map<string, ActivationStatus>> {
+    const wanted = new Set(upstreamRefs);
     const result = new Map<string, ActivationStatus>();
     const listed = this.activeList === 'no' ? null : await this.activeActivations('statusMany');
-    if (listed === null) return this.statusEach(activationRefs);
+    if (listed === null) return this.statusEach(upstreamRefs);
     for (const activation of listed) {
-      if (wanted.has(activation.activationRef)) {
-        result.set(activation.activationRef, {
-          activationRef: activation.activationRef,
+      if (wanted.has(activation.upstreamRef)) {
+        result.set(activation.upstreamRef, {
+          upstreamRef: activation.upstreamRef,
           state: activation.state,
           messages: activation.messages,
         });
@@ -220,7 +220,7 @@ export class SmsActivateAdapter implements ProviderAdapter {
       );
     }
     // Ids grow over time: newest first without trusting the host's date format.
-    return activations.sort((a, b) => compareIds(b.activationRef, a.activationRef));
+    return activations.sort((a, b) => compareIds(b.upstreamRef, a.upstreamRef));
   }
 
   /**
@@ -229,8 +229,8 @@ export class SmsActivateAdapter implements ProviderAdapter {
    * went through. getStatus decides: cancelled → done; a code → CancelNotAllowed; waiting →
    * refused for now (retryable); unknown there too → NotFound.
    */
-  async cancel(activationRef: string): Promise<void> {
-    const id = this.activationId(activationRef, 'cancel');
+  async cancel(upstreamRef: string): Promise<void> {
+    const id = this.activationId(upstreamRef, 'cancel');
     const answer = await this.setStatus('cancel', id, SET_STATUS.cancel, CANCEL_REFUSALS);
     if (answer.token === 'ACCESS_CANCEL' || answer.token === 'ACCESS_CANCEL_ALREADY') return;
     if (!CANCEL_REFUSALS.includes(answer.token)) throw this.unexpected(answer.res);
@@ -246,8 +246,8 @@ export class SmsActivateAdapter implements ProviderAdapter {
 
   /** setStatus 6; a BAD_STATUS on a repeat (strict hosts) is done when getStatus shows the
    *  code, and a refusal before any code otherwise. */
-  async finish(activationRef: string): Promise<void> {
-    const id = this.activationId(activationRef, 'finish');
+  async finish(upstreamRef: string): Promise<void> {
+    const id = this.activationId(upstreamRef, 'finish');
     const answer = await this.setStatus('finish', id, SET_STATUS.finish, FINISH_REFUSALS);
     if (answer.token === 'ACCESS_ACTIVATION') return;
     if (!FINISH_REFUSALS.includes(answer.token)) throw this.unexpected(answer.res);
@@ -261,8 +261,8 @@ export class SmsActivateAdapter implements ProviderAdapter {
     });
   }
 
-  async requestAnotherSms(activationRef: string): Promise<void> {
-    const id = this.activationId(activationRef, 'requestAnotherSms');
+  async requestAnotherSms(upstreamRef: string): Promise<void> {
+    const id = this.activationId(upstreamRef, 'requestAnotherSms');
     const answer = await this.setStatus('requestAnotherSms', id, SET_STATUS.requestAnother);
     if (answer.token !== 'ACCESS_RETRY_GET') throw this.unexpected(answer.res);
   }
@@ -484,8 +484,8 @@ export class SmsActivateAdapter implements ProviderAdapter {
     return { countryId, serviceCode };
   }
 
-  private activationId(activationRef: string, operation: ProviderOperation): string {
-    const id = activationRef.trim();
+  private activationId(upstreamRef: string, operation: ProviderOperation): string {
+    const id = upstreamRef.trim();
     if (!/^\d{1,20}$/.test(id)) {
       throw new InvalidRequest(`${this.id} ${operation}: "${id}" is not an activation id`, {
         providerId: this.id,

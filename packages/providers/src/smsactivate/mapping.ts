@@ -407,7 +407,7 @@ export function statusFromActiveActivation(
   const country = countryId === null ? undefined : countries[countryId];
   const createdAt = hostTime(row.activationTime);
   return {
-    activationRef: id,
+    upstreamRef: id,
     state: messages.length > 0 ? 'code' : 'waiting',
     messages,
     ...(phone.length >= 6 ? { phoneNumber: `+${phone}` } : {}),

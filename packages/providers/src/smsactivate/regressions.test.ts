@@ -65,39 +65,39 @@ describe('smsactivate against real hosts behaviour', () => {
       const purchase = await buyTelegram();
       sim.clock += 1200_000; // our default order TTL equals the host's lifetime
       // The host answers NO_ACTIVATION to setStatus 8 now; getStatus still says STATUS_CANCEL.
-      await expect(adapter.cancel(purchase.activationRef)).resolves.toBeUndefined();
-      expect(sim.activation(purchase.activationRef)?.state).toBe('expired');
+      await expect(adapter.cancel(purchase.upstreamRef)).resolves.toBeUndefined();
+      expect(sim.activation(purchase.upstreamRef)?.state).toBe('expired');
       expect((await adapter.balance()).equals(before)).toBe(true);
     });
 
     it('treats a retried cancel (answered BAD_STATUS) as done', async () => {
       await start({ dialect: 'strict', earlyCancelDeniedMs: 0 });
       const purchase = await buyTelegram();
-      await adapter.cancel(purchase.activationRef);
-      await expect(adapter.cancel(purchase.activationRef)).resolves.toBeUndefined();
-      expect(sim.activation(purchase.activationRef)?.state).toBe('cancelled');
+      await adapter.cancel(purchase.upstreamRef);
+      await expect(adapter.cancel(purchase.upstreamRef)).resolves.toBeUndefined();
+      expect(sim.activation(purchase.upstreamRef)?.state).toBe('cancelled');
     });
 
     it('still refuses a cancel after a code, and an early one as retryable', async () => {
       await start({ dialect: 'strict' });
       const early = await buyTelegram();
-      const tooEarly = await adapter.cancel(early.activationRef).catch((e: unknown) => e);
+      const tooEarly = await adapter.cancel(early.upstreamRef).catch((e: unknown) => e);
       expect(tooEarly).toBeInstanceOf(CancelNotAllowed);
       expect((tooEarly as CancelNotAllowed).retryable).toBe(true);
-      sim.deliverSms(early.activationRef, 'Telegram code 12345');
+      sim.deliverSms(early.upstreamRef, 'Telegram code 12345');
       sim.clock += 120_000;
-      const afterCode = await adapter.cancel(early.activationRef).catch((e: unknown) => e);
+      const afterCode = await adapter.cancel(early.upstreamRef).catch((e: unknown) => e);
       expect(afterCode).toBeInstanceOf(CancelNotAllowed);
       expect((afterCode as CancelNotAllowed).retryable).toBe(false);
-      expect(sim.activation(early.activationRef)?.state).toBe('code');
+      expect(sim.activation(early.upstreamRef)?.state).toBe('code');
     });
 
     it('treats a repeated finish (BAD_STATUS on a strict host) as done', async () => {
       await start({ dialect: 'strict' });
       const purchase = await buyTelegram();
-      sim.deliverSms(purchase.activationRef, 'Telegram code 12345');
-      await adapter.finish(purchase.activationRef);
-      await expect(adapter.finish(purchase.activationRef)).resolves.toBeUndefined();
+      sim.deliverSms(purchase.upstreamRef, 'Telegram code 12345');
+      await adapter.finish(purchase.upstreamRef);
+      await expect(adapter.finish(purchase.upstreamRef)).resolves.toBeUndefined();
     });
   });
 
@@ -106,16 +106,16 @@ describe('smsactivate against real hosts behaviour', () => {
       await start({ dialect: 'no-batch' });
       const first = await buyTelegram();
       const second = await buyTelegram();
-      sim.deliverSms(first.activationRef, 'Telegram code 11111');
-      sim.deliverSms(second.activationRef, 'Telegram code 22222');
-      const refs = [first.activationRef, second.activationRef];
+      sim.deliverSms(first.upstreamRef, 'Telegram code 11111');
+      sim.deliverSms(second.upstreamRef, 'Telegram code 22222');
+      const refs = [first.upstreamRef, second.upstreamRef];
 
       let statuses = new Map<string, ActivationStatus>();
       const firstPoll = await actionsDuring(async () => {
         statuses = await adapter.statusMany(refs);
       });
-      expect(statuses.get(first.activationRef)?.messages.map((m) => m.code)).toEqual(['11111']);
-      expect(statuses.get(second.activationRef)?.messages.map((m) => m.code)).toEqual(['22222']);
+      expect(statuses.get(first.upstreamRef)?.messages.map((m) => m.code)).toEqual(['11111']);
+      expect(statuses.get(second.upstreamRef)?.messages.map((m) => m.code)).toEqual(['22222']);
       expect(firstPoll).toEqual(['getActiveActivations', 'getStatus', 'getStatus']);
 
       const secondPoll = await actionsDuring(() => adapter.statusMany(refs));
@@ -129,16 +129,16 @@ describe('smsactivate against real hosts behaviour', () => {
       await start({ dialect: 'herosms' }, 'USD');
       const first = await buyTelegram();
       const second = await buyTelegram();
-      sim.deliverSms(second.activationRef, 'Telegram code 33333');
+      sim.deliverSms(second.upstreamRef, 'Telegram code 33333');
       const polled = await actionsDuring(async () => {
-        const statuses = await adapter.statusMany([first.activationRef, second.activationRef]);
-        expect(statuses.get(first.activationRef)?.state).toBe('waiting');
-        expect(statuses.get(second.activationRef)?.messages[0]?.code).toBe('33333');
+        const statuses = await adapter.statusMany([first.upstreamRef, second.upstreamRef]);
+        expect(statuses.get(first.upstreamRef)?.state).toBe('waiting');
+        expect(statuses.get(second.upstreamRef)?.messages[0]?.code).toBe('33333');
       });
       expect(polled).toEqual(['getActiveActivations']);
-      expect((await adapter.listActivations()).map((a) => a.activationRef)).toEqual([
-        second.activationRef,
-        first.activationRef,
+      expect((await adapter.listActivations()).map((a) => a.upstreamRef)).toEqual([
+        second.upstreamRef,
+        first.upstreamRef,
       ]);
     });
   });
@@ -289,7 +289,7 @@ describe('smsactivate against scripted hosts', () => {
     });
     expect(await adapter().listActivations()).toEqual([
       {
-        activationRef: '77',
+        upstreamRef: '77',
         state: 'waiting',
         messages: [],
         phoneNumber: '+79001234567',

@@ -215,14 +215,14 @@ export class SmsActivateSimulator extends SimulatorBase {
     this.balanceMinor = toMinor(amount);
   }
 
-  deliverSms(activationRef: string, text: string): void {
-    const activation = this.live(activationRef);
+  deliverSms(upstreamRef: string, text: string): void {
+    const activation = this.live(upstreamRef);
     if (
       activation.state !== 'waiting' &&
       activation.state !== 'code' &&
       activation.state !== 'retry'
     ) {
-      throw new SimulatorInputError(`activation ${activationRef} is ${activation.state}`);
+      throw new SimulatorInputError(`activation ${upstreamRef} is ${activation.state}`);
     }
     activation.messages.push(text);
     activation.state = 'code';
@@ -265,17 +265,17 @@ export class SmsActivateSimulator extends SimulatorBase {
     }
   }
 
-  expireActivation(activationRef: string): void {
-    const activation = this.live(activationRef);
+  expireActivation(upstreamRef: string): void {
+    const activation = this.live(upstreamRef);
     this.close(activation, 'expired');
   }
 
-  protected activationRefs(): string[] {
+  protected upstreamRefs(): string[] {
     return [...this.activations.keys()].map(String);
   }
 
-  activation(activationRef: string): SimActivationView | undefined {
-    const activation = this.activations.get(activationRef);
+  activation(upstreamRef: string): SimActivationView | undefined {
+    const activation = this.activations.get(upstreamRef);
     if (!activation) return undefined;
     this.applyTtl(activation);
     return {

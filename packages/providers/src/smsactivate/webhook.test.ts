@@ -7,18 +7,18 @@ describe('SMS-Activate SMS webhook body', () => {
     const body =
       '{"activationId":90071992547409931,"service":"tg","text":"Telegram code 12345","code":"12345","country":0,"receivedAt":"2026-01-31 12:34:56"}';
     expect(parseSmsActivateWebhook(body)).toEqual({
-      activationRef: '90071992547409931',
+      upstreamRef: '90071992547409931',
       message: { code: '12345', text: 'Telegram code 12345' },
     });
   });
 
   it('takes a numeric code, an id as a string, and reads the code from the text when absent', () => {
     expect(parseSmsActivateWebhook('{"activationId":"42","code":777111,"text":""}')).toEqual({
-      activationRef: '42',
+      upstreamRef: '42',
       message: { code: '777111', text: null },
     });
     expect(parseSmsActivateWebhook('{"activationId":42,"text":"Your code: 5566"}')).toEqual({
-      activationRef: '42',
+      upstreamRef: '42',
       message: { code: '5566', text: 'Your code: 5566' },
     });
   });

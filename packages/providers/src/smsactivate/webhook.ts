@@ -11,7 +11,7 @@ import { extractCode } from '../simulator/extract-code.js';
  */
 export interface PushedSms {
   /** The activation the SMS is for (our order's upstream ref). */
-  activationRef: string;
+  upstreamRef: string;
   message: SmsMessage;
 }
 
@@ -41,7 +41,7 @@ export function parseSmsActivateWebhook(body: string): PushedSms {
   const code = optionalText(fields.code, 'code');
   if (text === null && code === null) throw new MalformedWebhook('neither text nor code is set');
   return {
-    activationRef: id,
+    upstreamRef: id,
     message: { code: code ?? (text === null ? null : extractCode(text)), text },
   };
 }

@@ -68,7 +68,7 @@ describe('smsman extras (adapter against its simulator)', () => {
 
   it('sends every call as GET with the token parameter and the doc endpoints', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
-    await adapter.status(purchase.activationRef);
+    await adapter.status(purchase.upstreamRef);
     await adapter.balance();
     const urls = sim.requests.map((r) => `${r.method} ${r.url}`);
     expect(urls[0]).toMatch(/^GET \/control\/get-number\?/);
@@ -77,7 +77,7 @@ describe('smsman extras (adapter against its simulator)', () => {
     expect(buyUrl.searchParams.get('country_id')).toBe('0');
     expect(buyUrl.searchParams.get('application_id')).toBe('3');
     expect(urls[1]).toMatch(
-      new RegExp(`^GET /control/get-sms\\?.*request_id=${purchase.activationRef}`),
+      new RegExp(`^GET /control/get-sms\\?.*request_id=${purchase.upstreamRef}`),
     );
     expect(urls[2]).toMatch(/^GET \/control\/get-balance\?token=/);
   });
@@ -86,7 +86,7 @@ describe('smsman extras (adapter against its simulator)', () => {
     sim.setBalance('100.00');
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
     expect(sim.balance).toBe('87.50');
-    await adapter.cancel(purchase.activationRef);
+    await adapter.cancel(purchase.upstreamRef);
     expect(sim.balance).toBe('100.00');
     const cancelCall = sim.requests.find((r) => r.url.includes('set-status'));
     expect(new URL(cancelCall!.url, 'http://x').searchParams.get('status')).toBe('reject');
@@ -94,13 +94,13 @@ describe('smsman extras (adapter against its simulator)', () => {
 
   it('finishes with close', async () => {
     const first = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
-    sim.deliverSms(first.activationRef, 'Telegram code: 55555');
-    await adapter.finish(first.activationRef);
+    sim.deliverSms(first.upstreamRef, 'Telegram code: 55555');
+    await adapter.finish(first.upstreamRef);
     const statuses = sim.requests
       .filter((r) => r.url.includes('set-status'))
       .map((r) => new URL(r.url, 'http://x').searchParams.get('status'));
     expect(statuses).toEqual(['close']);
-    expect(sim.activation(first.activationRef)?.state).toBe('finished');
+    expect(sim.activation(first.upstreamRef)?.state).toBe('finished');
   });
 
   it('never sends "used" as a report of a wrong code: that word means the number was already used', async () => {
@@ -118,35 +118,35 @@ describe('smsman extras (adapter against its simulator)', () => {
     const url = new URL(`set-status`, sim.baseUrl);
     url.search = new URLSearchParams({
       token: sim.apiKey,
-      request_id: purchase.activationRef,
+      request_id: purchase.upstreamRef,
       status: 'used',
     }).toString();
     expect(await (await fetch(url)).json()).toMatchObject({ success: true });
-    expect(await adapter.status(purchase.activationRef)).toMatchObject({ state: 'cancelled' });
+    expect(await adapter.status(purchase.upstreamRef)).toMatchObject({ state: 'cancelled' });
     expect(sim.balance).toBe('100.00');
-    await adapter.cancel(purchase.activationRef); // already ended: nothing to do, no error
+    await adapter.cancel(purchase.upstreamRef); // already ended: nothing to do, no error
   });
 
   it('keeps showing the code after finish (the upstream echoes sms_code)', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
-    sim.deliverSms(purchase.activationRef, 'code 4321');
-    await adapter.finish(purchase.activationRef);
-    const status = await adapter.status(purchase.activationRef);
+    sim.deliverSms(purchase.upstreamRef, 'code 4321');
+    await adapter.finish(purchase.upstreamRef);
+    const status = await adapter.status(purchase.upstreamRef);
     expect(status.state).toBe('code');
     expect(status.messages).toEqual([{ code: '4321', text: null }]);
   });
 
   it('refuses finish before any SMS as InvalidRequest', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
-    const error = await adapter.finish(purchase.activationRef).catch((e: unknown) => e);
+    const error = await adapter.finish(purchase.upstreamRef).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequest);
   });
 
   it('cancels without a request when the upstream already ended the activation', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
-    sim.expireActivation(purchase.activationRef);
+    sim.expireActivation(purchase.upstreamRef);
     const before = sim.requests.length;
-    await adapter.cancel(purchase.activationRef);
+    await adapter.cancel(purchase.upstreamRef);
     expect(sim.requests.slice(before).map((r) => r.url.split('?')[0])).toEqual([
       '/control/get-sms',
     ]);
@@ -209,7 +209,7 @@ describe('smsman extras (adapter against its simulator)', () => {
     await sim.start();
     adapter = new SmsManAdapter(account(), { maxRetries: 0 });
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: '0:3' });
-    expect((await adapter.status(purchase.activationRef)).state).toBe('expired');
+    expect((await adapter.status(purchase.upstreamRef)).state).toBe('expired');
     expect(sim.balance).toBe('799.70');
   });
 
@@ -298,7 +298,7 @@ describe('smsman adapter against answers in the other plausible forms', () => {
     answers['set-status'] = [200, '{"request_id": 7, "success": true}'];
     const adapter = adapterFor();
     await expect(adapter.status('7')).resolves.toEqual({
-      activationRef: '7',
+      upstreamRef: '7',
       state: 'waiting',
       messages: [],
     });
@@ -314,6 +314,6 @@ describe('smsman adapter against answers in the other plausible forms', () => {
   it('reads a JSON-number request_id and number from get-number', async () => {
     answers['get-number'] = [200, '{"request_id":90071992547409931,"number":79002415539}'];
     const purchase = await adapterFor().buy({ service: 'vk', country: 'RU', ref: '0:1' });
-    expect(purchase).toEqual({ activationRef: '90071992547409931', phoneNumber: '+79002415539' });
+    expect(purchase).toEqual({ upstreamRef: '90071992547409931', phoneNumber: '+79002415539' });
   });
 });

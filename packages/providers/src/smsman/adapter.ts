@@ -35,7 +35,7 @@ import {
   entriesOfIdKeyed,
   listFromIdKeyed,
   offersFromCatalog,
-  parseActivationRef,
+  parseUpstreamRef,
   parseOfferRef,
   purchaseFromGetNumber,
   readGetSms,
@@ -167,36 +167,36 @@ export class SmsManAdapter implements ProviderAdapter {
     return purchase;
   }
 
-  async status(activationRef: string): Promise<ActivationStatus> {
-    return this.readStatus(activationRef, 'status');
+  async status(upstreamRef: string): Promise<ActivationStatus> {
+    return this.readStatus(upstreamRef, 'status');
   }
 
-  async cancel(activationRef: string): Promise<void> {
+  async cancel(upstreamRef: string): Promise<void> {
     const operation = 'cancel';
     // Ask first: after a code SMS-Man must not take the number back, and an already ended
     // request needs nothing more.
-    const before = await this.readStatus(activationRef, operation);
+    const before = await this.readStatus(upstreamRef, operation);
     if (before.state === 'cancelled' || before.state === 'expired') return;
     if (before.state === 'code' || before.state === 'finished') {
-      throw new CancelNotAllowed(`${this.id} cancel: a code already came for ${activationRef}`, {
+      throw new CancelNotAllowed(`${this.id} cancel: a code already came for ${upstreamRef}`, {
         providerId: this.id,
         operation,
         retryable: false,
       });
     }
     try {
-      await this.setStatus(activationRef, SMSMAN_STATUS_FOR.cancel, operation);
+      await this.setStatus(upstreamRef, SMSMAN_STATUS_FOR.cancel, operation);
     } catch (error) {
       // A retried reject may find its own first attempt done, or a code may just have landed.
       if (!(error instanceof CancelNotAllowed)) throw error;
-      const after = await this.readStatus(activationRef, operation);
+      const after = await this.readStatus(upstreamRef, operation);
       if (after.state === 'cancelled' || after.state === 'expired') return;
       throw error;
     }
   }
 
-  async finish(activationRef: string): Promise<void> {
-    await this.setStatus(activationRef, SMSMAN_STATUS_FOR.finish, 'finish');
+  async finish(upstreamRef: string): Promise<void> {
+    await this.setStatus(upstreamRef, SMSMAN_STATUS_FOR.finish, 'finish');
   }
 
   async balance(): Promise<Money> {
@@ -215,11 +215,11 @@ export class SmsManAdapter implements ProviderAdapter {
   // ---- the HTTP shape ----------------------------------------------------------------------------
 
   private async setStatus(
-    activationRef: string,
+    upstreamRef: string,
     status: SmsManSetStatus,
     operation: ProviderOperation,
   ): Promise<void> {
-    const requestId = this.requestIdOf(activationRef, operation);
+    const requestId = this.requestIdOf(upstreamRef, operation);
     // Safe to repeat (no money moves on a second identical set-status).
     const answer = await this.call({
       operation,
@@ -235,10 +235,10 @@ export class SmsManAdapter implements ProviderAdapter {
 
   /** get-sms, with errors told as `operation` (cancel reads the state before it leaps). */
   private async readStatus(
-    activationRef: string,
+    upstreamRef: string,
     operation: ProviderOperation,
   ): Promise<ActivationStatus> {
-    const requestId = this.requestIdOf(activationRef, operation);
+    const requestId = this.requestIdOf(upstreamRef, operation);
     const answer = await this.call({
       operation,
       endpoint: SMSMAN_ENDPOINTS.getSms,
@@ -249,7 +249,7 @@ export class SmsManAdapter implements ProviderAdapter {
     });
     const body = this.expectShape(answer, getSmsResponseSchema, operation);
     const reading = readGetSms(requestId, body);
-    if (reading.kind === 'status') return { ...reading.status, activationRef };
+    if (reading.kind === 'status') return { ...reading.status, upstreamRef };
     throw this.refusalError(answer, operation, reading.errorCode, body.error_msg);
   }
 
@@ -341,16 +341,13 @@ export class SmsManAdapter implements ProviderAdapter {
     throw unavailableFromResponse(answer.res, { operation }, 'unexpected answer');
   }
 
-  private requestIdOf(activationRef: string, operation: ProviderOperation): string {
-    const requestId = parseActivationRef(activationRef);
+  private requestIdOf(upstreamRef: string, operation: ProviderOperation): string {
+    const requestId = parseUpstreamRef(upstreamRef);
     if (requestId === null) {
-      throw new NotFound(
-        `${this.id} ${operation}: "${activationRef}" is not an SMS-Man request id`,
-        {
-          providerId: this.id,
-          operation,
-        },
-      );
+      throw new NotFound(`${this.id} ${operation}: "${upstreamRef}" is not an SMS-Man request id`, {
+        providerId: this.id,
+        operation,
+      });
     }
     return requestId;
   }

@@ -23,7 +23,7 @@ import {
   isoOfCountryName,
   listFromIdKeyed,
   offersFromCatalog,
-  parseActivationRef,
+  parseUpstreamRef,
   parseOfferRef,
   purchaseFromGetNumber,
   readGetSms,
@@ -103,7 +103,7 @@ describe('the doc examples (fixtures) through the mapping', () => {
   it('get-number: request_id 1 and "79002415539" → ref "1", +79002415539', () => {
     const body = getNumberResponseSchema.parse(parseJsonLossless(fixtureText('get-number.ok')));
     expect(purchaseFromGetNumber(body)).toEqual({
-      activationRef: '1',
+      upstreamRef: '1',
       phoneNumber: '+79002415539',
     });
     expect(purchaseFromGetNumber(body, 'RU')?.phoneNumber).toBe('+79002415539');
@@ -113,12 +113,12 @@ describe('the doc examples (fixtures) through the mapping', () => {
     const ok = getSmsResponseSchema.parse(parseJsonLossless(fixtureText('get-sms.ok')));
     expect(readGetSms('1', ok)).toEqual({
       kind: 'status',
-      status: { activationRef: '1', state: 'code', messages: [{ code: '1243', text: null }] },
+      status: { upstreamRef: '1', state: 'code', messages: [{ code: '1243', text: null }] },
     });
     const waiting = getSmsResponseSchema.parse(parseJsonLossless(fixtureText('get-sms.wait-sms')));
     expect(readGetSms('1', waiting)).toEqual({
       kind: 'status',
-      status: { activationRef: '1', state: 'waiting', messages: [] },
+      status: { upstreamRef: '1', state: 'waiting', messages: [] },
     });
   });
 
@@ -282,9 +282,9 @@ describe('mapping beyond the examples', () => {
     expect(parseOfferRef('0:3')).toEqual({ countryId: '0', applicationId: '3' });
     expect(parseOfferRef('187:04')).toEqual({ countryId: '187', applicationId: '4' });
     expect(parseOfferRef('telegram')).toBeNull();
-    expect(parseActivationRef('42')).toBe('42');
-    expect(parseActivationRef('0')).toBeNull();
-    expect(parseActivationRef('4x')).toBeNull();
+    expect(parseUpstreamRef('42')).toBe('42');
+    expect(parseUpstreamRef('0')).toBeNull();
+    expect(parseUpstreamRef('4x')).toBeNull();
   });
 
   it('reads ended requests in get-sms as their state', () => {

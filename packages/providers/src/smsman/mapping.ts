@@ -55,7 +55,7 @@ export function parseOfferRef(ref: string): { countryId: string; applicationId: 
 }
 
 /** Activation refs are SMS-Man's request_id, a positive integer. */
-export function parseActivationRef(ref: string): string | null {
+export function parseUpstreamRef(ref: string): string | null {
   const text = integerText(ref.trim());
   return text === null || text === '0' ? null : text;
 }
@@ -427,10 +427,10 @@ export function purchaseFromGetNumber(
   body: SmsManGetNumberResponse,
   country?: string,
 ): Purchase | null {
-  const activationRef = integerText(body.request_id);
+  const upstreamRef = integerText(body.request_id);
   const phoneNumber = toE164(body.number, country);
-  if (activationRef === null || activationRef === '0' || phoneNumber === null) return null;
-  return { activationRef, phoneNumber };
+  if (upstreamRef === null || upstreamRef === '0' || phoneNumber === null) return null;
+  return { upstreamRef, phoneNumber };
 }
 
 /** How an error_code in a get-sms answer reads as an activation state. */
@@ -451,18 +451,18 @@ export function normalizeErrorCode(value: unknown): string {
 }
 
 /** A get-sms answer: `sms_code` → code; `wait_sms` → waiting; ended requests → their state. */
-export function readGetSms(activationRef: string, body: SmsManGetSmsResponse): GetSmsReading {
+export function readGetSms(upstreamRef: string, body: SmsManGetSmsResponse): GetSmsReading {
   const code = body.sms_code === null || body.sms_code === undefined ? '' : String(body.sms_code);
   if (code.trim() !== '') {
     return {
       kind: 'status',
-      status: { activationRef, state: 'code', messages: [{ code: code.trim(), text: null }] },
+      status: { upstreamRef, state: 'code', messages: [{ code: code.trim(), text: null }] },
     };
   }
   const errorCode = normalizeErrorCode(body.error_code);
   const status = (state: ActivationStatus['state']): GetSmsReading => ({
     kind: 'status',
-    status: { activationRef, state, messages: [] },
+    status: { upstreamRef, state, messages: [] },
   });
   // The doc's waiting answer echoes the request and says wait_sms; an echo with neither a code
   // nor an error is read the same way. A bare `{}` is not an answer at all.

@@ -418,31 +418,31 @@ export class SmsManSimulator extends SimulatorBase {
     }
   }
 
-  deliverSms(activationRef: string, text: string): void {
-    const activation = this.activationByRef(activationRef);
-    if (!activation) throw new SimulatorInputError(`unknown SMS-Man request ${activationRef}`);
+  deliverSms(upstreamRef: string, text: string): void {
+    const activation = this.activationByRef(upstreamRef);
+    if (!activation) throw new SimulatorInputError(`unknown SMS-Man request ${upstreamRef}`);
     if (activation.state !== 'waiting' && activation.state !== 'code') {
-      throw new SimulatorInputError(`request ${activationRef} is ${activation.state}`);
+      throw new SimulatorInputError(`request ${upstreamRef} is ${activation.state}`);
     }
     activation.messages.push(text);
     activation.codes.push(extractCode(text) ?? text.trim());
     activation.state = 'code';
   }
 
-  expireActivation(activationRef: string): void {
-    const activation = this.activationByRef(activationRef);
-    if (!activation) throw new SimulatorInputError(`unknown SMS-Man request ${activationRef}`);
+  expireActivation(upstreamRef: string): void {
+    const activation = this.activationByRef(upstreamRef);
+    if (!activation) throw new SimulatorInputError(`unknown SMS-Man request ${upstreamRef}`);
     if (activation.state === 'waiting' || activation.state === 'code') {
       this.end(activation, 'expired');
     }
   }
 
-  protected activationRefs(): string[] {
+  protected upstreamRefs(): string[] {
     return [...this.activations.keys()].map(String);
   }
 
-  activation(activationRef: string): SimActivationView | undefined {
-    const activation = this.activationByRef(activationRef);
+  activation(upstreamRef: string): SimActivationView | undefined {
+    const activation = this.activationByRef(upstreamRef);
     if (!activation) return undefined;
     return {
       ref: String(activation.id),

@@ -26,7 +26,7 @@ runContractSuite({
   sample: { service: 'telegram', country: 'RU', cost: '3000' },
   buyRequestMatch: 'api/get_number',
   statusRequestMatch: 'api/get_sms',
-  unknownActivationRef: 'RU:2:999999999',
+  unknownUpstreamRef: 'RU:2:999999999',
   // No balance call in the doc: balance() rejects (InvalidRequest, or AuthError for a bad token).
   hasBalance: false,
 });
@@ -229,7 +229,7 @@ describe('verifyplus adapter reads the doc’s literal answers (fixtures/)', () 
     const adapter = new VerifyPlusAdapter(account(replay.baseUrl), { maxRetries: 0 });
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });
     expect(purchase).toEqual({
-      activationRef: fixture.expect.activationRef,
+      upstreamRef: fixture.expect.upstreamRef,
       phoneNumber: fixture.expect.phoneNumber,
     });
     expect(replay.bodies).toEqual([{ token: API_KEY, country: 'RU', productId: '2' }]);
@@ -312,8 +312,8 @@ describe('verifyplus adapter reads the doc’s literal answers (fixtures/)', () 
     server = replay.server;
     const adapter = new VerifyPlusAdapter(account(replay.baseUrl), { maxRetries: 0 });
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });
-    expect(purchase).toEqual({ activationRef: 'RU:2:1343243', phoneNumber: '+79161234567' });
-    const status = await adapter.status(purchase.activationRef);
+    expect(purchase).toEqual({ upstreamRef: 'RU:2:1343243', phoneNumber: '+79161234567' });
+    const status = await adapter.status(purchase.upstreamRef);
     expect(status.messages[0]?.code).toBe('546533');
   });
 
@@ -324,7 +324,7 @@ describe('verifyplus adapter reads the doc’s literal answers (fixtures/)', () 
       server = replay.server;
       const adapter = new VerifyPlusAdapter(account(replay.baseUrl), { maxRetries: 0 });
       await expect(adapter.status('RU:2:1343243')).resolves.toEqual({
-        activationRef: 'RU:2:1343243',
+        upstreamRef: 'RU:2:1343243',
         state: 'waiting',
         messages: [],
       });
@@ -375,13 +375,13 @@ describe('verifyplus adapter against its simulator', () => {
     expect(offer).toMatchObject({ ref: 'UK:26', stock: 50 });
     expect(offer.cost.format()).toBe('10000');
     const purchase = await adapter.buy({ service: 'whatsapp', country: 'GB', ref: offer.ref });
-    await adapter.status(purchase.activationRef);
+    await adapter.status(purchase.upstreamRef);
 
     const buy = sim.requests.find((r) => r.url === '/api/get_number')!;
     expect(buy.method).toBe('POST');
     expect(buy.headers['content-type']).toContain('application/json');
     expect(JSON.parse(buy.body)).toEqual({ token: API_KEY, country: 'UK', productId: '26' });
-    const numberId = purchase.activationRef.split(':')[2];
+    const numberId = purchase.upstreamRef.split(':')[2];
     const read = sim.requests.filter((r) => r.url === '/api/get_sms').at(-1)!;
     expect(JSON.parse(read.body)).toEqual({
       token: API_KEY,
@@ -457,16 +457,16 @@ describe('verifyplus adapter against its simulator', () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });
     expect(purchase.cost).toBeUndefined();
     expect(sim.balance).toBe('5000');
-    expect((await adapter.status(purchase.activationRef)).state).toBe('waiting');
-    sim.deliverSms(purchase.activationRef, 'Telegram code: 48213');
-    const status = await adapter.status(purchase.activationRef);
+    expect((await adapter.status(purchase.upstreamRef)).state).toBe('waiting');
+    sim.deliverSms(purchase.upstreamRef, 'Telegram code: 48213');
+    const status = await adapter.status(purchase.upstreamRef);
     expect(status).toEqual({
-      activationRef: purchase.activationRef,
+      upstreamRef: purchase.upstreamRef,
       state: 'code',
       messages: [{ code: '48213', text: '48213' }],
     });
     expect(sim.balance).toBe('2000');
-    await adapter.status(purchase.activationRef);
+    await adapter.status(purchase.upstreamRef);
     expect(sim.balance).toBe('2000');
   });
 
@@ -474,16 +474,16 @@ describe('verifyplus adapter against its simulator', () => {
     // "Cost of each SMS" with a 402 on get_sms: the doc never says a second read of the same SMS
     // is free, and the worker keeps polling an order after its code until the TTL.
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });
-    sim.deliverSms(purchase.activationRef, 'Telegram code: 48213');
-    const first = await adapter.status(purchase.activationRef);
+    sim.deliverSms(purchase.upstreamRef, 'Telegram code: 48213');
+    const first = await adapter.status(purchase.upstreamRef);
     const getSmsCalls = () => sim.requests.filter((r) => r.url.includes('get_sms')).length;
     const readsAfterCode = getSmsCalls();
-    const again = await adapter.status(purchase.activationRef);
-    const thrice = await adapter.status(purchase.activationRef);
+    const again = await adapter.status(purchase.upstreamRef);
+    const thrice = await adapter.status(purchase.upstreamRef);
     expect(getSmsCalls()).toBe(readsAfterCode);
     expect(again).toEqual(first);
     expect(thrice).toEqual({
-      activationRef: purchase.activationRef,
+      upstreamRef: purchase.upstreamRef,
       state: 'code',
       messages: [{ code: '48213', text: '48213' }],
     });
@@ -492,12 +492,12 @@ describe('verifyplus adapter against its simulator', () => {
   it('reports an SMS it cannot pay for as InsufficientUpstreamBalance', async () => {
     sim.setBalance('2999');
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });
-    sim.deliverSms(purchase.activationRef, 'Your code is 12345');
-    const error = await rejectionOf(adapter.status(purchase.activationRef));
+    sim.deliverSms(purchase.upstreamRef, 'Your code is 12345');
+    const error = await rejectionOf(adapter.status(purchase.upstreamRef));
     expect(error).toBeInstanceOf(InsufficientUpstreamBalance);
     expect((error as ProviderError).operation).toBe('status');
     sim.setBalance('3000');
-    expect((await adapter.status(purchase.activationRef)).messages[0]?.code).toBe('12345');
+    expect((await adapter.status(purchase.upstreamRef)).messages[0]?.code).toBe('12345');
   });
 
   it('sees a rental that ran out as expired', async () => {
@@ -506,8 +506,8 @@ describe('verifyplus adapter against its simulator', () => {
     try {
       const quick = new VerifyPlusAdapter(account(quickSim.baseUrl), { maxRetries: 0 });
       const purchase = await quick.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });
-      expect((await quick.status(purchase.activationRef)).state).toBe('expired');
-      expect(quickSim.activation(purchase.activationRef)?.state).toBe('expired');
+      expect((await quick.status(purchase.upstreamRef)).state).toBe('expired');
+      expect(quickSim.activation(purchase.upstreamRef)?.state).toBe('expired');
     } finally {
       await quickSim.stop();
     }
@@ -515,7 +515,7 @@ describe('verifyplus adapter against its simulator', () => {
 
   it('answers NotFound for a ref it never issued, or one bought for another product', async () => {
     const purchase = await adapter.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' });
-    const numberId = purchase.activationRef.split(':')[2]!;
+    const numberId = purchase.upstreamRef.split(':')[2]!;
     expect(await rejectionOf(adapter.status(`RU:26:${numberId}`))).toBeInstanceOf(NotFound);
     expect(await rejectionOf(adapter.status('not-a-ref'))).toBeInstanceOf(NotFound);
   });
@@ -541,7 +541,7 @@ describe('verifyplus adapter against its simulator', () => {
     expect(
       await rejectionOf(wrong.buy({ service: 'telegram', country: 'RU', ref: 'RU:2' })),
     ).toBeInstanceOf(AuthError);
-    expect(await rejectionOf(wrong.status(purchase.activationRef))).toBeInstanceOf(AuthError);
+    expect(await rejectionOf(wrong.status(purchase.upstreamRef))).toBeInstanceOf(AuthError);
     expect(await rejectionOf(wrong.balance())).toBeInstanceOf(AuthError);
   });
 

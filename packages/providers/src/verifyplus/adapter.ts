@@ -36,10 +36,10 @@ import {
   VERIFYPLUS_COUNTRIES,
   VERIFYPLUS_PRODUCTS,
   VerifyPlusMappingError,
-  activationRef,
+  upstreamRef,
   countryForIso,
   offerRef,
-  parseActivationRef,
+  parseUpstreamRef,
   parseOfferRef,
   parsePriceOverrides,
   productForService,
@@ -166,7 +166,7 @@ export class VerifyPlusAdapter implements ProviderAdapter {
     const numberId = wireText(answer.body.numberId) ?? '';
     try {
       return {
-        activationRef: activationRef({ country, product, numberId }),
+        upstreamRef: upstreamRef({ country, product, numberId }),
         phoneNumber: toE164(answer.body.number, country),
       };
     } catch (error) {
@@ -181,8 +181,8 @@ export class VerifyPlusAdapter implements ProviderAdapter {
    *  no another-SMS call: NOTES.md), so memory covers only the moment in between. */
   async status(ref: string): Promise<ActivationStatus> {
     const key = this.activationKey(ref, 'status');
-    const known = this.readSms.get(activationRef(key));
-    if (known) return { activationRef: ref, state: 'code', messages: [{ ...known }] };
+    const known = this.readSms.get(upstreamRef(key));
+    if (known) return { upstreamRef: ref, state: 'code', messages: [{ ...known }] };
     const body: GetSmsRequest = {
       token: this.token,
       country: key.country.wire,
@@ -199,11 +199,11 @@ export class VerifyPlusAdapter implements ProviderAdapter {
     const answer = this.read(res, 'status');
     if (!answer.ok) {
       const outcome = classifyVerifyPlusError('get_sms', answer.status, answer.detail);
-      if (outcome === 'waiting') return { activationRef: ref, state: 'waiting', messages: [] };
-      if (outcome === 'expired') return { activationRef: ref, state: 'expired', messages: [] };
+      if (outcome === 'waiting') return { upstreamRef: ref, state: 'waiting', messages: [] };
+      if (outcome === 'expired') return { upstreamRef: ref, state: 'expired', messages: [] };
       throw verifyPlusError(outcome, this.context('status', res, answer.detail));
     }
-    if (isNoSmsYet(answer.body)) return { activationRef: ref, state: 'waiting', messages: [] };
+    if (isNoSmsYet(answer.body)) return { upstreamRef: ref, state: 'waiting', messages: [] };
     if (!isGetSmsResponse(answer.body)) {
       throw unavailableFromResponse(res, { operation: 'status' }, 'unexpected get_sms answer');
     }
@@ -213,8 +213,8 @@ export class VerifyPlusAdapter implements ProviderAdapter {
     } catch (error) {
       throw this.mappingFailure(error, 'status', res);
     }
-    this.rememberSms(activationRef(key), sms);
-    return { activationRef: ref, state: 'code', messages: [{ ...sms }] };
+    this.rememberSms(upstreamRef(key), sms);
+    return { upstreamRef: ref, state: 'code', messages: [{ ...sms }] };
   }
 
   /** VerifyPlus's API has no balance call (the doc documents none; it is on the site only).
@@ -420,7 +420,7 @@ export class VerifyPlusAdapter implements ProviderAdapter {
 
   private activationKey(ref: string, operation: ProviderOperation): ActivationKey {
     try {
-      return parseActivationRef(ref);
+      return parseUpstreamRef(ref);
     } catch (error) {
       if (error instanceof VerifyPlusMappingError) {
         throw new NotFound(error.message, { providerId: this.id, operation });

@@ -9,11 +9,11 @@ import {
   VERIFYPLUS_COUNTRIES,
   VERIFYPLUS_PRODUCTS,
   VerifyPlusMappingError,
-  activationRef,
+  upstreamRef,
   countryForIso,
   countryForWire,
   offerRef,
-  parseActivationRef,
+  parseUpstreamRef,
   parseOfferRef,
   parsePriceOverrides,
   productForId,
@@ -91,12 +91,12 @@ describe('fixtures/get-number.json against the mapping', () => {
         const where = country(fixture.request.json.country);
         const product = productForId(fixture.request.json.productId);
         expect(product).toBeDefined();
-        const ref = activationRef({
+        const ref = upstreamRef({
           country: where,
           product: product!,
           numberId: wireText(body.numberId)!,
         });
-        expect(ref).toBe(fixture.expect.activationRef);
+        expect(ref).toBe(fixture.expect.upstreamRef);
         expect(toE164(body.number, where)).toBe(fixture.expect.phoneNumber);
         return;
       }
@@ -119,7 +119,7 @@ describe('fixtures/get-sms.json against the mapping', () => {
         expect(isGetSmsResponse(body)).toBe(true);
         if (!isGetSmsResponse(body)) return;
         expect(smsFromWire(body.sms).code).toBe(fixture.expect.code);
-        const ref = parseActivationRef(
+        const ref = parseUpstreamRef(
           `${fixture.request.json.country}:${fixture.request.json.productId}:${fixture.request.json.numberId}`,
         );
         expect(ref.numberId).toBe('1343243');
@@ -259,12 +259,12 @@ describe('refs', () => {
 
   it('activation refs carry country, product and numberId', () => {
     const key = { country: country('GB'), product: productForId('26')!, numberId: 'a:b' };
-    const ref = activationRef(key);
+    const ref = upstreamRef(key);
     expect(ref).toBe('UK:26:a:b');
-    expect(parseActivationRef(ref)).toEqual(key);
-    expect(() => parseActivationRef('1343243')).toThrow(VerifyPlusMappingError);
-    expect(() => parseActivationRef('RU:2:')).toThrow(VerifyPlusMappingError);
-    expect(() => parseActivationRef('RU:99:1')).toThrow(VerifyPlusMappingError);
+    expect(parseUpstreamRef(ref)).toEqual(key);
+    expect(() => parseUpstreamRef('1343243')).toThrow(VerifyPlusMappingError);
+    expect(() => parseUpstreamRef('RU:2:')).toThrow(VerifyPlusMappingError);
+    expect(() => parseUpstreamRef('RU:99:1')).toThrow(VerifyPlusMappingError);
   });
 });
 

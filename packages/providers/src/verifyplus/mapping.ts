@@ -161,11 +161,11 @@ export interface ActivationKey {
   numberId: string;
 }
 
-export function activationRef(key: ActivationKey): string {
+export function upstreamRef(key: ActivationKey): string {
   return `${key.country.wire}:${key.product.productId}:${key.numberId}`;
 }
 
-export function parseActivationRef(ref: string): ActivationKey {
+export function parseUpstreamRef(ref: string): ActivationKey {
   const [countryCode = '', productId = '', ...idParts] = ref.split(':');
   const numberId = idParts.join(':');
   const country = countryForWire(countryCode);

@@ -228,29 +228,29 @@ export class VerifyPlusSimulator extends SimulatorBase {
     return this.balanceToman.format();
   }
 
-  deliverSms(activationRef: string, text: string): void {
-    const activation = this.find(activationRef);
-    if (!activation) throw new SimulatorInputError(`unknown activation "${activationRef}"`);
+  deliverSms(upstreamRef: string, text: string): void {
+    const activation = this.find(upstreamRef);
+    if (!activation) throw new SimulatorInputError(`unknown activation "${upstreamRef}"`);
     this.expireIfDue(activation);
     if (activation.state === 'expired') {
-      throw new SimulatorInputError(`activation "${activationRef}" has expired`);
+      throw new SimulatorInputError(`activation "${upstreamRef}" has expired`);
     }
     activation.messages.push({ text, charged: false });
     activation.state = 'code';
   }
 
-  expireActivation(activationRef: string): void {
-    const activation = this.find(activationRef);
-    if (!activation) throw new SimulatorInputError(`unknown activation "${activationRef}"`);
+  expireActivation(upstreamRef: string): void {
+    const activation = this.find(upstreamRef);
+    if (!activation) throw new SimulatorInputError(`unknown activation "${upstreamRef}"`);
     if (activation.state === 'waiting') activation.state = 'expired';
   }
 
-  protected activationRefs(): string[] {
+  protected upstreamRefs(): string[] {
     return [...this.activations.keys()].map(String);
   }
 
-  activation(activationRef: string): SimActivationView | undefined {
-    const activation = this.find(activationRef);
+  activation(upstreamRef: string): SimActivationView | undefined {
+    const activation = this.find(upstreamRef);
     if (!activation) return undefined;
     this.expireIfDue(activation);
     return {

@@ -53,24 +53,24 @@ export class EchoSimulator extends SimulatorBase {
     this.balance = amount;
   }
 
-  deliverSms(activationRef: string, text: string): void {
-    const activation = this.activations.get(activationRef);
-    if (!activation) throw new Error(`unknown activation ${activationRef}`);
+  deliverSms(upstreamRef: string, text: string): void {
+    const activation = this.activations.get(upstreamRef);
+    if (!activation) throw new Error(`unknown activation ${upstreamRef}`);
     activation.messages.push(text);
     activation.state = 'code';
   }
 
-  expireActivation(activationRef: string): void {
-    const activation = this.activations.get(activationRef);
+  expireActivation(upstreamRef: string): void {
+    const activation = this.activations.get(upstreamRef);
     if (activation) activation.state = 'expired';
   }
 
-  protected activationRefs(): string[] {
+  protected upstreamRefs(): string[] {
     return [...this.activations.keys()];
   }
 
-  activation(activationRef: string): SimActivationView | undefined {
-    return this.activations.get(activationRef);
+  activation(upstreamRef: string): SimActivationView | undefined {
+    return this.activations.get(upstreamRef);
   }
 
   protected resetState(): void {
