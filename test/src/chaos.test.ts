@@ -1,4 +1,4 @@
-import type { FaultKind, ProviderSimulator } from '@numbroker/providers';
+import { FAULT_KINDS, type ProviderSimulator } from '@numbroker/providers';
 import type { OrderView as StoredOrder } from '@numbroker/store';
 import { describe, expect, it } from 'vitest';
 import { eventually } from './support/async-queue.js';
@@ -43,15 +43,6 @@ const CREDIT = '20000000';
 const TEST_TIMEOUT_MS = Math.max(150_000, ORDERS * 1_500);
 
 const FINAL = new Set(['COMPLETED', 'CANCELLED', 'EXPIRED', 'FAILED', 'REPORTED']);
-const FAULT_KINDS: readonly FaultKind[] = [
-  'http500',
-  'html502',
-  'timeout',
-  'lost-reply',
-  'malformed',
-  'rate-limit',
-  'reset',
-];
 /** The requests that buy at each simulator: an ambiguous buy is the dangerous fault. */
 const BUY_MATCH: Record<string, string> = { sa: 'action=getNumber', shiz: '/numbers/' };
 

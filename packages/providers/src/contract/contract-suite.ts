@@ -22,7 +22,12 @@ import {
   type ProviderOperation,
 } from '../errors.js';
 import type { AdapterOptions } from '../http/account-client.js';
-import type { FaultKind, ProviderSimulator, SimulatorOptions } from '../simulator/types.js';
+import {
+  FAULT_KINDS,
+  type FaultKind,
+  type ProviderSimulator,
+  type SimulatorOptions,
+} from '../simulator/types.js';
 
 export interface ContractTarget {
   kind: ProviderKind;
@@ -53,15 +58,6 @@ export interface ContractTarget {
   smsText?: string;
 }
 
-const FAULTS: readonly FaultKind[] = [
-  'http500',
-  'html502',
-  'timeout',
-  'lost-reply',
-  'malformed',
-  'rate-limit',
-  'reset',
-];
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
@@ -323,7 +319,7 @@ export function runContractSuite(target: ContractTarget): void {
         expect(offers.length).toBeGreaterThan(0);
       });
 
-      for (const fault of FAULTS) {
+      for (const fault of FAULT_KINDS) {
         it(`maps ${fault} on catalog to ${expectedClassName(fault)}`, async () => {
           const quick = adapterWith({ timeoutMs: 300 });
           sim.injectFault({ kind: fault, times: 5, retryAfterSeconds: 30 });

@@ -1,14 +1,16 @@
 import type { ProviderKind } from '../adapter.js';
 
 /** Faults a simulator can be told to answer with instead of its normal reply. */
-export type FaultKind =
-  | 'http500' // HTTP 500 with a plain body
-  | 'html502' // HTTP 502 with an HTML error page (a proxy in front of the upstream)
-  | 'timeout' // accepts the request and never answers (the upstream did nothing)
-  | 'lost-reply' // does what was asked (a buy buys), then never answers: the ambiguous case
-  | 'malformed' // HTTP 200 with a truncated / non-JSON body
-  | 'rate-limit' // HTTP 429 with Retry-After
-  | 'reset'; // destroys the socket without an answer
+export const FAULT_KINDS = [
+  'http500', // HTTP 500 with a plain body
+  'html502', // HTTP 502 with an HTML error page (a proxy in front of the upstream)
+  'timeout', // accepts the request and never answers (the upstream did nothing)
+  'lost-reply', // does what was asked (a buy buys), then never answers: the ambiguous case
+  'malformed', // HTTP 200 with a truncated / non-JSON body
+  'rate-limit', // HTTP 429 with Retry-After
+  'reset', // destroys the socket without an answer
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
   kind: FaultKind;
