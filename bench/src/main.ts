@@ -18,6 +18,7 @@
  * Flags: --orders N (default 10000), --seconds N (throughput window, default 5),
  * --postgres URL (run on a fresh database on that Postgres server instead of SQLite),
  * --profile DIR (V8 CPU profiles of the server and the worker, `node --cpu-prof`),
+ * --throughput-only (the first row alone, e.g. with --profile),
  * --quick (a smoke run for CI, under two minutes: smaller counts and windows, and the exit
  * status says only whether every row was measured, not whether it met its target).
  */
@@ -29,6 +30,8 @@ import { epochNow, type EventWriterInput, type EventWriterMessage } from './even
 import { cpuSeconds, serverRssBytes, startStack, waitFor, type Stack } from './stack.js';
 
 const QUICK = process.argv.includes('--quick');
+/** Only the first row (buyNumber throughput): for profiling the buy path. */
+const THROUGHPUT_ONLY = process.argv.includes('--throughput-only');
 const ORDERS = numberFlag('--orders', QUICK ? 1000 : 10_000);
 const WINDOW_MS = numberFlag('--seconds', QUICK ? 2 : 5) * 1000;
 const POLL_INTERVAL_MS = 2000;
@@ -73,12 +76,14 @@ async function main(): Promise<void> {
     // The later rows follow one user's orders: the first buyer's.
     const user = buyers[0]!;
     rows.push(await throughput(stack, buyers));
-    await fillOrders(stack, user, ORDERS);
-    const subscribed = await subscriptions(stack, user, clients);
-    rows.push(...(await pollTicks(stack, ORDERS + boughtByOthers)));
-    rows.push(await smsLatency(stack, user, clients));
-    rows.push(await smsLatency(stack, user, clients, { webhooks: true }));
-    rows.push(...(await eventsToSubscribers(stack, subscribed)));
+    if (!THROUGHPUT_ONLY) {
+      await fillOrders(stack, user, ORDERS);
+      const subscribed = await subscriptions(stack, user, clients);
+      rows.push(...(await pollTicks(stack, ORDERS + boughtByOthers)));
+      rows.push(await smsLatency(stack, user, clients));
+      rows.push(await smsLatency(stack, user, clients, { webhooks: true }));
+      rows.push(...(await eventsToSubscribers(stack, subscribed)));
+    }
   } finally {
     for (const client of clients) await client.dispose();
     await stack.stop();
@@ -127,11 +132,21 @@ async function throughput(stack: Stack, apiKeys: readonly string[]): Promise<Row
     if (status !== 200) throw new Error(`HTTP ${status}`);
   });
   let firstBuyers = 0;
+  const cpuBefore = cpuShares(stack);
   const buys = await closedLoop(WINDOW_MS, CONCURRENCY, async (i, loop) => {
     await buy(stack, apiKeys[loop]!, `bench-tp-${i}`);
     if (loop === 0) firstBuyers += 1;
     else boughtByOthers += 1;
   });
+  // Where a buy's CPU goes (all on these two cores): the server, the worker, and this process
+  // (the load generator and the simulator standing in for the upstream).
+  const cpuAfter = cpuShares(stack);
+  const perBuy = (key: keyof typeof cpuAfter) =>
+    `${(((cpuAfter[key] - cpuBefore[key]) * 1000) / Math.max(1, buys.ok)).toFixed(2)} ms`;
+  console.error(
+    `CPU per buy: server ${perBuy('server')}, worker ${perBuy('worker')}, ` +
+      `bench + simulator ${perBuy('bench')}`,
+  );
   bought += firstBuyers;
   const typenameRate = typename.ok / typename.seconds;
   const buyRate = buys.ok / buys.seconds;
@@ -143,6 +158,15 @@ async function throughput(stack: Stack, apiKeys: readonly string[]): Promise<Row
     target: '≥ 0.25×',
     pass: ratio >= 0.25 && buys.failed === 0,
     measuredFully: buys.failed === 0 && buys.ok > 0,
+  };
+}
+
+function cpuShares(stack: Stack): { server: number; worker: number; bench: number } {
+  const own = process.cpuUsage();
+  return {
+    server: cpuSeconds(stack.server.pid),
+    worker: cpuSeconds(stack.worker.pid),
+    bench: (own.user + own.system) / 1e6,
   };
 }
 
