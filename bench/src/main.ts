@@ -132,6 +132,7 @@ async function throughput(stack: Stack, apiKeys: readonly string[]): Promise<Row
     if (status !== 200) throw new Error(`HTTP ${status}`);
   });
   let firstBuyers = 0;
+  if (process.env.BENCH_STOP_WORKER) process.kill(stack.worker.pid!, 'SIGSTOP');
   const cpuBefore = cpuShares(stack);
   const buys = await closedLoop(WINDOW_MS, CONCURRENCY, async (i, loop) => {
     await buy(stack, apiKeys[loop]!, `bench-tp-${i}`);
@@ -141,6 +142,7 @@ async function throughput(stack: Stack, apiKeys: readonly string[]): Promise<Row
   // Where a buy's CPU goes (all on these two cores): the server, the worker, and this process
   // (the load generator and the simulator standing in for the upstream).
   const cpuAfter = cpuShares(stack);
+  if (process.env.BENCH_STOP_WORKER) process.kill(stack.worker.pid!, 'SIGCONT');
   const perBuy = (key: keyof typeof cpuAfter) =>
     `${(((cpuAfter[key] - cpuBefore[key]) * 1000) / Math.max(1, buys.ok)).toFixed(2)} ms`;
   console.error(

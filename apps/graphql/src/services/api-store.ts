@@ -33,6 +33,9 @@ export interface NewPendingOrder {
   ttlSeconds: number;
   /** If still PENDING then (the server died mid-buy), the worker reconciles it. */
   reconcileAt: Date;
+  /** The buy at `providerId` starts right after: its attempt is recorded in this transaction
+   *  (as recordBuyAttempt would, one transaction fewer). */
+  buyStarted?: boolean;
 }
 
 export interface UpstreamAttempt {
@@ -90,7 +93,13 @@ export interface ApiStore {
   applyOrderCommand(
     orderId: string,
     command: OrderCommand,
-    extra?: { providerId?: string; operator?: string | null; cost?: Money },
+    extra?: {
+      providerId?: string;
+      operator?: string | null;
+      cost?: Money;
+      /** What the caller believes the status is: no read first when it is right. */
+      expectedStatus?: OrderStatus;
+    },
   ): Promise<OrderRecord>;
   /** Stores an SMS an upstream pushed to its webhook on the order it bought as `upstreamRef`
    *  — the same transaction a polled SMS takes (stored once, the first code captures the

@@ -141,6 +141,7 @@ export function createApiStore(store: Store): ApiStore {
         ttlSeconds: order.ttlSeconds,
         reconcileAt: order.reconcileAt,
         now: order.now,
+        ...(order.buyStarted ? { buyStarted: true } : {}),
       });
       return { order: result.order, created: result.created };
     },
@@ -149,6 +150,7 @@ export function createApiStore(store: Store): ApiStore {
         ...(extra.providerId ? { providerId: extra.providerId } : {}),
         ...(extra.operator !== undefined ? { operator: extra.operator } : {}),
         ...(extra.cost ? { costMinor: extra.cost.minor, costCurrency: extra.cost.currency } : {}),
+        ...(extra.expectedStatus ? { expectedStatus: extra.expectedStatus } : {}),
       });
       return result.order;
     },

@@ -128,6 +128,8 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
     now,
     ttlSeconds: deps.config.orderTtlSeconds,
     reconcileAt: new Date(now.getTime() + deps.config.pendingReconcileSeconds * 1000),
+    // The first attempt's record (durable before the call) rides in this transaction.
+    buyStarted: true,
   });
   deps.wakeOutboxTail();
   if (!pending.created) return awaitSettled(deps, pending.order);
@@ -135,17 +137,20 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
   countPlan(deps, plan);
 
   const failures: ProviderError[] = [];
-  for (const attempt of plan.attempts) {
+  for (const [index, attempt] of plan.attempts.entries()) {
     const { offer } = attempt;
     const adapter = deps.adapters.get(offer.providerId);
     if (!adapter) continue;
     // Durable before the call: a crash after it leaves the reconciler the provider to look at.
-    await deps.store.recordBuyAttempt(
-      orderId,
-      offer.providerId,
-      deps.now(),
-      offer.operator ?? null,
-    );
+    // Transaction 1 recorded the first offer's attempt (its provider and operator).
+    if (index > 0) {
+      await deps.store.recordBuyAttempt(
+        orderId,
+        offer.providerId,
+        deps.now(),
+        offer.operator ?? null,
+      );
+    }
     let purchase;
     try {
       purchase = await callUpstream(
@@ -199,6 +204,7 @@ export async function buyNumber(deps: AppDeps, request: BuyNumberRequest): Promi
           providerId: offer.providerId,
           operator: offer.operator ?? null,
           ...(cost ? { cost } : {}),
+          expectedStatus: 'PENDING',
         },
       );
       deps.wakeOutboxTail();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { millis } from '../columns.js';
+import type { EntityManager } from 'typeorm';
 import { sql, type Database } from '../database.js';
 import {
   UpstreamAttemptEntity,
@@ -68,17 +69,25 @@ export async function recordBuyAttempt(
        WHERE id = ? AND status = 'PENDING'`,
       [providerId, operator, millis(now), orderId],
     );
-    await tx.insert(UpstreamAttemptEntity, {
-      id: randomUUID(),
-      orderId,
-      providerId,
-      operation: 'buy-started',
-      outcome: 'OK',
-      errorCode: null,
-      durationMs: 0,
-      createdAt: now,
-    });
+    await insertBuyStartedInTx(tx, orderId, providerId, now);
   });
+}
+
+/** The 'buy-started' row of an attempt at `providerId` (raw SQL: TypeORM's insert builds its
+ *  query anew on every call). Transaction 1 writes the first one (createPendingOrder). */
+export async function insertBuyStartedInTx(
+  tx: EntityManager,
+  orderId: string,
+  providerId: string,
+  now: Date,
+): Promise<void> {
+  await sql(
+    tx,
+    `INSERT INTO upstream_attempts (id, order_id, provider_id, operation, outcome, error_code,
+       duration_ms, created_at)
+     VALUES (?, ?, ?, 'buy-started', 'OK', NULL, 0, CAST(? AS BIGINT))`,
+    [randomUUID(), orderId, providerId, millis(now)],
+  );
 }
 
 /** A buy attempt at a provider whose order has no activation of its own: what was asked (the

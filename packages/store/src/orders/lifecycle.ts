@@ -29,6 +29,7 @@ import {
   type SmsView,
 } from './order-view.js';
 import { moveWalletInTx } from '../wallet-movement.js';
+import { insertBuyStartedInTx } from './attempts.js';
 import { insertOrderEvent } from './outbox.js';
 import { smsIdentity } from './sms-identity.js';
 
@@ -47,6 +48,10 @@ export interface CreatePendingOrderInput {
   costMinor?: bigint | null;
   costCurrency?: string | null;
   idempotencyKey?: string | null;
+  /** The upstream buy at `providerId` starts right after the commit: its 'buy-started' row
+   *  (what recordBuyAttempt writes) is written in this transaction, one transaction fewer per
+   *  buy. Later attempts (a failover) still call recordBuyAttempt. */
+  buyStarted?: boolean;
   /** The order expires this long after creation (config orderTtlSeconds). */
   ttlSeconds: number;
   /** When the worker should reconcile the order if it is still PENDING (a crash between the
@@ -77,6 +82,10 @@ export interface ApplyOrderCommandOptions {
   sms?: { code: string | null; text: string | null; receivedAt?: Date };
   /** When the worker should look at the order next (kept open states only). */
   nextPollAt?: Date | null;
+  /** The status the caller believes the order is in: the update is tried without reading the
+   *  order first, and the usual read-and-decide runs only if the order is in another status.
+   *  Never changes the outcome (the transition depends on the status alone). */
+  expectedStatus?: OrderStatus;
 }
 
 export interface ApplyOrderCommandResult {
@@ -207,6 +216,10 @@ export async function createPendingOrderInTx(
     throw new InsufficientFunds(input.priceMinor, current?.availableMinor ?? 0n);
   }
 
+  if (input.buyStarted && order.providerId !== null) {
+    await insertBuyStartedInTx(tx, order.id, order.providerId, now);
+  }
+
   // The event last: on Postgres a tail read waits for it from here to the commit (outbox.ts).
   const view = toOrderView(order);
   const event = await insertOrderEvent(
@@ -228,6 +241,16 @@ export async function applyOrderCommandInTx(
   options: ApplyOrderCommandOptions = {},
 ): Promise<ApplyOrderCommandResult> {
   const now = options.now ?? new Date();
+  // The caller knows the status (buyNumber's PURCHASED: PENDING): the transition depends on
+  // nothing else, and the update's status guard checks the guess, so the order is not read
+  // first (one statement fewer). Any other status falls through to the read below.
+  if (options.expectedStatus !== undefined && command.type !== 'CODE_RECEIVED') {
+    const guess = transitionOrder({ status: options.expectedStatus }, command);
+    if (guess.ok && guess.changed) {
+      const written = await writeTransition(tx, orderId, guess, command, options, now);
+      if (written) return finishTransition(tx, written, guess, null, now);
+    }
+  }
   // Raw SQL and the same mapper as the update's RETURNING: TypeORM's findOne builds its query
   // anew on every call, a measurable share of buyNumber's CPU.
   const found = await sql(tx, `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`, [orderId]);
@@ -254,7 +277,23 @@ export async function applyOrderCommandInTx(
     // The same message polled again: already stored, already announced.
     if (!sms) return unchanged;
   }
+  const written = await writeTransition(tx, orderId, transition, command, options, now);
+  if (!written) throw new TransactionConflict(`order ${orderId} changed meanwhile`);
+  return finishTransition(tx, written, transition, sms, now);
+}
 
+type Transition = Extract<ReturnType<typeof transitionOrder>, { ok: true }>;
+
+/** The transition's conditional update: null when the order is not (or no longer) in the
+ *  status it was decided from, or (options.userId) not that user's. */
+async function writeTransition(
+  tx: EntityManager,
+  orderId: string,
+  transition: Transition,
+  command: OrderCommand,
+  options: ApplyOrderCommandOptions,
+  now: Date,
+): Promise<OrderEntity | null> {
   // The status guard makes the transition conditional: of two concurrent commands only one
   // finds the status it decided from; the other re-runs its whole transaction and decides again.
   const set: string[] = ['status = ?', 'version = version + 1', 'updated_at = CAST(? AS BIGINT)'];
@@ -281,20 +320,34 @@ export async function applyOrderCommandInTx(
   } else if (command.type === 'PURCHASED') {
     assign('next_poll_at', millis(now), true);
   }
+  const where = ['id = ?', 'status = ?'];
+  const whereParams = [orderId, transition.from];
+  if (options.userId !== undefined) {
+    where.push('user_id = ?');
+    whereParams.push(options.userId);
+  }
   // RETURNING hands back the row as written: no second read of the order.
   const updated = await sql(
     tx,
-    `${RETURNING_ROWS}UPDATE orders SET ${set.join(', ')} WHERE id = ? AND status = ?
+    `${RETURNING_ROWS}UPDATE orders SET ${set.join(', ')} WHERE ${where.join(' AND ')}
      RETURNING ${ORDER_COLUMNS}`,
-    [...params, orderId, transition.from],
+    [...params, ...whereParams],
   );
   const row = updated.rows[0];
-  if (updated.affected === 0 || !row) {
-    throw new TransactionConflict(`order ${orderId} changed meanwhile`);
-  }
-  const fresh = toOrderView(orderFromRow(tx, row));
+  return updated.affected === 0 || !row ? null : orderFromRow(tx, row);
+}
 
-  await applyWalletMovementInTx(tx, order, transition.movement, now);
+/** After the update: the wallet movement and the event. */
+async function finishTransition(
+  tx: EntityManager,
+  written: OrderEntity,
+  transition: Transition,
+  sms: SmsMessageEntity | null,
+  now: Date,
+): Promise<ApplyOrderCommandResult> {
+  const fresh = toOrderView(written);
+  // The user, currency and price never change: the written row says what the wallet moves.
+  await applyWalletMovementInTx(tx, written, transition.movement, now);
   const payload: OrderEventPayload = { order: orderSnapshot(fresh) };
   if (sms) payload.sms = smsSnapshot(toSmsView(sms));
   const event = await insertOrderEvent(tx, fresh, transition.event, payload, now);
