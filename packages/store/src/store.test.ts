@@ -331,6 +331,49 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
       ).rejects.toBeInstanceOf(OrderNotFound);
     });
 
+    it('an expected status that is wrong changes nothing: the same refusal, owner check and event', async () => {
+      const { user: owner } = await fundedUser(1000n);
+      const { user: other } = await fundedUser(0n, 'other');
+      const { order } = await pending(owner.id);
+      const purchase: OrderCommand = {
+        type: 'PURCHASED',
+        phoneNumber: '+79001234500',
+        upstreamRef: 'expected-1',
+      };
+      // Another user's order is not found, with or without a guess at its status.
+      await expect(
+        store.orders.applyOrderCommand(order.id, purchase, {
+          userId: other.id,
+          expectedStatus: 'PENDING',
+        }),
+      ).rejects.toBeInstanceOf(OrderNotFound);
+      const bought = await store.orders.applyOrderCommand(order.id, purchase, {
+        expectedStatus: 'PENDING',
+      });
+      expect(bought).toMatchObject({
+        changed: true,
+        from: 'PENDING',
+        movement: 'NONE',
+        order: { status: 'ACTIVE', upstreamRef: 'expected-1' },
+        event: { type: 'ORDER_ACTIVE' },
+      });
+      // The guess is now wrong (the order is ACTIVE): the order is read and decided as usual.
+      const again = await store.orders
+        .applyOrderCommand(order.id, purchase, { expectedStatus: 'PENDING' })
+        .catch((error: unknown) => error);
+      expect(again).toBeInstanceOf(OrderTransitionRefused);
+      const cancelled = await store.orders.applyOrderCommand(
+        order.id,
+        { type: 'CANCEL' },
+        { expectedStatus: 'PENDING' },
+      );
+      expect(cancelled).toMatchObject({ from: 'ACTIVE', movement: 'RELEASE', changed: true });
+      expect(await expectLedgerMatchesWallet(owner.id)).toMatchObject({
+        availableMinor: 1000n,
+        heldMinor: 0n,
+      });
+    });
+
     it('the database itself refuses a second capture of one order', async () => {
       const { user } = await fundedUser(1000n);
       const orderId = await activeOrder(user.id);

@@ -35,6 +35,36 @@ describe.each(DATABASE_KINDS)('open buy attempts on %s', (kind) => {
     return order.id;
   }
 
+  it("records the first attempt in the order's own transaction when asked (buyStarted)", async () => {
+    const t0 = new Date(Date.UTC(2031, 0, 2));
+    const { order } = await store.orders.createPendingOrder({
+      userId,
+      service: 'signal',
+      country: 'RU',
+      operator: 'beeline',
+      providerId: 'tx1-provider',
+      priceMinor: 10n,
+      currency: 'IRT',
+      ttlSeconds: 600,
+      now: t0,
+      reconcileAt: new Date(t0.getTime() + 120_000),
+      buyStarted: true,
+    });
+    expect(await store.orders.openBuyAttempts('tx1-provider', t0, 10)).toEqual([
+      {
+        orderId: order.id,
+        orderStatus: 'PENDING',
+        service: 'signal',
+        country: 'RU',
+        operator: 'beeline',
+        startedAt: t0,
+      },
+    ]);
+    // Without it, the order alone: the caller records its attempts (recordBuyAttempt).
+    await pendingOrder('signal', t0);
+    expect(await store.orders.openBuyAttempts('first', t0, 10)).toEqual([]);
+  });
+
   it('lists each attempt whose order owns no activation, with what it asked and when', async () => {
     const t0 = new Date(Date.UTC(2031, 0, 1));
     const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
