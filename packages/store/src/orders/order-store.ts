@@ -62,7 +62,11 @@ export class OrderStore {
   /** Claims the idempotency key, holds the price and writes the PENDING order and its event,
    *  in one transaction. InsufficientFunds when the wallet cannot cover the price. */
   async createPendingOrder(input: CreatePendingOrderInput): Promise<CreatePendingOrderResult> {
-    const result = await this.db.transaction((tx) => createPendingOrderInTx(tx, input));
+    // Interleaved in a group commit: its writes are a new order's rows plus one conditional
+    // update of the wallet, safe beside any other buy's (Database.runGroup).
+    const result = await this.db.transaction((tx) => createPendingOrderInTx(tx, input), {
+      interleave: true,
+    });
     if (result.created) {
       if (result.eventId) this.notifier.committed(result.eventId);
       this.announce('HOLD', result.order);
@@ -77,8 +81,11 @@ export class OrderStore {
     command: OrderCommand,
     options: ApplyOrderCommandOptions = {},
   ): Promise<ApplyOrderCommandResult> {
-    const result = await this.db.transaction((tx) =>
-      applyOrderCommandInTx(tx, orderId, command, options),
+    // A purchase writes only its own PENDING order (status-guarded) and an event: safe to
+    // interleave with other buys in a group commit. Other commands run one at a time.
+    const result = await this.db.transaction(
+      (tx) => applyOrderCommandInTx(tx, orderId, command, options),
+      { interleave: command.type === 'PURCHASED' },
     );
     if (result.event) this.notifier.committed(result.event.id);
     if (result.changed && result.movement !== 'NONE') this.announce(result.movement, result.order);
