@@ -16,16 +16,23 @@ const ATTEMPT_FLUSH_MS = 50;
 const ATTEMPT_BATCH = 200;
 
 export function createApiStore(store: Store): ApiStore {
-  const catalogCache = new LRUCache<string, { value: unknown }>({
+  // The read itself is kept, not its result: when an entry lapses, the 32 buys that miss it
+  // at once share one read instead of queueing 32 on SQLite's lane (measured: ~20 catalog
+  // reads a second under load, each through TypeORM's query builder).
+  const catalogCache = new LRUCache<string, { value: Promise<unknown> }>({
     max: 1000,
     ttl: CATALOG_CACHE_MS,
   });
-  const cached = async <T>(key: string, load: () => Promise<T>): Promise<T> => {
+  const cached = <T>(key: string, load: () => Promise<T>): Promise<T> => {
     const hit = catalogCache.get(key);
-    if (hit) return hit.value as T;
-    const value = await load();
-    catalogCache.set(key, { value });
-    return value;
+    if (hit) return hit.value as Promise<T>;
+    const entry = { value: load() };
+    catalogCache.set(key, entry);
+    // A failed read is not kept: the next call tries again.
+    entry.value.catch(() => {
+      if (catalogCache.get(key) === entry) catalogCache.delete(key);
+    });
+    return entry.value;
   };
   const usersByKey = new LRUCache<
     string,
