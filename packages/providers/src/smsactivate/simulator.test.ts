@@ -134,6 +134,22 @@ describe('SmsActivateSimulator answers like the documented examples', () => {
     expect(await call({ action: 'getBalance' })).toBe('ACCESS_BALANCE:37.50');
   });
 
+  it('expires, at any request, every activation past its lifetime, even ones nobody asks about', async () => {
+    await sim.stop();
+    await start({ activationTtlSeconds: 60 });
+    sim.setBalance('100.00');
+    const old = [await buy(), await buy()];
+    sim.clock += 30_000;
+    const young = await buy();
+    sim.clock += 30_000;
+    // Three bought at 12.50; the first two are past 60 s, the third is not: two refunded.
+    expect(await call({ action: 'getBalance' })).toBe('ACCESS_BALANCE:87.50');
+    expect(old.map((id) => sim.activation(id)?.state)).toEqual(['expired', 'expired']);
+    expect(sim.activation(young)?.state).toBe('waiting');
+    sim.clock += 30_000;
+    expect(await call({ action: 'getBalance' })).toBe('ACCESS_BALANCE:100.00');
+  });
+
   it('lists open activations like the documented example, or NO_ACTIVATIONS', async () => {
     expect(await call({ action: 'getActiveActivations' })).toBe(examples.NO_ACTIVATIONS);
     const id = await buy();
