@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { intParam, millis, toBigInt } from '../columns.js';
 import { sql, type Database } from '../database.js';
-import { OrderEventEntity, type StoredOrderEventType } from '../entities/order-event.entity.js';
+import type { StoredOrderEventType } from '../entities/order-event.entity.js';
 import { StoreInvariantViolated } from '../errors.js';
 import { toEventView, type OrderEventPayload, type OrderEventView } from './order-view.js';
 
@@ -143,18 +143,41 @@ export async function eventsAfter(
   const upTo =
     db.kind === 'postgres' && filter.orderId === undefined ? await settledEventId(db) : null;
   if (upTo !== null && upTo <= after) return [];
-  const rows = await db.read((m) => {
-    const query = m
-      .createQueryBuilder(OrderEventEntity, 'e')
-      .where('e.id > CAST(:after AS BIGINT)', { after: intParam(after) })
-      .orderBy('e.id', 'ASC')
-      .take(Math.max(1, Math.min(1000, Math.trunc(limit))));
-    if (upTo !== null) query.andWhere('e.id <= CAST(:upTo AS BIGINT)', { upTo: intParam(upTo) });
-    if (filter.userId) query.andWhere('e.user_id = :userId', { userId: filter.userId });
-    if (filter.orderId) query.andWhere('e.order_id = :orderId', { orderId: filter.orderId });
-    return query.getMany();
-  });
-  return rows.map(toEventView);
+  // Raw SQL: the tail reads after every commit, and TypeORM's query builder built this query
+  // anew each time (a few per cent of a buy's CPU on the server).
+  const where = ['id > CAST(? AS BIGINT)'];
+  const params: string[] = [intParam(after)];
+  if (upTo !== null) {
+    where.push('id <= CAST(? AS BIGINT)');
+    params.push(intParam(upTo));
+  }
+  if (filter.userId) {
+    where.push('user_id = ?');
+    params.push(filter.userId);
+  }
+  if (filter.orderId) {
+    where.push('order_id = ?');
+    params.push(filter.orderId);
+  }
+  const result = await db.read((m) =>
+    sql(
+      m,
+      `SELECT id, order_id, user_id, "type", payload, created_at FROM order_events
+       WHERE ${where.join(' AND ')} ORDER BY id ASC
+       LIMIT ${Math.max(1, Math.min(1000, Math.trunc(limit)))}`,
+      params,
+    ),
+  );
+  return result.rows.map((row) =>
+    toEventView({
+      id: toBigInt(row.id).toString(),
+      orderId: String(row.order_id),
+      userId: String(row.user_id),
+      type: String(row.type),
+      payload: String(row.payload),
+      createdAt: new Date(Number(toBigInt(row.created_at))),
+    }),
+  );
 }
 
 /** The newest event id ("0" when there is none): where a fresh tail starts (on Postgres the
