@@ -385,6 +385,21 @@ export class Database {
     for (const queued of alone) await settle(queued, () => this.withRetries(queued.work));
   }
 
+  /** Postgres: work whose writes are one statement (its own transaction, no BEGIN/COMMIT
+   *  round trips), re-run like a transaction when it loses a race (deadlock, serialization).
+   *  SQLite: a transaction as any other. */
+  async statement<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.kind !== 'postgres') return this.transaction(work);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work(this.dataSource.manager);
+      } catch (error) {
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryable(error)) throw error;
+        await backoff(attempt);
+      }
+    }
+  }
+
   /** A read outside any transaction. */
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.serialized(() => work(this.dataSource.manager));

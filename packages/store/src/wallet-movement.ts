@@ -19,6 +19,19 @@ export async function moveWalletInTx(
   amountMinor: bigint,
   now: Date,
 ): Promise<boolean> {
+  const update = walletUpdate(key, kind, amountMinor, now);
+  const result = await sql(tx, update.text, update.params);
+  return result.affected === 1;
+}
+
+/** moveWalletInTx's UPDATE as text and parameters, for a statement that embeds it (Postgres:
+ *  a buy's first transaction as one statement, createPendingOrderPostgres). */
+export function walletUpdate(
+  key: WalletKey,
+  kind: LedgerEntryKind,
+  amountMinor: bigint,
+  now: Date,
+): { text: string; params: string[] } {
   const change = walletChange(kind, amountMinor);
   const available = intParam(change.availableMinor);
   const held = intParam(change.heldMinor);
@@ -26,14 +39,12 @@ export async function moveWalletInTx(
     'walletId' in key
       ? ['id = ?', [key.walletId]]
       : ['user_id = ? AND currency = ?', [key.userId, key.currency]];
-  const result = await sql(
-    tx,
-    `UPDATE wallets SET available_minor = available_minor + CAST(? AS BIGINT),
+  return {
+    text: `UPDATE wallets SET available_minor = available_minor + CAST(? AS BIGINT),
        held_minor = held_minor + CAST(? AS BIGINT), version = version + 1,
        updated_at = CAST(? AS BIGINT)
      WHERE ${where} AND available_minor + CAST(? AS BIGINT) >= 0
        AND held_minor + CAST(? AS BIGINT) >= 0`,
-    [available, held, millis(now), ...keyParams, available, held],
-  );
-  return result.affected === 1;
+    params: [available, held, millis(now), ...keyParams, available, held],
+  };
 }

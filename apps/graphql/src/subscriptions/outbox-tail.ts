@@ -19,6 +19,10 @@ export interface OutboxTailOptions {
 }
 
 const BATCH = 500;
+/** Woken again while reading (every commit wakes it), the tail still lets this pass before
+ *  the next read: under a stream of buys it read back to back, each read a turn on SQLite's
+ *  lane (on Postgres a wait for the writers in flight), for a batch of one or two events. */
+const WOKEN_GAP_MS = 5;
 
 /** Tails the order-event outbox by id and publishes each event to its user's topic. The worker
  *  is another process: this table is the only way its changes reach this server's subscribers. */
@@ -99,9 +103,10 @@ export class OutboxTail {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.woken || !this.running) {
+    if (!this.running) return Promise.resolve();
+    if (this.woken) {
       this.woken = false;
-      return Promise.resolve();
+      return new Promise((resolve) => setTimeout(resolve, WOKEN_GAP_MS));
     }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);

@@ -10,7 +10,7 @@ import {
   type WalletMovement,
 } from '@numbroker/core';
 import type { EntityManager } from 'typeorm';
-import { intParam, millis } from '../columns.js';
+import { intParam, millis, toBigInt } from '../columns.js';
 import { RETURNING_ROWS, sql, TransactionConflict } from '../database.js';
 import { IdempotencyKeyEntity } from '../entities/idempotency-key.entity.js';
 import { OrderEntity } from '../entities/order.entity.js';
@@ -28,9 +28,9 @@ import {
   type OrderView,
   type SmsView,
 } from './order-view.js';
-import { moveWalletInTx } from '../wallet-movement.js';
+import { moveWalletInTx, walletUpdate } from '../wallet-movement.js';
 import { insertBuyStartedInTx } from './attempts.js';
-import { insertOrderEvent } from './outbox.js';
+import { insertOrderEvent, ORDER_EVENT_WRITER_LOCK } from './outbox.js';
 import { smsIdentity } from './sms-identity.js';
 
 const DEFAULT_RECONCILE_DELAY_MS = 120_000;
@@ -98,11 +98,8 @@ export interface ApplyOrderCommandResult {
   sms: SmsView | null;
 }
 
-/** Claims the idempotency key, holds the price and writes the PENDING order and its event. Never calls an upstream. */
-export async function createPendingOrderInTx(
-  tx: EntityManager,
-  input: CreatePendingOrderInput,
-): Promise<CreatePendingOrderResult> {
+/** A new PENDING order as the input describes it (validated), not yet written. */
+function newPendingOrder(tx: EntityManager, input: CreatePendingOrderInput) {
   if (typeof input.priceMinor !== 'bigint' || input.priceMinor <= 0n) {
     throw new BadUserInput('INVALID_PRICE', 'an order price must be a positive amount');
   }
@@ -110,7 +107,6 @@ export async function createPendingOrderInTx(
     throw new BadUserInput('INVALID_TTL', 'an order needs a positive time to live');
   }
   const now = input.now ?? new Date();
-  const orderId = randomUUID();
   const key = input.idempotencyKey?.trim() || null;
   if (key !== null && key.length > 200) {
     throw new BadUserInput(
@@ -118,30 +114,8 @@ export async function createPendingOrderInTx(
       'an idempotency key is at most 200 characters',
     );
   }
-
-  if (key !== null) {
-    // The primary key (user_id, idempotency_key) lets one of any number of concurrent claims
-    // through; on Postgres the others wait for its commit and then do nothing.
-    const claim = await sql(
-      tx,
-      `INSERT INTO idempotency_keys (user_id, idempotency_key, order_id, created_at)
-       VALUES (?, ?, ?, CAST(? AS BIGINT)) ON CONFLICT DO NOTHING`,
-      [input.userId, key, orderId, millis(now)],
-    );
-    if (claim.affected === 0) {
-      const winner = await tx.findOneOrFail(IdempotencyKeyEntity, {
-        where: { userId: input.userId, idempotencyKey: key },
-      });
-      const order = await tx.findOneOrFail(OrderEntity, { where: { id: winner.orderId } });
-      if (order.service !== input.service || order.country !== input.country) {
-        throw new IdempotencyKeyReused(key, order.id);
-      }
-      return { order: toOrderView(order), created: false };
-    }
-  }
-
   const order = tx.create(OrderEntity, {
-    id: orderId,
+    id: randomUUID(),
     userId: input.userId,
     status: 'PENDING',
     service: input.service,
@@ -165,33 +139,95 @@ export async function createPendingOrderInTx(
     version: 0,
     failureReason: null,
   });
+  return { order, key, now };
+}
+
+/** The orders INSERT of a new PENDING order: its columns, and the values' placeholders. */
+const INSERT_ORDER_COLUMNS = `orders (id, user_id, status, service, country, "operator",
+  provider_id, upstream_ref, phone_number, price_minor, currency, cost_minor, cost_currency,
+  idempotency_key, created_at, updated_at, expires_at, next_poll_at, poll_count, lease_owner,
+  lease_until, "version", failure_reason)`;
+// Every value typed: Postgres infers no parameter type from an INSERT … SELECT list.
+const TEXT = 'CAST(? AS VARCHAR)';
+const INTEGER = 'CAST(? AS BIGINT)';
+const INSERT_ORDER_VALUES = [
+  ...[TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT],
+  'CAST(NULL AS VARCHAR)',
+  'CAST(NULL AS VARCHAR)',
+  ...[INTEGER, TEXT, INTEGER, TEXT, TEXT, INTEGER, INTEGER, INTEGER, INTEGER],
+  '0',
+  'CAST(NULL AS VARCHAR)',
+  'CAST(NULL AS BIGINT)',
+  '0',
+  'CAST(NULL AS VARCHAR)',
+].join(', ');
+function insertOrderParams(order: OrderEntity): Array<string | null> {
+  return [
+    order.id,
+    order.userId,
+    order.status,
+    order.service,
+    order.country,
+    order.operator,
+    order.providerId,
+    intParam(order.priceMinor),
+    order.currency,
+    order.costMinor === null ? null : intParam(order.costMinor),
+    order.costCurrency,
+    order.idempotencyKey,
+    millis(order.createdAt),
+    millis(order.updatedAt),
+    millis(order.expiresAt),
+    order.nextPollAt ? millis(order.nextPollAt) : null,
+  ];
+}
+
+/** The order an idempotency key already made, if that user used it: the same purchase is
+ *  answered with it, another one is IdempotencyKeyReused. */
+async function orderOfKey(
+  tx: EntityManager,
+  input: CreatePendingOrderInput,
+  key: string,
+): Promise<CreatePendingOrderResult | null> {
+  const winner = await tx.findOne(IdempotencyKeyEntity, {
+    where: { userId: input.userId, idempotencyKey: key },
+  });
+  if (!winner) return null;
+  const order = await tx.findOneOrFail(OrderEntity, { where: { id: winner.orderId } });
+  if (order.service !== input.service || order.country !== input.country) {
+    throw new IdempotencyKeyReused(key, order.id);
+  }
+  return { order: toOrderView(order), created: false };
+}
+
+/** Claims the idempotency key, holds the price and writes the PENDING order and its event. Never calls an upstream. */
+export async function createPendingOrderInTx(
+  tx: EntityManager,
+  input: CreatePendingOrderInput,
+): Promise<CreatePendingOrderResult> {
+  const { order, key, now } = newPendingOrder(tx, input);
+
+  if (key !== null) {
+    // The primary key (user_id, idempotency_key) lets one of any number of concurrent claims
+    // through; on Postgres the others wait for its commit and then do nothing.
+    const claim = await sql(
+      tx,
+      `INSERT INTO idempotency_keys (user_id, idempotency_key, order_id, created_at)
+       VALUES (?, ?, ?, CAST(? AS BIGINT)) ON CONFLICT DO NOTHING`,
+      [input.userId, key, order.id, millis(now)],
+    );
+    if (claim.affected === 0) {
+      const existing = await orderOfKey(tx, input, key);
+      if (!existing) throw new TransactionConflict('the idempotency key vanished meanwhile');
+      return existing;
+    }
+  }
+
   // Raw SQL: TypeORM's insert would read the row back, and every column is known here.
   await sql(
     tx,
-    `INSERT INTO orders (id, user_id, status, service, country, "operator", provider_id,
-       upstream_ref, phone_number, price_minor, currency, cost_minor, cost_currency,
-       idempotency_key, created_at, updated_at, expires_at, next_poll_at, poll_count,
-       lease_owner, lease_until, "version", failure_reason)
-     VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), ?, ?,
-       CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), 0, NULL, NULL, 0, NULL)`,
-    [
-      order.id,
-      order.userId,
-      order.status,
-      order.service,
-      order.country,
-      order.operator,
-      order.providerId,
-      intParam(order.priceMinor),
-      order.currency,
-      order.costMinor === null ? null : intParam(order.costMinor),
-      order.costCurrency,
-      order.idempotencyKey,
-      millis(order.createdAt),
-      millis(order.updatedAt),
-      millis(order.expiresAt),
-      order.nextPollAt ? millis(order.nextPollAt) : null,
-    ],
+    `INSERT INTO ${INSERT_ORDER_COLUMNS} VALUES (${INSERT_ORDER_VALUES})`,
+    insertOrderParams(order),
   );
   // Its ledger entry before the hold it records (a failed hold rolls both back): from the
   // hold to the commit the wallet row is locked (Postgres) and every buy of this user waits,
@@ -208,13 +244,7 @@ export async function createPendingOrderInTx(
     input.priceMinor,
     now,
   );
-  if (!held) {
-    // Read only to word the error; the decision was the conditional update's.
-    const current = await tx.findOne(WalletEntity, {
-      where: { userId: input.userId, currency: input.currency },
-    });
-    throw new InsufficientFunds(input.priceMinor, current?.availableMinor ?? 0n);
-  }
+  if (!held) throw await insufficientFunds(tx, input);
 
   if (input.buyStarted && order.providerId !== null) {
     await insertBuyStartedInTx(tx, order.id, order.providerId, now);
@@ -230,6 +260,105 @@ export async function createPendingOrderInTx(
     now,
   );
   return { order: view, created: true, eventId: event.id };
+}
+
+/** Read only to word the error; the decision was the conditional update's. */
+async function insufficientFunds(
+  m: EntityManager,
+  input: CreatePendingOrderInput,
+): Promise<InsufficientFunds> {
+  const current = await m.findOne(WalletEntity, {
+    where: { userId: input.userId, currency: input.currency },
+  });
+  return new InsufficientFunds(input.priceMinor, current?.availableMinor ?? 0n);
+}
+
+/**
+ * Postgres: createPendingOrderInTx as one statement of data-modifying CTEs, run on its own
+ * (a single statement is its own transaction): one round trip instead of eight (BEGIN, five
+ * inserts and the hold, COMMIT). The hold decides: every other write reads its row, so with
+ * too little money nothing is written. A key already used makes the claim's INSERT fail (no
+ * ON CONFLICT: the statement must not write the rest), and the existing order is read.
+ */
+export async function createPendingOrderPostgres(
+  m: EntityManager,
+  input: CreatePendingOrderInput,
+): Promise<CreatePendingOrderResult> {
+  const { order, key, now } = newPendingOrder(m, input);
+  const view = toOrderView(order);
+  const hold = walletUpdate(
+    { userId: input.userId, currency: input.currency },
+    'HOLD',
+    input.priceMinor,
+    now,
+  );
+  const createdAt = millis(now);
+  const attempt = input.buyStarted === true && order.providerId !== null;
+  const params: Array<string | null> = [
+    ...hold.params,
+    ...(key !== null ? [input.userId, key, order.id, createdAt] : []),
+    ...insertOrderParams(order),
+    randomUUID(),
+    intParam(order.priceMinor),
+    order.id,
+    `order:${order.id}`,
+    createdAt,
+    ...(attempt ? [randomUUID(), order.id, order.providerId, createdAt] : []),
+    order.id,
+    order.userId,
+    JSON.stringify({ order: orderSnapshot(view) }),
+    createdAt,
+  ];
+  const statement = `WITH hold AS (${hold.text} RETURNING id),
+    ${
+      key !== null
+        ? `claim AS (INSERT INTO idempotency_keys (user_id, idempotency_key, order_id, created_at)
+             SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),
+               CAST(? AS BIGINT) FROM hold),`
+        : ''
+    }
+    placed AS (INSERT INTO ${INSERT_ORDER_COLUMNS} SELECT ${INSERT_ORDER_VALUES} FROM hold),
+    ledger AS (INSERT INTO ledger_entries (id, wallet_id, "kind", amount_minor, order_id,
+        reference, created_at)
+      SELECT CAST(? AS VARCHAR), hold.id, 'HOLD', CAST(? AS BIGINT), CAST(? AS VARCHAR),
+        CAST(? AS VARCHAR), CAST(? AS BIGINT) FROM hold),
+    ${
+      attempt
+        ? `attempt AS (INSERT INTO upstream_attempts (id, order_id, provider_id, operation,
+              outcome, error_code, duration_ms, created_at)
+            SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), 'buy-started',
+              'OK', NULL, 0, CAST(? AS BIGINT) FROM hold),`
+        : ''
+    }
+    writer AS (SELECT ${ORDER_EVENT_WRITER_LOCK} FROM hold),
+    event AS (INSERT INTO order_events (order_id, user_id, "type", payload, created_at)
+      SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR), 'ORDER_CREATED', CAST(? AS TEXT),
+        CAST(? AS BIGINT) FROM writer
+      RETURNING id)
+    SELECT id FROM event`;
+  let written;
+  try {
+    written = await sql(m, statement, params);
+  } catch (error) {
+    if (key === null || !isUniqueViolationOf(error, 'idempotency_keys')) throw error;
+    const existing = await orderOfKey(m, input, key);
+    if (!existing) throw new TransactionConflict('the idempotency key vanished meanwhile');
+    return existing;
+  }
+  const eventId = written.rows[0]?.id;
+  if (eventId === undefined || eventId === null) {
+    // Nothing was written: too little money, unless this key already made an order.
+    const existing = key === null ? null : await orderOfKey(m, input, key);
+    if (existing) return existing;
+    throw await insufficientFunds(m, input);
+  }
+  return { order: view, created: true, eventId: toBigInt(eventId).toString() };
+}
+
+/** Postgres unique_violation (23505) on a constraint of `table`. */
+function isUniqueViolationOf(error: unknown, table: string): boolean {
+  const driverError = (error as { driverError?: { code?: string; table?: string } }).driverError;
+  return driverError?.code === '23505' && driverError.table === table;
 }
 
 /** Runs `command` through core's state machine and applies the result (status, wallet

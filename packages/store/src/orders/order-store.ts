@@ -26,6 +26,7 @@ import {
 import {
   applyOrderCommandInTx,
   createPendingOrderInTx,
+  createPendingOrderPostgres,
   type ApplyOrderCommandOptions,
   type ApplyOrderCommandResult,
   type CreatePendingOrderInput,
@@ -64,9 +65,12 @@ export class OrderStore {
   async createPendingOrder(input: CreatePendingOrderInput): Promise<CreatePendingOrderResult> {
     // Interleaved in a group commit: its writes are a new order's rows plus one conditional
     // update of the wallet, safe beside any other buy's (Database.runGroup).
-    const result = await this.db.transaction((tx) => createPendingOrderInTx(tx, input), {
-      interleave: true,
-    });
+    const result =
+      this.db.kind === 'postgres'
+        ? await this.db.statement((m) => createPendingOrderPostgres(m, input))
+        : await this.db.transaction((tx) => createPendingOrderInTx(tx, input), {
+            interleave: true,
+          });
     if (result.created) {
       if (result.eventId) this.notifier.committed(result.eventId);
       this.announce('HOLD', result.order);

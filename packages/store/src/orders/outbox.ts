@@ -18,6 +18,8 @@ export const ORDER_EVENTS_CHANNEL = 'numbroker_order_events';
  * is this constant ("nbev") and the schema, so schemas sharing a database (tests) stay apart.
  */
 const ORDER_EVENTS_LOCK = 'CAST(1851942262 AS INTEGER), hashtext(current_schema())';
+/** What an event writer selects, in the statement that inserts its event, before the row. */
+export const ORDER_EVENT_WRITER_LOCK = `pg_advisory_xact_lock_shared(${ORDER_EVENTS_LOCK})`;
 /** The same lock as pg_locks shows it (two int4 keys: classid, objid, objsubid 2). */
 const ORDER_EVENT_WRITERS = `locktype = 'advisory' AND classid = CAST(1851942262 AS OID)
   AND objid = CAST(CAST(hashtext(current_schema()) AS BIGINT) & 4294967295 AS OID)
@@ -41,7 +43,7 @@ export async function insertOrderEvent(
   const result = postgres
     ? await sql(
         tx,
-        `WITH writer AS (SELECT pg_advisory_xact_lock_shared(${ORDER_EVENTS_LOCK}))
+        `WITH writer AS (SELECT ${ORDER_EVENT_WRITER_LOCK})
          INSERT INTO order_events (order_id, user_id, "type", payload, created_at)
          SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS TEXT),
            CAST(? AS BIGINT) FROM writer
