@@ -121,30 +121,59 @@ async function buy(stack: Stack, apiKey: string, key: string): Promise<void> {
 let bought = 0;
 let boughtByOthers = 0;
 
+type LoopTotals = Awaited<ReturnType<typeof closedLoop>>;
+
+/** Both rates are taken in alternating slices (typename, buys, typename, …), so a change in
+ *  the load of this shared machine during the run weighs on both alike. */
+const THROUGHPUT_SLICES = QUICK ? 2 : 5;
+
 async function throughput(stack: Stack, apiKeys: readonly string[]): Promise<Row> {
   const auth = apiKeys.map((key) => ({ authorization: `Bearer ${key}` }));
   // Warm both paths (JIT, connection pools) before measuring.
   await closedLoop(1000, CONCURRENCY, async (_, loop) => {
     await postJson(stack.graphqlUrl, { query: '{ __typename }' }, auth[loop]);
   });
-  const typename = await closedLoop(WINDOW_MS, CONCURRENCY, async (_, loop) => {
-    const { status } = await postJson(stack.graphqlUrl, { query: '{ __typename }' }, auth[loop]);
-    if (status !== 200) throw new Error(`HTTP ${status}`);
+  const add = (total: LoopTotals, slice: LoopTotals): LoopTotals => ({
+    ok: total.ok + slice.ok,
+    failed: total.failed + slice.failed,
+    seconds: total.seconds + slice.seconds,
+    ...((total.firstError ?? slice.firstError)
+      ? { firstError: total.firstError ?? slice.firstError }
+      : {}),
   });
+  let typename: LoopTotals = { ok: 0, failed: 0, seconds: 0 };
+  let buys: LoopTotals = { ok: 0, failed: 0, seconds: 0 };
+  const cpu = { server: 0, worker: 0, bench: 0 };
   let firstBuyers = 0;
-  if (process.env.BENCH_STOP_WORKER) process.kill(stack.worker.pid!, 'SIGSTOP');
-  const cpuBefore = cpuShares(stack);
-  const buys = await closedLoop(WINDOW_MS, CONCURRENCY, async (i, loop) => {
-    await buy(stack, apiKeys[loop]!, `bench-tp-${i}`);
-    if (loop === 0) firstBuyers += 1;
-    else boughtByOthers += 1;
-  });
+  let key = 0;
+  const sliceMs = WINDOW_MS / THROUGHPUT_SLICES;
+  for (let slice = 0; slice < THROUGHPUT_SLICES; slice += 1) {
+    typename = add(
+      typename,
+      await closedLoop(sliceMs, CONCURRENCY, async (_, loop) => {
+        const answer = await postJson(stack.graphqlUrl, { query: '{ __typename }' }, auth[loop]);
+        if (answer.status !== 200) throw new Error(`HTTP ${answer.status}`);
+      }),
+    );
+    const before = cpuShares(stack);
+    buys = add(
+      buys,
+      await closedLoop(sliceMs, CONCURRENCY, async (_, loop) => {
+        // Every buy a new order: a key used again would be an idempotent repeat.
+        await buy(stack, apiKeys[loop]!, `bench-tp-${key++}`);
+        if (loop === 0) firstBuyers += 1;
+        else boughtByOthers += 1;
+      }),
+    );
+    const after = cpuShares(stack);
+    for (const name of ['server', 'worker', 'bench'] as const) {
+      cpu[name] += after[name] - before[name];
+    }
+  }
   // Where a buy's CPU goes (all on these two cores): the server, the worker, and this process
   // (the load generator and the simulator standing in for the upstream).
-  const cpuAfter = cpuShares(stack);
-  if (process.env.BENCH_STOP_WORKER) process.kill(stack.worker.pid!, 'SIGCONT');
-  const perBuy = (key: keyof typeof cpuAfter) =>
-    `${(((cpuAfter[key] - cpuBefore[key]) * 1000) / Math.max(1, buys.ok)).toFixed(2)} ms`;
+  const perBuy = (name: keyof typeof cpu) =>
+    `${((cpu[name] * 1000) / Math.max(1, buys.ok)).toFixed(2)} ms`;
   console.error(
     `CPU per buy: server ${perBuy('server')}, worker ${perBuy('worker')}, ` +
       `bench + simulator ${perBuy('bench')}`,
