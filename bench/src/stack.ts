@@ -95,7 +95,9 @@ export async function startStack(options: {
       : [];
   const server = AppProcess.start('server', SERVER_MAIN, configPath, {
     nodeArgs: profile('server'),
-    ...(process.env.BENCH_ECHO ? { onLine: (line: string) => line.startsWith('BT') && console.error(line) } : {}),
+    ...(process.env.BENCH_ECHO
+      ? { onLine: (line: string) => line.startsWith('BT') && console.error(line) }
+      : {}),
   });
   const worker = AppProcess.start('worker', WORKER_MAIN, configPath, {
     nodeArgs: profile('worker'),
