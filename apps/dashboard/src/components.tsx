@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, Card, Group, Loader, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { ProviderHealth } from './stats.js';
+import type { ProviderHealthFragment } from './graphql/generated.js';
 
 export function StatCard(props: {
   label: string;
@@ -66,7 +66,7 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-export function HealthBadge({ provider }: { provider: ProviderHealth }) {
+export function HealthBadge({ provider }: { provider: ProviderHealthFragment }) {
   if (provider.breakerOpen) return <Badge color="red">breaker open</Badge>;
   if (provider.consecutiveFailures > 0) {
     return <Badge color="yellow">{provider.consecutiveFailures} failures</Badge>;

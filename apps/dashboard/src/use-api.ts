@@ -11,9 +11,9 @@ export interface ApiState<T> {
 
 /** Runs `query` with the admin key now, whenever `variables` change, and every `refreshMs`
  *  (0: never). A failed refresh keeps the last data and shows the error. */
-export function useApi<T>(
+export function useApi<T, V extends Record<string, unknown> = Record<string, unknown>>(
   query: string,
-  variables: Record<string, unknown> = {},
+  variables: V = {} as V,
   refreshMs = 0,
 ): ApiState<T> {
   const apiKey = useAdminKey();

@@ -1,31 +1,14 @@
 import { Money } from '@numbroker/core';
 import { providerUsable, type Store } from '@numbroker/store';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
-import { WorkerHarness, type HarnessOptions } from './test-support/harness.js';
+import { useHarnessSuite } from './test-support/harness-suite.js';
+import { describe, expect, it } from 'vitest';
+import { DATABASE_KINDS } from '@numbroker/store/testing';
 
 describe.each(DATABASE_KINDS)('catalog pass on %s', (kind) => {
-  let database: TestDatabase;
   let store: Store;
-  const harnesses: WorkerHarness[] = [];
-
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    store = await database.open();
+  const harness = useHarnessSuite(kind, (opened) => {
+    store = opened;
   });
-  afterAll(async () => {
-    await store?.close();
-    await database?.cleanup();
-  });
-  afterEach(async () => {
-    await Promise.all(harnesses.splice(0).map((harness) => harness.stop()));
-  });
-
-  async function harness(options: HarnessOptions = {}): Promise<WorkerHarness> {
-    const started = await WorkerHarness.start(store, options);
-    harnesses.push(started);
-    return started;
-  }
 
   it('upserts the offers and records the balance', async () => {
     const h = await harness();

@@ -1,18 +1,17 @@
 import pLimit from 'p-limit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '@numbroker/providers';
 import type { Store } from '@numbroker/store';
+import { useHarnessSuite } from './test-support/harness-suite.js';
 import { UpstreamDebts } from './poll-pass.js';
 import type { OrphanSightings } from './reconcile-pending.js';
 import { DatabaseWorkerStore } from './database-worker-store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '@numbroker/store/testing';
+import { DATABASE_KINDS } from '@numbroker/store/testing';
 import {
   ORDER_TTL_SECONDS,
   POLL_INTERVAL_MS,
   PRICE_MINOR,
-  WorkerHarness,
   withoutBatchStatus,
-  type HarnessOptions,
 } from './test-support/harness.js';
 
 const FUNDS = 10_000_000n;
@@ -20,27 +19,10 @@ const FUNDS = 10_000_000n;
 const RECONCILE_DELAY_MS = 120_000;
 
 describe.each(DATABASE_KINDS)('poll pass on %s', (kind) => {
-  let database: TestDatabase;
   let store: Store;
-  const harnesses: WorkerHarness[] = [];
-
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    store = await database.open();
+  const harness = useHarnessSuite(kind, (opened) => {
+    store = opened;
   });
-  afterAll(async () => {
-    await store?.close();
-    await database?.cleanup();
-  });
-  afterEach(async () => {
-    await Promise.all(harnesses.splice(0).map((harness) => harness.stop()));
-  });
-
-  async function harness(options: HarnessOptions = {}): Promise<WorkerHarness> {
-    const started = await WorkerHarness.start(store, options);
-    harnesses.push(started);
-    return started;
-  }
 
   it('delivers a code: CODE_RECEIVED, stored once, hold captured exactly', async () => {
     const h = await harness();

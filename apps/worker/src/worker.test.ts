@@ -1,6 +1,7 @@
 import type { Store } from '@numbroker/store';
+import { useHarnessSuite } from './test-support/harness-suite.js';
 import type { ProviderAdapter } from '@numbroker/providers';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DatabaseWorkerStore } from './database-worker-store.js';
 import { runPollPass } from './poll-pass.js';
 import {
@@ -15,25 +16,13 @@ import { Worker } from './worker.js';
 import type { WorkerStore } from './worker-store.js';
 
 describe.each(DATABASE_KINDS)('Worker loops on %s', (kind) => {
-  let database: TestDatabase;
   let store: Store;
-  const harnesses: WorkerHarness[] = [];
-
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    store = await database.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-    await database?.cleanup();
-  });
-  afterEach(async () => {
-    await Promise.all(harnesses.splice(0).map((harness) => harness.stop()));
+  const harness = useHarnessSuite(kind, (opened) => {
+    store = opened;
   });
 
   it('polls on its own, delivers the code, and stop() finishes the pass in flight and releases its leases', async () => {
-    const h = await WorkerHarness.start(store);
-    harnesses.push(h);
+    const h = await harness();
     const userId = await h.newUser();
     const { orderId, ref } = await h.activeOrder(userId);
 
@@ -93,8 +82,7 @@ describe.each(DATABASE_KINDS)('Worker loops on %s', (kind) => {
   });
 
   it('stop() gives back leases a failed pass left behind', async () => {
-    const h = await WorkerHarness.start(store);
-    harnesses.push(h);
+    const h = await harness();
     const userId = await h.newUser();
     await h.activeOrder(userId);
     const worker = new Worker(

@@ -1,27 +1,21 @@
 import { Money, type OrderCommand } from '@numbroker/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startOfUtcDay, utcDayKey } from './admin-stats-store.js';
-import { Store } from './store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/databases.js';
+import type { Store } from './store.js';
+import { DATABASE_KINDS } from './testing/databases.js';
+import { purchasedCommand, useFreshStore } from './test-support/fresh-store.js';
 
 const DAY1 = new Date('2026-03-01T10:00:00.000Z');
 const DAY2 = new Date('2026-03-02T23:59:59.000Z');
-// A fresh upstream activation per purchase: (provider, ref) is unique.
-let refs = 0;
-const purchased = (): OrderCommand => ({
-  type: 'PURCHASED',
-  phoneNumber: '+79001234567',
-  upstreamRef: `a-${++refs}`,
-});
 
 describe.each(DATABASE_KINDS)('admin stats on %s', (kind) => {
-  let database: TestDatabase;
   let store: Store;
+  useFreshStore(kind, (opened) => {
+    store = opened;
+  });
   let userId: string;
 
   beforeAll(async () => {
-    database = await freshDatabase(kind);
-    store = await Store.open(database.url, { ...database.options, currency: 'IRT' });
     const { user } = await store.users.createUser({ name: 'stats' });
     userId = user.id;
     await store.users.creditWallet({ userId, amountMinor: 100_000n, reference: 'seed' });
@@ -55,10 +49,6 @@ describe.each(DATABASE_KINDS)('admin stats on %s', (kind) => {
       then: [],
     });
   });
-  afterAll(async () => {
-    await store?.close();
-    await database?.cleanup();
-  });
 
   async function order(input: {
     now: Date;
@@ -81,7 +71,7 @@ describe.each(DATABASE_KINDS)('admin stats on %s', (kind) => {
       ttlSeconds: 1200,
       now: input.now,
     });
-    await store.orders.applyOrderCommand(order.id, purchased(), { now: input.now });
+    await store.orders.applyOrderCommand(order.id, purchasedCommand(), { now: input.now });
     for (const command of input.then) {
       await store.orders.applyOrderCommand(order.id, command, {
         now: input.now,

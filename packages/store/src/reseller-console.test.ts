@@ -1,11 +1,12 @@
 import { InsufficientFunds, StateConflict } from '@numbroker/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdjustmentReferenceReused } from './admin-store.js';
 import { MAX_EXACT_MINOR } from './columns.js';
 import { ApiKeyNotFound } from './api-key-store.js';
 import { Database, sql } from './database.js';
-import { Store } from './store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/databases.js';
+import type { Store } from './store.js';
+import { DATABASE_KINDS, freshDatabase } from './testing/databases.js';
+import { useFreshStore } from './test-support/fresh-store.js';
 import { MIGRATIONS, ResellerConsole1767100000000 } from './migrations/index.js';
 
 const ADMIN = { id: 'admin', name: 'admin' };
@@ -13,16 +14,9 @@ const T0 = new Date('2026-03-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 describe.each(DATABASE_KINDS)('reseller console store on %s', (kind) => {
-  let database: TestDatabase;
   let store: Store;
-
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    store = await Store.open(database.url, { ...database.options, currency: 'IRT' });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await database?.cleanup();
+  useFreshStore(kind, (opened) => {
+    store = opened;
   });
 
   it('several named keys per user: rotation keeps a key working at every moment', async () => {

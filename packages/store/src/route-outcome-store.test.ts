@@ -1,27 +1,21 @@
 import type { OrderCommand } from '@numbroker/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from './store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/databases.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from './store.js';
+import { DATABASE_KINDS } from './testing/databases.js';
+import { purchasedCommand, useFreshStore } from './test-support/fresh-store.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const MINUTE = 60_000;
 const at = (minutes: number) => new Date(T0.getTime() + minutes * MINUTE);
-// A fresh upstream activation per purchase: (provider, ref) is unique.
-let refs = 0;
-const purchased = (): OrderCommand => ({
-  type: 'PURCHASED',
-  phoneNumber: '+79001234567',
-  upstreamRef: `a-${++refs}`,
-});
 
 describe.each(DATABASE_KINDS)('route outcomes on %s', (kind) => {
-  let database: TestDatabase;
   let store: Store;
+  useFreshStore(kind, (opened) => {
+    store = opened;
+  });
   let userId: string;
 
   beforeAll(async () => {
-    database = await freshDatabase(kind);
-    store = await Store.open(database.url, { ...database.options, currency: 'IRT' });
     const { user } = await store.users.createUser({ name: 'routing' });
     userId = user.id;
     await store.users.creditWallet({ userId, amountMinor: 1_000_000n, reference: 'seed' });
@@ -46,10 +40,6 @@ describe.each(DATABASE_KINDS)('route outcomes on %s', (kind) => {
     await order({ ended: 17, provider: 'slow', then: [{ type: 'EXPIRE' }] });
     // Ended before the window.
     await order({ created: -120, ended: -61, then: [{ type: 'CODE_RECEIVED' }] });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await database?.cleanup();
   });
 
   async function order(input: {
@@ -80,7 +70,7 @@ describe.each(DATABASE_KINDS)('route outcomes on %s', (kind) => {
       );
       return;
     }
-    await store.orders.applyOrderCommand(order.id, purchased(), { now: created });
+    await store.orders.applyOrderCommand(order.id, purchasedCommand(), { now: created });
     for (const command of input.then) {
       await store.orders.applyOrderCommand(order.id, command, {
         now,

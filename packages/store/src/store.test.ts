@@ -5,13 +5,14 @@ import {
   OrderTransitionRefused,
   type OrderCommand,
 } from '@numbroker/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_EXACT_MINOR } from './columns.js';
 import { sql, TransactionConflict } from './database.js';
 import { CreditReferenceReused, IdempotencyKeyReused, OrderNotFound } from './errors.js';
 import { providerUsable } from './provider-state-store.js';
-import { Store } from './store.js';
-import { DATABASE_KINDS, freshDatabase, type TestDatabase } from './testing/databases.js';
+import type { Store } from './store.js';
+import { DATABASE_KINDS } from './testing/databases.js';
+import { useFreshStore } from './test-support/fresh-store.js';
 import { schedulingOf } from './testing/inspect.js';
 import { hashApiKey } from './user-store.js';
 
@@ -19,16 +20,9 @@ const T0 = new Date('2026-01-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 describe.each(DATABASE_KINDS)('store on %s', (kind) => {
-  let database: TestDatabase;
   let store: Store;
-
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    store = await Store.open(database.url, { ...database.options, currency: 'IRT' });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await database?.cleanup();
+  useFreshStore(kind, (opened) => {
+    store = opened;
   });
 
   async function fundedUser(amount: bigint, name = 'buyer') {

@@ -16,10 +16,15 @@ import {
 import { useState } from 'react';
 import { HealthBadge, LoadState, PageTitle, StatCard, statusColor } from '../components.js';
 import { chartNumber, formatMoney, isNegative, percent } from '../money.js';
-import { ADMIN_STATS, type AdminStats, type SalesBucket } from '../stats.js';
+import type {
+  AdminStatsQuery,
+  AdminStatsQueryVariables,
+  SalesBucketFragment,
+} from '../graphql/generated.js';
+import { ADMIN_STATS } from '../stats.js';
 import { useApi } from '../use-api.js';
 
-function salesChartData(buckets: SalesBucket[]) {
+function salesChartData(buckets: SalesBucketFragment[]) {
   return buckets.map((bucket) => ({
     key: bucket.key,
     Orders: bucket.orders,
@@ -31,7 +36,7 @@ function salesChartData(buckets: SalesBucket[]) {
 
 export function OverviewPage() {
   const [days, setDays] = useState('14');
-  const { data, error, loading } = useApi<{ adminStats: AdminStats }>(
+  const { data, error, loading } = useApi<AdminStatsQuery, AdminStatsQueryVariables>(
     ADMIN_STATS,
     { days: Number(days) },
     5000,
@@ -56,7 +61,7 @@ export function OverviewPage() {
   );
 }
 
-function Overview({ stats }: { stats: AdminStats }) {
+function Overview({ stats }: { stats: AdminStatsQuery['adminStats'] }) {
   const low = stats.providers.filter((provider) => provider.lowBalance);
   const broken = stats.providers.filter((provider) => provider.breakerOpen);
   const ordersToday = stats.ordersByStatusToday.reduce((sum, entry) => sum + entry.count, 0);
@@ -226,7 +231,7 @@ function Overview({ stats }: { stats: AdminStats }) {
   );
 }
 
-function BreakdownCard(props: { title: string; buckets: SalesBucket[]; currency: string }) {
+function BreakdownCard(props: { title: string; buckets: SalesBucketFragment[]; currency: string }) {
   return (
     <Card withBorder>
       <Title order={4}>{props.title}</Title>

@@ -2,11 +2,12 @@ import { BarChart } from '@mantine/charts';
 import { Card, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { HealthBadge, LoadState, PageTitle } from '../components.js';
 import { chartNumber, formatMoney, percent, shortTime } from '../money.js';
-import { ADMIN_STATS, type AdminStats } from '../stats.js';
+import type { AdminStatsQuery, AdminStatsQueryVariables } from '../graphql/generated.js';
+import { ADMIN_STATS } from '../stats.js';
 import { useApi } from '../use-api.js';
 
 export function ProvidersPage() {
-  const { data, error, loading } = useApi<{ adminStats: AdminStats }>(
+  const { data, error, loading } = useApi<AdminStatsQuery, AdminStatsQueryVariables>(
     ADMIN_STATS,
     { days: 7 },
     5000,

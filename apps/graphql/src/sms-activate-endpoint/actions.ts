@@ -21,6 +21,7 @@ import {
   type Params,
 } from './endpoint-context.js';
 import { getHistory, getStatusV2 } from './history-actions.js';
+import type { SmsActivateAction } from './action-names.js';
 import { JsonNumber, type JsonValue } from './json-text.js';
 import {
   getCountries,
@@ -28,28 +29,6 @@ import {
   getOperators,
   getServicesList,
 } from './reference-actions.js';
-
-export const ACTIONS = [
-  'getBalance',
-  'getNumber',
-  'getNumberV2',
-  'getStatus',
-  'setStatus',
-  'getPrices',
-  'getActiveActivations',
-  'getBalanceAndCashBack',
-  'getNumbersStatus',
-  'getCountries',
-  'getServicesList',
-  'getOperators',
-  'getStatusV2',
-  'getHistory',
-] as const;
-export type SmsActivateAction = (typeof ACTIONS)[number];
-
-export function isAction(value: string | undefined): value is SmsActivateAction {
-  return value !== undefined && (ACTIONS as readonly string[]).includes(value);
-}
 
 /** SMS-Activate's default country when `country` is left out. */
 const DEFAULT_COUNTRY_ID = '0';

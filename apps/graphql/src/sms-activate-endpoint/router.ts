@@ -4,7 +4,8 @@ import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimiter } from '../auth
 import { ApiError } from '../errors/api-error.js';
 import type { AppDeps } from '../services/app-deps.js';
 import { ActivationIds, type ActivationIdsSource } from './activation-ids.js';
-import { isAction, runAction } from './actions.js';
+import { isAction } from './action-names.js';
+import { runAction } from './actions.js';
 import type { EndpointContext, Params } from './endpoint-context.js';
 import { answerBody, answerForError, textAnswer, type Answer } from './answers.js';
 import { providerCodeTables, SmsActivateCodes, type SmsActivateCodeTables } from './code-tables.js';
