@@ -42,9 +42,26 @@ export async function recordAttempts(db: Database, inputs: readonly AttemptInput
     durationMs: Math.max(0, Math.round(input.durationMs)),
     createdAt: input.now ?? new Date(),
   }));
+  // Raw SQL, 8 parameters a row: TypeORM's insert builder cost more than the statement.
   await db.transaction(async (tx) => {
     for (let start = 0; start < rows.length; start += 100) {
-      await tx.insert(UpstreamAttemptEntity, rows.slice(start, start + 100));
+      const chunk = rows.slice(start, start + 100);
+      await sql(
+        tx,
+        `INSERT INTO upstream_attempts (id, order_id, provider_id, operation, outcome,
+           error_code, duration_ms, created_at)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT))').join(', ')}`,
+        chunk.flatMap((row) => [
+          row.id,
+          row.orderId,
+          row.providerId,
+          row.operation,
+          row.outcome,
+          row.errorCode,
+          row.durationMs,
+          millis(row.createdAt),
+        ]),
+      );
     }
   });
 }
