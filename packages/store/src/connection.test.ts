@@ -16,7 +16,7 @@ describe('sqlite connection', () => {
     await database?.cleanup();
   });
 
-  it('runs in WAL mode with a busy timeout and foreign keys on', async () => {
+  it('runs in WAL mode with a busy timeout, foreign keys on, NORMAL sync and a 10,000-page checkpoint', async () => {
     const pragma = async (name: string) => {
       const rows = await db.dataSource.query<Array<Record<string, unknown>>>(`PRAGMA ${name}`);
       return Object.values(rows[0]!)[0];
@@ -24,6 +24,9 @@ describe('sqlite connection', () => {
     expect(await pragma('journal_mode')).toBe('wal');
     expect(await pragma('busy_timeout')).toBe(5000);
     expect(await pragma('foreign_keys')).toBe(1);
+    // Commits that lose nothing when a process dies, and checkpoints every 10,000 pages.
+    expect(await pragma('synchronous')).toBe(1);
+    expect(await pragma('wal_autocheckpoint')).toBe(10000);
   });
 
   it('refuses a listener: LISTEN/NOTIFY is Postgres only', async () => {

@@ -274,6 +274,12 @@ export class Database {
       // crashes; only an OS crash or power cut may roll back the last commits. FULL would
       // fsync every commit and cap buyNumber at the disk's fsync rate.
       await dataSource.query('PRAGMA synchronous = NORMAL');
+      // The WAL is copied back into the database file (and that file fsynced) inside the
+      // commit that fills it past this many pages, on the lane every statement waits for.
+      // At SQLite's default (1,000 pages, 4 MiB) a stream of buys stalled there every few
+      // groups; ten times less often copies a hot page once where it copied it ten times
+      // (measured: +10–20 % buys/s, paired runs). The WAL file grows to about 40 MiB.
+      await dataSource.query('PRAGMA wal_autocheckpoint = 10000');
     }
     return new Database(dataSource);
   }
