@@ -317,7 +317,7 @@ async function settleOrder(
   order: LeasedOpenOrder,
   outcome: StatusOutcome | undefined,
 ): Promise<Reschedule | undefined> {
-  const log = deps.logger.child({ provider: adapter.id, orderId: order.id });
+  const log = lazyChild(deps.logger, { provider: adapter.id, orderId: order.id });
   if (!outcome || 'error' in outcome) {
     const error = outcome?.error;
     if (error instanceof NotFound) {
@@ -409,7 +409,7 @@ async function expireOrder(
   adapter: ProviderAdapter,
   order: LeasedOpenOrder,
 ): Promise<Reschedule | undefined> {
-  const log = deps.logger.child({ provider: adapter.id, orderId: order.id });
+  const log = lazyChild(deps.logger, { provider: adapter.id, orderId: order.id });
   if (order.status === 'CODE_RECEIVED') {
     if (adapter.finish && adapter.capabilities.finish) {
       try {
@@ -589,4 +589,25 @@ async function forEachLimited<T>(
 ): Promise<void> {
   const limiter = pLimit(Math.max(1, limit));
   await Promise.all(items.map((item) => limiter(() => run(item))));
+}
+
+type LogMethod = 'debug' | 'info' | 'warn' | 'error';
+
+/** `logger.child(bindings)`, made only when a line is written: pino serialises and redacts a
+ *  child's bindings when the child is made, and settling makes one per order per pass — 5,000
+ *  a second at 10,000 orders, 7 % of the worker's CPU in the profile, for lines that are rare. */
+function lazyChild(logger: Logger, bindings: Record<string, unknown>): Pick<Logger, LogMethod> {
+  let child: Logger | undefined;
+  const method =
+    (name: LogMethod) =>
+    (...args: unknown[]): void => {
+      child ??= logger.child(bindings);
+      (child[name] as (...a: unknown[]) => void)(...args);
+    };
+  return {
+    debug: method('debug') as Logger['debug'],
+    info: method('info') as Logger['info'],
+    warn: method('warn') as Logger['warn'],
+    error: method('error') as Logger['error'],
+  };
 }

@@ -73,7 +73,7 @@ export async function claimDueOrders(
       [...OPEN_STATUSES, millis(dueBy), millis(now), workerId, String(leaseMs)],
     );
     const claims = due.rows.map((row) => {
-      const order = toOrderView(orderFromRow(tx, row));
+      const order = toOrderView(orderFromRow(row));
       const next = options.scheduleAt?.(order, now);
       return { order, scheduledAt: next ?? null };
     });

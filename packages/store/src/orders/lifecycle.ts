@@ -386,7 +386,7 @@ export async function applyOrderCommandInTx(
   // Raw SQL and the same mapper as the update's RETURNING: TypeORM's findOne builds its query
   // anew on every call, a measurable share of buyNumber's CPU.
   const found = await sql(tx, `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`, [orderId]);
-  const order = found.rows[0] ? orderFromRow(tx, found.rows[0]) : null;
+  const order = found.rows[0] ? orderFromRow(found.rows[0]) : null;
   if (!order || (options.userId !== undefined && order.userId !== options.userId)) {
     throw new OrderNotFound(orderId);
   }
@@ -466,7 +466,7 @@ async function writeTransition(
     [...params, ...whereParams],
   );
   const row = updated.rows[0];
-  return updated.affected === 0 || !row ? null : orderFromRow(tx, row);
+  return updated.affected === 0 || !row ? null : orderFromRow(row);
 }
 
 /** After the update: the wallet movement and the event. */

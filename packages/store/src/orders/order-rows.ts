@@ -1,5 +1,4 @@
 import { BadUserInput, type OrderStatus } from '@numbroker/core';
-import type { EntityManager } from 'typeorm';
 import { toBigInt } from '../columns.js';
 import { OrderEntity } from '../entities/order.entity.js';
 
@@ -36,7 +35,7 @@ export const ORDER_COLUMNS = [
 ].join(', ');
 
 /** An order entity from a raw row of ORDER_COLUMNS (the column transformers, by hand). */
-export function orderFromRow(tx: EntityManager, row: Record<string, unknown>): OrderEntity {
+export function orderFromRow(row: Record<string, unknown>): OrderEntity {
   const text = (value: unknown): string | null => {
     if (value === null || value === undefined) return null;
     if (typeof value !== 'string') throw new RangeError('expected a text column value');
@@ -44,7 +43,9 @@ export function orderFromRow(tx: EntityManager, row: Record<string, unknown>): O
   };
   const date = (value: unknown): Date | null =>
     value === null || value === undefined ? null : new Date(Number(toBigInt(value)));
-  return tx.create(OrderEntity, {
+  // A plain instance, not tx.create: TypeORM's create walks the entity's metadata for every
+  // field (a tenth of the worker's CPU at 10,000 orders), and every field is set here.
+  return Object.assign(new OrderEntity(), {
     id: text(row.id)!,
     userId: text(row.user_id)!,
     status: text(row.status) as OrderStatus,
