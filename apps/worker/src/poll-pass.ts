@@ -599,15 +599,15 @@ type LogMethod = 'debug' | 'info' | 'warn' | 'error';
 function lazyChild(logger: Logger, bindings: Record<string, unknown>): Pick<Logger, LogMethod> {
   let child: Logger | undefined;
   const method =
-    (name: LogMethod) =>
-    (...args: unknown[]): void => {
+    (name: LogMethod): Logger[LogMethod] =>
+    (...args: Parameters<Logger[LogMethod]>) => {
       child ??= logger.child(bindings);
-      (child[name] as (...a: unknown[]) => void)(...args);
+      child[name](...args);
     };
   return {
-    debug: method('debug') as Logger['debug'],
-    info: method('info') as Logger['info'],
-    warn: method('warn') as Logger['warn'],
-    error: method('error') as Logger['error'],
+    debug: method('debug'),
+    info: method('info'),
+    warn: method('warn'),
+    error: method('error'),
   };
 }
