@@ -301,15 +301,8 @@ export class Database {
   }
 
   /** One transaction of its own, re-run from the start when it loses a race. */
-  private async withRetries<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.dataSource.transaction(work);
-      } catch (error) {
-        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryable(error)) throw error;
-        await backoff(attempt);
-      }
-    }
+  private withRetries<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return retried(() => this.dataSource.transaction(work));
   }
 
   /** Takes the lane once for whatever transactions are waiting when it gets its turn. */
@@ -396,14 +389,7 @@ export class Database {
    *  SQLite: a transaction as any other. */
   async statement<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.kind !== 'postgres') return this.transaction(work);
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await work(this.dataSource.manager);
-      } catch (error) {
-        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryable(error)) throw error;
-        await backoff(attempt);
-      }
-    }
+    return retried(() => work(this.dataSource.manager));
   }
 
   /** A read outside any transaction. */
@@ -436,6 +422,18 @@ function isRetryable(error: unknown): boolean {
   const code = driverError?.code ?? '';
   // Postgres: serialization_failure, deadlock_detected. SQLite: another process holds the lock.
   return code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';
+}
+
+/** Runs `run` again from the start, with backoff, while it fails with a retryable error. */
+async function retried<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryable(error)) throw error;
+      await backoff(attempt);
+    }
+  }
 }
 
 function backoff(attempt: number): Promise<void> {
