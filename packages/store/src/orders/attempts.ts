@@ -29,6 +29,10 @@ export interface AttemptRecord {
   createdAt: Date;
 }
 
+/** The columns of an upstream_attempts INSERT, in the order every writer lists them. */
+export const UPSTREAM_ATTEMPT_COLUMNS = `(id, order_id, provider_id, operation, outcome, error_code,
+  duration_ms, created_at)`;
+
 /** Many attempt rows in one transaction (one INSERT per 100 rows). */
 export async function recordAttempts(db: Database, inputs: readonly AttemptInput[]): Promise<void> {
   if (inputs.length === 0) return;
@@ -48,8 +52,7 @@ export async function recordAttempts(db: Database, inputs: readonly AttemptInput
       const chunk = rows.slice(start, start + 100);
       await sql(
         tx,
-        `INSERT INTO upstream_attempts (id, order_id, provider_id, operation, outcome,
-           error_code, duration_ms, created_at)
+        `INSERT INTO upstream_attempts ${UPSTREAM_ATTEMPT_COLUMNS}
          VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT))').join(', ')}`,
         chunk.flatMap((row) => [
           row.id,
@@ -100,8 +103,7 @@ export async function insertBuyStartedInTx(
 ): Promise<void> {
   await sql(
     tx,
-    `INSERT INTO upstream_attempts (id, order_id, provider_id, operation, outcome, error_code,
-       duration_ms, created_at)
+    `INSERT INTO upstream_attempts ${UPSTREAM_ATTEMPT_COLUMNS}
      VALUES (?, ?, ?, 'buy-started', 'OK', NULL, 0, CAST(? AS BIGINT))`,
     [randomUUID(), orderId, providerId, millis(now)],
   );

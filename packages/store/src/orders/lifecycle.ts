@@ -29,7 +29,7 @@ import {
   type SmsView,
 } from './order-view.js';
 import { moveWalletInTx, walletUpdate } from '../wallet-movement.js';
-import { insertBuyStartedInTx } from './attempts.js';
+import { insertBuyStartedInTx, UPSTREAM_ATTEMPT_COLUMNS } from './attempts.js';
 import { insertOrderEvent, ORDER_EVENT_WRITER_LOCK } from './outbox.js';
 import { smsIdentity } from './sms-identity.js';
 
@@ -200,7 +200,22 @@ async function orderOfKey(
   return { order: toOrderView(order), created: false };
 }
 
-/** Claims the idempotency key, holds the price and writes the PENDING order and its event. Never calls an upstream. */
+/** orderOfKey after the key's claim lost: the winner must be there (it was a moment ago). */
+async function winnerOfKey(
+  tx: EntityManager,
+  input: CreatePendingOrderInput,
+  key: string,
+): Promise<CreatePendingOrderResult> {
+  const existing = await orderOfKey(tx, input, key);
+  if (!existing) throw new TransactionConflict('the idempotency key vanished meanwhile');
+  return existing;
+}
+
+/** The reference of an order's ledger entries. */
+const ledgerReference = (orderId: string) => `order:${orderId}`;
+
+/** Claims the idempotency key, holds the price and writes the PENDING order and its event. Never calls an upstream.
+ *  SQLite's form (OrderStore.createPendingOrder); Postgres runs createPendingOrderPostgres. */
 export async function createPendingOrderInTx(
   tx: EntityManager,
   input: CreatePendingOrderInput,
@@ -209,18 +224,14 @@ export async function createPendingOrderInTx(
 
   if (key !== null) {
     // The primary key (user_id, idempotency_key) lets one of any number of concurrent claims
-    // through; on Postgres the others wait for its commit and then do nothing.
+    // through; the others find the winner's order.
     const claim = await sql(
       tx,
       `INSERT INTO idempotency_keys (user_id, idempotency_key, order_id, created_at)
        VALUES (?, ?, ?, CAST(? AS BIGINT)) ON CONFLICT DO NOTHING`,
       [input.userId, key, order.id, millis(now)],
     );
-    if (claim.affected === 0) {
-      const existing = await orderOfKey(tx, input, key);
-      if (!existing) throw new TransactionConflict('the idempotency key vanished meanwhile');
-      return existing;
-    }
+    if (claim.affected === 0) return winnerOfKey(tx, input, key);
   }
 
   // Raw SQL: TypeORM's insert would read the row back, and every column is known here.
@@ -304,7 +315,7 @@ export async function createPendingOrderPostgres(
     randomUUID(),
     intParam(order.priceMinor),
     order.id,
-    `order:${order.id}`,
+    ledgerReference(order.id),
     createdAt,
     ...(attempt ? [randomUUID(), order.id, order.providerId, createdAt] : []),
     order.id,
@@ -327,8 +338,7 @@ export async function createPendingOrderPostgres(
         CAST(? AS VARCHAR), CAST(? AS BIGINT) FROM hold),
     ${
       attempt
-        ? `attempt AS (INSERT INTO upstream_attempts (id, order_id, provider_id, operation,
-              outcome, error_code, duration_ms, created_at)
+        ? `attempt AS (INSERT INTO upstream_attempts ${UPSTREAM_ATTEMPT_COLUMNS}
             SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), 'buy-started',
               'OK', NULL, 0, CAST(? AS BIGINT) FROM hold),`
         : ''
@@ -344,9 +354,7 @@ export async function createPendingOrderPostgres(
     written = await sql(m, statement, params);
   } catch (error) {
     if (key === null || !isUniqueViolationOf(error, 'idempotency_keys')) throw error;
-    const existing = await orderOfKey(m, input, key);
-    if (!existing) throw new TransactionConflict('the idempotency key vanished meanwhile');
-    return existing;
+    return winnerOfKey(m, input, key);
   }
   const eventId = written.rows[0]?.id;
   if (eventId === undefined || eventId === null) {
@@ -539,7 +547,7 @@ async function insertLedgerEntry(
       kind,
       intParam(order.priceMinor),
       order.id,
-      `order:${order.id}`,
+      ledgerReference(order.id),
       millis(now),
       order.userId,
       order.currency,
